@@ -1,0 +1,102 @@
+//! The two Lambda architectures, the Rust targets that build for them and the runtimes they run on.
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// A Lambda instruction set architecture, spelled the way Lambda's API and the manifest spell it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Arch {
+    #[serde(rename = "x86_64")]
+    X86_64,
+    #[serde(rename = "arm64")]
+    Arm64,
+}
+
+impl Arch {
+    pub const ALL: [Arch; 2] = [Arch::X86_64, Arch::Arm64];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64",
+            Arch::Arm64 => "arm64",
+        }
+    }
+
+    /// The glibc Rust target triple for this architecture.
+    pub fn triple(self) -> &'static str {
+        match self {
+            Arch::X86_64 => "x86_64-unknown-linux-gnu",
+            Arch::Arm64 => "aarch64-unknown-linux-gnu",
+        }
+    }
+}
+
+impl fmt::Display for Arch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Arch {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "x86_64" => Ok(Arch::X86_64),
+            "arm64" => Ok(Arch::Arm64),
+            other => Err(format!("unknown architecture `{other}`: expected `x86_64` or `arm64`")),
+        }
+    }
+}
+
+/// The OS-only Lambda runtime a Rust function runs on. It decides the highest glibc a binary may need.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+pub enum Runtime {
+    #[default]
+    #[serde(rename = "provided.al2023")]
+    ProvidedAl2023,
+    #[serde(rename = "provided.al2")]
+    ProvidedAl2,
+}
+
+impl Runtime {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Runtime::ProvidedAl2023 => "provided.al2023",
+            Runtime::ProvidedAl2 => "provided.al2",
+        }
+    }
+
+    /// The target triple to build for on this runtime. Amazon Linux 2 ships glibc 2.26, older than
+    /// what a default build links against, so its builds pin glibc with cargo-zigbuild's
+    /// `<triple>.<glibc>` suffix; Amazon Linux 2023 (glibc 2.34) needs no pin.
+    pub fn build_target(self, arch: Arch) -> String {
+        match self {
+            Runtime::ProvidedAl2023 => arch.triple().to_string(),
+            Runtime::ProvidedAl2 => format!("{}.2.26", arch.triple()),
+        }
+    }
+}
+
+impl fmt::Display for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_names_lambda_uses() {
+        assert_eq!("arm64".parse::<Arch>().unwrap(), Arch::Arm64);
+        assert_eq!("x86_64".parse::<Arch>().unwrap(), Arch::X86_64);
+        assert!("aarch64".parse::<Arch>().unwrap_err().contains("expected `x86_64` or `arm64`"));
+    }
+
+    #[test]
+    fn al2_pins_glibc_and_al2023_does_not() {
+        assert_eq!(Runtime::ProvidedAl2.build_target(Arch::Arm64), "aarch64-unknown-linux-gnu.2.26");
+        assert_eq!(Runtime::ProvidedAl2023.build_target(Arch::X86_64), "x86_64-unknown-linux-gnu");
+    }
+}

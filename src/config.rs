@@ -1,0 +1,189 @@
+//! `[workspace.metadata.powertools]` and `[package.metadata.powertools]`: the user's settings,
+//! parsed strictly so that a typo is an error that names the file and the field, not a silent no-op.
+use crate::arch::{Arch, Runtime};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Whether a binary is a Lambda function (zipped as `bootstrap`) or an extension (`extensions/<name>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Function,
+    Extension,
+}
+
+/// Settings that can be given for a whole workspace, a package or one binary; the narrowest wins.
+/// (Spelled out in each table rather than `#[serde(flatten)]`ed, which would defeat
+/// `deny_unknown_fields`.)
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TargetSettings {
+    /// Architectures to package for. Default: both.
+    pub architectures: Option<Vec<Arch>>,
+    /// The OS-only runtime the function runs on. Default: provided.al2023.
+    pub runtime: Option<Runtime>,
+    /// Globs, relative to the package directory, of extra files to put in the zip.
+    pub include: Option<Vec<String>>,
+}
+
+impl TargetSettings {
+    /// `self` with every unset field taken from `fallback`.
+    pub fn or(&self, fallback: &TargetSettings) -> TargetSettings {
+        TargetSettings {
+            architectures: self.architectures.clone().or_else(|| fallback.architectures.clone()),
+            runtime: self.runtime.or(fallback.runtime),
+            include: self.include.clone().or_else(|| fallback.include.clone()),
+        }
+    }
+}
+
+/// `[workspace.metadata.powertools]`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WorkspaceConfig {
+    pub architectures: Option<Vec<Arch>>,
+    pub runtime: Option<Runtime>,
+    /// Workspace members never to package.
+    #[serde(default)]
+    pub skip: Vec<String>,
+}
+
+impl WorkspaceConfig {
+    pub fn defaults(&self) -> TargetSettings {
+        TargetSettings { architectures: self.architectures.clone(), runtime: self.runtime, include: None }
+    }
+}
+
+/// `[package.metadata.powertools]`, with `[package.metadata.powertools.bin.<name>]` per binary.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PackageConfig {
+    #[serde(default)]
+    pub skip: bool,
+    pub architectures: Option<Vec<Arch>>,
+    pub runtime: Option<Runtime>,
+    pub include: Option<Vec<String>>,
+    #[serde(default)]
+    pub bin: BTreeMap<String, BinConfig>,
+}
+
+impl PackageConfig {
+    pub fn settings(&self) -> TargetSettings {
+        TargetSettings {
+            architectures: self.architectures.clone(),
+            runtime: self.runtime,
+            include: self.include.clone(),
+        }
+    }
+}
+
+/// `[package.metadata.powertools.bin.<name>]`.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct BinConfig {
+    #[serde(default)]
+    pub skip: bool,
+    /// Overrides what the dependencies say this binary is.
+    pub kind: Option<Kind>,
+    pub architectures: Option<Vec<Arch>>,
+    pub runtime: Option<Runtime>,
+    pub include: Option<Vec<String>>,
+}
+
+impl BinConfig {
+    pub fn settings(&self) -> TargetSettings {
+        TargetSettings {
+            architectures: self.architectures.clone(),
+            runtime: self.runtime,
+            include: self.include.clone(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid `{table}` in {}: `{field}`: {message}", manifest.display())]
+pub struct ConfigError {
+    pub manifest: PathBuf,
+    pub table: String,
+    pub field: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn help(&self) -> String {
+        format!(
+            "edit `{}` in {}. Known keys: architectures = [\"x86_64\", \"arm64\"], runtime = \"provided.al2023\" | \"provided.al2\", include = [\"glob\", ...], skip = true; per binary under `bin.<name>` (also kind = \"function\" | \"extension\"); `skip = [\"member\", ...]` at workspace level",
+            self.field,
+            self.manifest.display()
+        )
+    }
+}
+
+/// Reads the `powertools` key of a `metadata` table; `Ok(None)` when there is none.
+pub fn parse<T: DeserializeOwned>(
+    metadata: &serde_json::Value,
+    manifest: &Path,
+    table: &str,
+) -> Result<Option<T>, ConfigError> {
+    let Some(value) = metadata.get("powertools") else { return Ok(None) };
+    serde_path_to_error::deserialize(value).map(Some).map_err(|err| {
+        let field = err.path().to_string();
+        ConfigError {
+            manifest: manifest.to_path_buf(),
+            table: table.to_string(),
+            field: if field == "." { "powertools".to_string() } else { field },
+            message: err.into_inner().to_string(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn parse_package(value: serde_json::Value) -> Result<Option<PackageConfig>, ConfigError> {
+        parse(&json!({ "powertools": value }), Path::new("a/Cargo.toml"), "[package.metadata.powertools]")
+    }
+
+    #[test]
+    fn bin_settings_fall_back_to_the_package_then_the_workspace() {
+        let config = parse_package(json!({
+            "runtime": "provided.al2",
+            "include": ["x"],
+            "bin": { "f": { "architectures": ["arm64"] } }
+        }))
+        .unwrap()
+        .unwrap();
+        let workspace = WorkspaceConfig { architectures: Some(vec![Arch::X86_64]), ..Default::default() };
+        let bin = config.bin["f"].settings().or(&config.settings()).or(&workspace.defaults());
+        assert_eq!(bin.architectures, Some(vec![Arch::Arm64]));
+        assert_eq!(bin.runtime, Some(Runtime::ProvidedAl2));
+        assert_eq!(bin.include, Some(vec!["x".to_string()]));
+    }
+
+    #[test]
+    fn an_unknown_key_names_its_path() {
+        let err = parse_package(json!({ "bin": { "f": { "architecture": ["arm64"] } } })).unwrap_err();
+        assert_eq!(err.field, "bin.f.architecture");
+        assert!(err.message.contains("unknown field `architecture`"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_wrong_type_names_its_path() {
+        let err = parse_package(json!({ "architectures": "arm64" })).unwrap_err();
+        assert_eq!(err.field, "architectures");
+        assert!(err.message.contains("expected a sequence"), "{}", err.message);
+    }
+
+    #[test]
+    fn no_table_is_no_config() {
+        let missing: Option<PackageConfig> =
+            parse(&serde_json::Value::Null, Path::new("Cargo.toml"), "[package.metadata.powertools]").unwrap();
+        assert_eq!(missing, None);
+        let none: Option<PackageConfig> =
+            parse(&json!({ "other": 1 }), Path::new("Cargo.toml"), "[package.metadata.powertools]").unwrap();
+        assert_eq!(none, None);
+    }
+}

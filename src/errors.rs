@@ -1,0 +1,62 @@
+//! The error every operation returns, with a "help" line for the fix and a defined exit status.
+use crate::arch::Arch;
+use crate::archive::ArchiveError;
+use crate::build::BuildError;
+use crate::include::IncludeError;
+use crate::plan::PlanError;
+use crate::workspace::WorkspaceError;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Include(#[from] IncludeError),
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error(transparent)]
+    Archive(#[from] ArchiveError),
+    #[error("`{function}` for {arch} unzips to {unzipped_size} bytes, over Lambda's 262,144,000-byte (250 MB) limit for unzipped code")]
+    TooLarge { function: String, arch: Arch, unzipped_size: u64 },
+    #[error("could not write {}", .path.display())]
+    Output {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// One line on how to fix it, when there is something to say.
+    pub fn help(&self) -> Option<String> {
+        match self {
+            Error::Workspace(err) => err.help(),
+            Error::Plan(err) => err.help(),
+            Error::Include(err) => err.help(),
+            Error::Build(err) => err.help(),
+            Error::Archive(err) => err.help(),
+            Error::TooLarge { .. } => Some(
+                "shrink the binary (strip = true, opt-level = \"z\", lto = true in the release profile), drop large `include` files, or ship them as a layer or a container image".into(),
+            ),
+            Error::Output { .. } => Some("check that the output directory (`--out-dir`) is writable".into()),
+        }
+    }
+
+    pub fn exit_status(&self) -> ExitStatus {
+        ExitStatus::Failure
+    }
+}
+
+/// The process exit status, as documented in the README.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Everything asked for was packaged.
+    Success = 0,
+    /// Bad input, a failed build or an unwritable output: nothing in the output directory changed.
+    Failure = 1,
+    /// The command line itself was wrong (reported by clap).
+    Usage = 2,
+}

@@ -1,0 +1,201 @@
+//! Resolves `include` globs into zip entries, refusing anything outside the workspace.
+use crate::archive::Entry;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Component, Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum IncludeError {
+    #[error("`include` pattern `{pattern}` in {} is not a valid glob: {message}", .manifest.display())]
+    BadPattern { manifest: PathBuf, pattern: String, message: String },
+    #[error("`include` pattern `{pattern}` in {} matches {}, which is outside the workspace {}", .manifest.display(), .path.display(), .root.display())]
+    OutsideWorkspace { manifest: PathBuf, pattern: String, path: PathBuf, root: PathBuf },
+    #[error("`include` pattern `{pattern}` in {} matches no files", .manifest.display())]
+    NoMatch { manifest: PathBuf, pattern: String },
+    #[error("`include` pattern `{pattern}` in {} matches `{name}`, which would replace the Lambda binary", .manifest.display())]
+    ReservedName { manifest: PathBuf, pattern: String, name: String },
+    #[error("could not read {} (matched by `include` pattern `{pattern}`)", .path.display())]
+    Read {
+        pattern: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl IncludeError {
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            IncludeError::BadPattern { .. } => "write the pattern as a glob relative to the package, e.g. `assets/**/*.json`".into(),
+            IncludeError::OutsideWorkspace { .. } => "include only files inside the workspace: move or copy the file into it, and use a pattern relative to the package directory".into(),
+            IncludeError::NoMatch { .. } => "fix the pattern (it is relative to the package directory) or remove it".into(),
+            IncludeError::ReservedName { .. } => "rename the file or narrow the pattern".into(),
+            IncludeError::Read { .. } => return None,
+        })
+    }
+}
+
+/// Every file that `patterns` (relative to `package_dir`) select, as zip entries. A file inside the
+/// package keeps its path relative to the package; one elsewhere in the workspace, its path relative
+/// to the workspace root. Directories are included with everything under them.
+pub fn resolve(
+    patterns: &[String],
+    package_dir: &Path,
+    workspace_root: &Path,
+    manifest: &Path,
+    reserved: &str,
+) -> Result<Vec<Entry>, IncludeError> {
+    let root = workspace_root.canonicalize().unwrap_or_else(|_| workspace_root.to_path_buf());
+    let mut entries: Vec<Entry> = Vec::new();
+    for pattern in patterns {
+        let bad = |message: String| IncludeError::BadPattern {
+            manifest: manifest.to_path_buf(),
+            pattern: pattern.clone(),
+            message,
+        };
+        if Path::new(pattern).is_absolute() {
+            return Err(IncludeError::OutsideWorkspace {
+                manifest: manifest.to_path_buf(),
+                pattern: pattern.clone(),
+                path: PathBuf::from(pattern),
+                root,
+            });
+        }
+        let full = package_dir.join(pattern);
+        let matches = glob::glob(&full.to_string_lossy()).map_err(|e| bad(e.to_string()))?;
+        let before = entries.len();
+        for matched in matches {
+            let path = matched.map_err(|e| IncludeError::Read {
+                pattern: pattern.clone(),
+                path: e.path().to_path_buf(),
+                source: std::io::Error::other(e.to_string()),
+            })?;
+            for file in files_under(&path, pattern)? {
+                entries.push(entry_for(&file, pattern, package_dir, workspace_root, &root, manifest)?);
+            }
+        }
+        if entries.len() == before {
+            return Err(IncludeError::NoMatch { manifest: manifest.to_path_buf(), pattern: pattern.clone() });
+        }
+        if let Some(clash) = entries[before..].iter().find(|e| e.name == reserved) {
+            return Err(IncludeError::ReservedName {
+                manifest: manifest.to_path_buf(),
+                pattern: pattern.clone(),
+                name: clash.name.clone(),
+            });
+        }
+    }
+    entries.sort();
+    entries.dedup();
+    Ok(entries)
+}
+
+/// `path` itself when it is a file, every file below it when it is a directory.
+fn files_under(path: &Path, pattern: &str) -> Result<Vec<PathBuf>, IncludeError> {
+    if !path.is_dir() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    for item in walkdir::WalkDir::new(path).follow_links(true).sort_by_file_name() {
+        let item = item.map_err(|e| IncludeError::Read {
+            pattern: pattern.to_string(),
+            path: e.path().map(Path::to_path_buf).unwrap_or_else(|| path.to_path_buf()),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        if item.file_type().is_file() {
+            files.push(item.into_path());
+        }
+    }
+    Ok(files)
+}
+
+fn entry_for(
+    file: &Path,
+    pattern: &str,
+    package_dir: &Path,
+    workspace_root: &Path,
+    canonical_root: &Path,
+    manifest: &Path,
+) -> Result<Entry, IncludeError> {
+    let read_err = |source| IncludeError::Read { pattern: pattern.to_string(), path: file.to_path_buf(), source };
+    // The real location decides whether a file is inside the workspace, so that neither `..` nor a
+    // symlink can smuggle in a file from elsewhere.
+    let real = file.canonicalize().map_err(read_err)?;
+    if !real.starts_with(canonical_root) {
+        return Err(IncludeError::OutsideWorkspace {
+            manifest: manifest.to_path_buf(),
+            pattern: pattern.to_string(),
+            path: real,
+            root: canonical_root.to_path_buf(),
+        });
+    }
+    let lexical = normalize(file);
+    let relative = lexical
+        .strip_prefix(normalize(package_dir))
+        .or_else(|_| lexical.strip_prefix(normalize(workspace_root)))
+        .unwrap_or_else(|_| real.strip_prefix(canonical_root).unwrap_or(&real));
+    let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+    let executable = std::fs::metadata(&real).map_err(read_err)?.permissions().mode() & 0o111 != 0;
+    Ok(Entry { name, source: real, mode: if executable { 0o755 } else { 0o644 } })
+}
+
+/// Removes `.` and folds `..` without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn workspace() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("ws/pkg/assets/deep")).unwrap();
+        std::fs::create_dir_all(root.join("ws/shared")).unwrap();
+        std::fs::write(root.join("ws/pkg/assets/a.txt"), "a").unwrap();
+        std::fs::write(root.join("ws/pkg/assets/deep/b.json"), "b").unwrap();
+        std::fs::write(root.join("ws/shared/c.txt"), "c").unwrap();
+        std::fs::write(root.join("secret.txt"), "s").unwrap();
+        dir
+    }
+
+    fn names(patterns: &[&str], dir: &Path) -> Result<Vec<String>, IncludeError> {
+        let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+        let ws = dir.join("ws");
+        resolve(&patterns, &ws.join("pkg"), &ws, &ws.join("pkg/Cargo.toml"), "bootstrap")
+            .map(|entries| entries.into_iter().map(|e| e.name).collect())
+    }
+
+    #[test]
+    fn directories_and_globs_keep_their_package_relative_paths() {
+        let dir = workspace();
+        assert_eq!(names(&["assets"], dir.path()).unwrap(), ["assets/a.txt", "assets/deep/b.json"]);
+        assert_eq!(names(&["assets/**/*.json", "assets/*.txt"], dir.path()).unwrap(), ["assets/a.txt", "assets/deep/b.json"]);
+        assert_eq!(names(&["../shared/*.txt"], dir.path()).unwrap(), ["shared/c.txt"]);
+    }
+
+    #[test]
+    fn escaping_the_workspace_is_refused() {
+        let dir = workspace();
+        assert!(matches!(names(&["../../secret.txt"], dir.path()), Err(IncludeError::OutsideWorkspace { .. })));
+        assert!(matches!(names(&["/etc/hostname"], dir.path()), Err(IncludeError::OutsideWorkspace { .. })));
+        std::os::unix::fs::symlink(dir.path().join("secret.txt"), dir.path().join("ws/pkg/link.txt")).unwrap();
+        assert!(matches!(names(&["link.txt"], dir.path()), Err(IncludeError::OutsideWorkspace { .. })));
+    }
+
+    #[test]
+    fn a_pattern_matching_nothing_is_an_error() {
+        let dir = workspace();
+        assert!(matches!(names(&["nope/*.txt"], dir.path()), Err(IncludeError::NoMatch { .. })));
+    }
+}

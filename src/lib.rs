@@ -1,0 +1,17 @@
+//! cargo-powertools: packages the AWS Lambda functions and extensions of a Cargo workspace into
+//! reproducible zips for x86_64 and arm64, with a manifest for CI and infrastructure tools.
+//!
+//! The pipeline: [`workspace`] (what is there) → [`plan`] (what to build, grouped by target) →
+//! [`build`] (cargo-lambda) → [`archive`] (reproducible zips) → [`manifest`].
+pub mod arch;
+pub mod archive;
+pub mod build;
+pub mod config;
+pub mod errors;
+pub mod include;
+pub mod manifest;
+pub mod ops;
+pub mod plan;
+pub mod process;
+pub mod shell;
+pub mod workspace;

@@ -1,0 +1,78 @@
+//! `manifest.json`: what `package` produced, for CI and infrastructure tools (Terraform, CDK, SAM).
+use crate::arch::{Arch, Runtime};
+use crate::config::Kind;
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::Path;
+
+pub const FILE_NAME: &str = "manifest.json";
+/// Bumped when a field changes meaning or goes away; new fields may appear without a bump.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: u32,
+    pub generator: String,
+    pub artifacts: Vec<Artifact>,
+}
+
+/// One zip: one function or extension, built for one architecture.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Artifact {
+    pub function: String,
+    pub kind: Kind,
+    pub package: String,
+    pub arch: Arch,
+    pub target: String,
+    pub runtime: Runtime,
+    pub recipe: String,
+    /// Relative to the manifest's directory, `/`-separated.
+    pub path: String,
+    pub size: u64,
+    pub unzipped_size: u64,
+    /// Lower-case hex SHA-256 of the zip.
+    pub sha256: String,
+    /// Base64 of the raw SHA-256 of the zip: what Lambda reports as `CodeSha256`, and what
+    /// Terraform's `source_code_hash` expects.
+    pub code_sha256: String,
+}
+
+impl Manifest {
+    pub fn new(mut artifacts: Vec<Artifact>) -> Self {
+        artifacts.sort_by(|a, b| (&a.function, a.arch).cmp(&(&b.function, b.arch)));
+        Manifest { version: FORMAT_VERSION, generator: format!("cargo-powertools {}", env!("CARGO_PKG_VERSION")), artifacts }
+    }
+
+    /// Writes the manifest to `dir/manifest.json` through a temporary file and a rename, so a reader
+    /// sees the old manifest or the new one, never half of one.
+    pub fn write_atomically(&self, dir: &Path) -> std::io::Result<()> {
+        let mut file = tempfile::Builder::new().prefix(".manifest-").suffix(".json").tempfile_in(dir)?;
+        serde_json::to_writer_pretty(&mut file, self)?;
+        file.write_all(b"\n")?;
+        file.as_file().sync_all()?;
+        file.persist(dir.join(FILE_NAME)).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn base64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_spelled_as_lambda_and_sha256sum_spell_them() {
+        // SHA-256 of the empty string.
+        let digest: [u8; 32] = sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new()).into();
+        assert_eq!(hex(&digest), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_eq!(base64(&digest), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+    }
+}

@@ -1,0 +1,170 @@
+//! `cargo powertools package`: workspace → plan → build → package → manifest.
+use crate::archive::{self, Entry};
+use crate::build::{self, BuildOptions};
+use crate::config::Kind;
+use crate::errors::Error;
+use crate::include;
+use crate::manifest::{self, Artifact, Manifest};
+use crate::plan::{self, BuildGroup, Selection};
+use crate::shell::Shell;
+use crate::workspace::{self, LambdaBinary, LoadOptions, SkippedBinary, Workspace};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Lambda's limit for a zip uploaded directly (not through S3): 50 MB.
+pub const DIRECT_UPLOAD_LIMIT: u64 = 52_428_800;
+/// Lambda's limit for a function's unzipped code, layers included: 250 MB.
+pub const UNZIPPED_LIMIT: u64 = 262_144_000;
+
+#[derive(Clone, Debug, Default)]
+pub struct PackageOptions {
+    pub load: LoadOptions,
+    pub selection: Selection,
+    pub build: BuildOptions,
+    /// Default: `<target-dir>/powertools`.
+    pub out_dir: Option<PathBuf>,
+}
+
+#[derive(Debug)]
+pub struct PackageReport {
+    pub manifest_path: PathBuf,
+    pub manifest: Manifest,
+    pub skipped: Vec<SkippedBinary>,
+}
+
+/// A zip written to the staging directory, waiting to be moved into place.
+struct StagedZip {
+    staged: PathBuf,
+    artifact: Artifact,
+}
+
+/// Packages the selected Lambda binaries. Nothing in the output directory changes unless every
+/// build and every zip succeeds: zips are staged, then renamed into place, then the manifest is
+/// replaced atomically.
+pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport, Error> {
+    let workspace = workspace::load(&options.load)?;
+    let plan = plan::plan(&workspace, &options.selection)?;
+    for skipped in &plan.skipped {
+        shell.status("Skipping", format!("{} ({}): {}", skipped.name, skipped.package, skipped.reason));
+        shell.json_line(&serde_json::json!({ "reason": "skipped", "package": skipped.package, "bin": skipped.name, "why": skipped.reason }));
+    }
+
+    // Everything that can be checked without building is checked before the first build starts.
+    let time = archive::entry_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
+    let includes = resolve_includes(&plan.groups, &workspace)?;
+    let cargo_lambda = build::find_cargo_lambda()?;
+    let mut arches: Vec<_> = plan.groups.iter().map(|g| g.arch).collect();
+    arches.dedup();
+    for arch in arches {
+        build::check_target_std(&workspace.root, arch)?;
+    }
+
+    let out_dir = options.out_dir.clone().unwrap_or_else(|| workspace.target_dir.join("powertools"));
+    let output_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Output { path, source }
+    };
+    std::fs::create_dir_all(&out_dir).map_err(output_err(&out_dir))?;
+    let staging = tempfile::Builder::new().prefix(".staging-").tempdir_in(&out_dir).map_err(output_err(&out_dir))?;
+
+    let mut staged = Vec::new();
+    for group in &plan.groups {
+        let lambda_dir = staging.path().join("lambda").join(&group.target);
+        let command = build::build_command(&cargo_lambda, &workspace.manifest_path, group, &lambda_dir, &options.build);
+        let names: Vec<&str> = group.binaries.iter().map(|b| b.name.as_str()).collect();
+        shell.status("Building", format!("{} for {} ({})", names.join(", "), group.arch, group.target));
+        shell.status("Running", &command);
+        let progress = shell.child_output(format!("Building {}", group.arch));
+        let binaries = build::run_build(&command, group, &lambda_dir, |_, line| progress.line(line))?;
+        drop(progress);
+        for binary in &group.binaries {
+            let entries = zip_entries(binary, &binaries[&binary.name], &includes[&binary.name]);
+            staged.push(stage_zip(binary, group, entries, staging.path(), time, shell)?);
+        }
+    }
+
+    let mut artifacts = Vec::new();
+    for zip in staged {
+        let dest = out_dir.join(&zip.artifact.path);
+        let parent = dest.parent().unwrap_or(&out_dir);
+        std::fs::create_dir_all(parent).map_err(output_err(parent))?;
+        std::fs::rename(&zip.staged, &dest).map_err(output_err(&dest))?;
+        shell.status("Packaged", format!("{} ({} bytes)", dest.display(), zip.artifact.size));
+        shell.json_line(&serde_json::json!({ "reason": "artifact", "artifact": zip.artifact }));
+        artifacts.push(zip.artifact);
+    }
+    let manifest = Manifest::new(artifacts);
+    manifest.write_atomically(&out_dir).map_err(output_err(&out_dir.join(manifest::FILE_NAME)))?;
+    let manifest_path = out_dir.join(manifest::FILE_NAME);
+    shell.status("Finished", format!("{} artifact(s), manifest at {}", manifest.artifacts.len(), manifest_path.display()));
+    shell.json_line(&serde_json::json!({ "reason": "finished", "success": true, "manifest": manifest_path }));
+    Ok(PackageReport { manifest_path, manifest, skipped: plan.skipped })
+}
+
+/// The `include` files of every planned binary, by binary name.
+fn resolve_includes(groups: &[BuildGroup], workspace: &Workspace) -> Result<BTreeMap<String, Vec<Entry>>, Error> {
+    let mut includes = BTreeMap::new();
+    for binary in groups.iter().flat_map(|g| &g.binaries) {
+        if includes.contains_key(&binary.name) {
+            continue;
+        }
+        let reserved = binary_entry_name(binary);
+        let entries = include::resolve(&binary.include, &binary.package_dir, &workspace.root, &binary.manifest_path, &reserved)?;
+        includes.insert(binary.name.clone(), entries);
+    }
+    Ok(includes)
+}
+
+/// Where Lambda looks for the binary: `bootstrap` for a function, `extensions/<name>` for an extension.
+fn binary_entry_name(binary: &LambdaBinary) -> String {
+    match binary.kind {
+        Kind::Function => "bootstrap".to_string(),
+        Kind::Extension => format!("extensions/{}", binary.name),
+    }
+}
+
+fn zip_entries(binary: &LambdaBinary, built: &Path, includes: &[Entry]) -> Vec<Entry> {
+    let mut entries = vec![Entry { name: binary_entry_name(binary), source: built.to_path_buf(), mode: 0o755 }];
+    entries.extend_from_slice(includes);
+    entries
+}
+
+fn stage_zip(
+    binary: &LambdaBinary,
+    group: &BuildGroup,
+    entries: Vec<Entry>,
+    staging: &Path,
+    time: zip::DateTime,
+    shell: &Shell,
+) -> Result<StagedZip, Error> {
+    let unzipped_size = archive::unzipped_size(&entries)?;
+    if unzipped_size > UNZIPPED_LIMIT {
+        return Err(Error::TooLarge { function: binary.name.clone(), arch: group.arch, unzipped_size });
+    }
+    let relative = format!("{}/{}.zip", group.arch, binary.name);
+    let staged = staging.join("zips").join(&relative);
+    let parent = staged.parent().unwrap_or(staging);
+    std::fs::create_dir_all(parent).map_err(|source| Error::Output { path: parent.to_path_buf(), source })?;
+    let summary = archive::write_zip(&staged, entries, time)?;
+    if summary.size > DIRECT_UPLOAD_LIMIT {
+        shell.warn(format!(
+            "{relative} is {} bytes, over the 52,428,800-byte (50 MB) limit for uploading a zip directly to Lambda; deploy it through S3 (SAM, CDK and Terraform's s3_bucket do)",
+            summary.size
+        ));
+    }
+    let artifact = Artifact {
+        function: binary.name.clone(),
+        kind: binary.kind,
+        package: binary.package.clone(),
+        arch: group.arch,
+        target: group.target.clone(),
+        runtime: binary.runtime,
+        recipe: build::RECIPE.to_string(),
+        path: relative,
+        size: summary.size,
+        unzipped_size: summary.unzipped_size,
+        sha256: manifest::hex(&summary.sha256),
+        code_sha256: manifest::base64(&summary.sha256),
+    };
+    Ok(StagedZip { staged, artifact })
+}

@@ -1,0 +1,216 @@
+//! Turns the workspace's Lambda binaries and the user's selection into build groups: one
+//! `cargo lambda build` per target, each building every selected binary for that target.
+use crate::arch::Arch;
+use crate::workspace::{LambdaBinary, SkippedBinary, Workspace};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// What the user asked for on the command line; empty lists mean "everything".
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    pub packages: Vec<String>,
+    pub bins: Vec<String>,
+    /// `None`: every architecture each binary is configured for.
+    pub arch: Option<Arch>,
+}
+
+/// Every binary built for one target in one invocation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BuildGroup {
+    pub arch: Arch,
+    /// The target passed to the build, e.g. `aarch64-unknown-linux-gnu` or `x86_64-unknown-linux-gnu.2.26`.
+    pub target: String,
+    pub binaries: Vec<LambdaBinary>,
+}
+
+#[derive(Debug)]
+pub struct Plan {
+    pub groups: Vec<BuildGroup>,
+    pub skipped: Vec<SkippedBinary>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("no Lambda functions or extensions found in the workspace at {}", .root.display())]
+    NoLambdas { root: PathBuf, skipped: Vec<SkippedBinary> },
+    #[error("package `{name}` is not a member of this workspace")]
+    UnknownPackage { name: String, members: Vec<String> },
+    #[error("package `{package}` has no Lambda functions or extensions")]
+    NotLambdaPackage { package: String, skipped: Vec<SkippedBinary> },
+    #[error("no Lambda function or extension is named `{name}`{}", scope(.packages))]
+    UnknownBin { name: String, packages: Vec<String>, available: Vec<String> },
+    #[error("binary `{name}` is not packaged: {reason}")]
+    SkippedBin { name: String, reason: String },
+    #[error("none of the selected functions is configured for {arch}")]
+    NothingForArch { arch: Arch },
+}
+
+fn scope(packages: &[String]) -> String {
+    if packages.is_empty() { String::new() } else { format!(" in package(s) {}", packages.join(", ")) }
+}
+
+fn list_skipped(skipped: &[SkippedBinary]) -> String {
+    skipped.iter().map(|s| format!("\n    {} ({}): {}", s.name, s.package, s.reason)).collect()
+}
+
+impl PlanError {
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            PlanError::NoLambdas { skipped, .. } => format!(
+                "a function is a binary of a member that depends on `lambda_runtime` or `lambda_http`; an extension, one that depends on `lambda-extension`. Add the dependency, or set `kind = \"function\"` in [package.metadata.powertools.bin.<name>].{}",
+                if skipped.is_empty() { String::new() } else { format!(" Binaries seen:{}", list_skipped(skipped)) }
+            ),
+            PlanError::UnknownPackage { members, .. } => {
+                format!("choose one of the workspace members: {}", members.join(", "))
+            }
+            PlanError::NotLambdaPackage { skipped, .. } => {
+                format!("its binaries were skipped:{}", list_skipped(skipped))
+            }
+            PlanError::UnknownBin { available, .. } => {
+                format!("choose one of: {}", available.join(", "))
+            }
+            PlanError::SkippedBin { .. } => {
+                "remove the `skip` setting, or add a dependency on lambda_runtime / lambda_http / lambda-extension".into()
+            }
+            PlanError::NothingForArch { .. } => {
+                "choose another `--arch`, or add it to `architectures` in [package.metadata.powertools]".into()
+            }
+        })
+    }
+}
+
+/// Selects binaries and groups them by build target.
+pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanError> {
+    if workspace.binaries.is_empty() {
+        return Err(PlanError::NoLambdas { root: workspace.root.clone(), skipped: workspace.skipped.clone() });
+    }
+    let mut skipped = workspace.skipped.clone();
+    let selected = select(workspace, selection)?;
+
+    let mut groups: BTreeMap<(Arch, String), Vec<LambdaBinary>> = BTreeMap::new();
+    for binary in selected {
+        for &arch in &binary.architectures {
+            if selection.arch.is_some_and(|wanted| wanted != arch) {
+                continue;
+            }
+            groups.entry((arch, binary.runtime.build_target(arch))).or_default().push(binary.clone());
+        }
+        if let Some(wanted) = selection.arch.filter(|a| !binary.architectures.contains(a)) {
+            skipped.push(SkippedBinary {
+                package: binary.package.clone(),
+                name: binary.name.clone(),
+                reason: format!("not configured for {wanted}"),
+            });
+        }
+    }
+    if groups.is_empty() {
+        return Err(PlanError::NothingForArch { arch: selection.arch.unwrap_or(Arch::X86_64) });
+    }
+    let groups = groups
+        .into_iter()
+        .map(|((arch, target), binaries)| BuildGroup { arch, target, binaries })
+        .collect();
+    Ok(Plan { groups, skipped })
+}
+
+fn select<'w>(workspace: &'w Workspace, selection: &Selection) -> Result<Vec<&'w LambdaBinary>, PlanError> {
+    for name in &selection.packages {
+        if !workspace.members.contains(name) {
+            return Err(PlanError::UnknownPackage { name: name.clone(), members: workspace.members.clone() });
+        }
+        if !workspace.binaries.iter().any(|b| b.package == *name) {
+            let skipped = workspace.skipped.iter().filter(|s| s.package == *name).cloned().collect();
+            return Err(PlanError::NotLambdaPackage { package: name.clone(), skipped });
+        }
+    }
+    let in_packages = |package: &str| selection.packages.is_empty() || selection.packages.iter().any(|p| p == package);
+    let candidates: Vec<&LambdaBinary> = workspace.binaries.iter().filter(|b| in_packages(&b.package)).collect();
+    for name in &selection.bins {
+        if candidates.iter().any(|b| b.name == *name) {
+            continue;
+        }
+        if let Some(skip) = workspace.skipped.iter().find(|s| s.name == *name && in_packages(&s.package)) {
+            return Err(PlanError::SkippedBin { name: name.clone(), reason: skip.reason.clone() });
+        }
+        return Err(PlanError::UnknownBin {
+            name: name.clone(),
+            packages: selection.packages.clone(),
+            available: candidates.iter().map(|b| b.name.clone()).collect(),
+        });
+    }
+    Ok(candidates
+        .into_iter()
+        .filter(|b| selection.bins.is_empty() || selection.bins.contains(&b.name))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::arch::Runtime;
+    use crate::config::Kind;
+
+    fn binary(name: &str, package: &str, architectures: &[Arch], runtime: Runtime) -> LambdaBinary {
+        LambdaBinary {
+            name: name.into(),
+            package: package.into(),
+            kind: Kind::Function,
+            package_dir: PathBuf::from(package),
+            manifest_path: PathBuf::from(package).join("Cargo.toml"),
+            architectures: architectures.to_vec(),
+            runtime,
+            include: vec![],
+        }
+    }
+
+    fn workspace() -> Workspace {
+        Workspace {
+            root: PathBuf::from("/ws"),
+            manifest_path: PathBuf::from("/ws/Cargo.toml"),
+            target_dir: PathBuf::from("/ws/target"),
+            members: vec!["a".into(), "b".into(), "tool".into()],
+            binaries: vec![
+                binary("a1", "a", &Arch::ALL, Runtime::ProvidedAl2023),
+                binary("a2", "a", &[Arch::Arm64], Runtime::ProvidedAl2023),
+                binary("b1", "b", &Arch::ALL, Runtime::ProvidedAl2),
+            ],
+            skipped: vec![SkippedBinary { package: "tool".into(), name: "tool".into(), reason: "not Lambda code".into() }],
+        }
+    }
+
+    fn names(group: &BuildGroup) -> Vec<&str> {
+        group.binaries.iter().map(|b| b.name.as_str()).collect()
+    }
+
+    #[test]
+    fn one_group_per_target_with_all_its_binaries() {
+        let plan = plan(&workspace(), &Selection::default()).unwrap();
+        let targets: Vec<&str> = plan.groups.iter().map(|g| g.target.as_str()).collect();
+        assert_eq!(
+            targets,
+            ["x86_64-unknown-linux-gnu", "x86_64-unknown-linux-gnu.2.26", "aarch64-unknown-linux-gnu", "aarch64-unknown-linux-gnu.2.26"]
+        );
+        assert_eq!(names(&plan.groups[0]), ["a1"]);
+        assert_eq!(names(&plan.groups[2]), ["a1", "a2"]);
+    }
+
+    #[test]
+    fn an_arch_filter_lists_what_it_leaves_out() {
+        let selection = Selection { arch: Some(Arch::X86_64), ..Default::default() };
+        let plan = plan(&workspace(), &selection).unwrap();
+        assert!(plan.groups.iter().all(|g| g.arch == Arch::X86_64));
+        assert!(plan.skipped.iter().any(|s| s.name == "a2" && s.reason == "not configured for x86_64"));
+    }
+
+    #[test]
+    fn unknown_and_skipped_selections_are_errors() {
+        let unknown_package = Selection { packages: vec!["nope".into()], ..Default::default() };
+        assert!(matches!(plan(&workspace(), &unknown_package), Err(PlanError::UnknownPackage { .. })));
+        let tool_package = Selection { packages: vec!["tool".into()], ..Default::default() };
+        assert!(matches!(plan(&workspace(), &tool_package), Err(PlanError::NotLambdaPackage { .. })));
+        let skipped_bin = Selection { bins: vec!["tool".into()], ..Default::default() };
+        assert!(matches!(plan(&workspace(), &skipped_bin), Err(PlanError::SkippedBin { .. })));
+        let bin_elsewhere = Selection { packages: vec!["a".into()], bins: vec!["b1".into()], ..Default::default() };
+        assert!(matches!(plan(&workspace(), &bin_elsewhere), Err(PlanError::UnknownBin { .. })));
+    }
+}

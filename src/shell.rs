@@ -1,0 +1,86 @@
+//! All user-facing output: status lines and warnings on stderr (coloured only on a terminal), JSON
+//! lines on stdout with `--message-format json`, and a progress spinner while a build runs on a terminal.
+use anstream::eprintln;
+use anstyle::{AnsiColor, Style};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum MessageFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+pub struct Shell {
+    format: MessageFormat,
+    stderr_is_terminal: bool,
+}
+
+const STATUS: Style = AnsiColor::Green.on_default().bold();
+const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+
+impl Shell {
+    pub fn new(format: MessageFormat) -> Self {
+        Shell { format, stderr_is_terminal: std::io::stderr().is_terminal() }
+    }
+
+    pub fn format(&self) -> MessageFormat {
+        self.format
+    }
+
+    /// A cargo-style status line: `   Packaging greeter (arm64)`.
+    pub fn status(&self, verb: &str, message: impl std::fmt::Display) {
+        eprintln!("{STATUS}{verb:>12}{STATUS:#} {message}");
+    }
+
+    pub fn warn(&self, message: impl std::fmt::Display) {
+        eprintln!("{WARNING}warning{WARNING:#}: {message}");
+        self.json_line(&serde_json::json!({ "reason": "warning", "message": message.to_string() }));
+    }
+
+    /// Prints one JSON line on stdout when the message format is JSON; nothing otherwise.
+    pub fn json_line(&self, value: &impl Serialize) {
+        if self.format == MessageFormat::Json {
+            let mut stdout = std::io::stdout().lock();
+            let _ = serde_json::to_writer(&mut stdout, value);
+            let _ = writeln!(stdout);
+        }
+    }
+
+    /// Where a child process's output goes while it runs: a spinner showing its latest line on a
+    /// terminal, the lines themselves (on stderr, keeping stdout for JSON) otherwise.
+    pub fn child_output(&self, title: String) -> ChildOutput {
+        let spinner = self.stderr_is_terminal.then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(ProgressStyle::with_template("{spinner:.green} {prefix:.bold} {wide_msg}").expect("valid template"));
+            bar.set_prefix(title);
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        ChildOutput { spinner }
+    }
+}
+
+pub struct ChildOutput {
+    spinner: Option<ProgressBar>,
+}
+
+impl ChildOutput {
+    pub fn line(&self, line: &str) {
+        match &self.spinner {
+            Some(bar) => bar.set_message(line.trim().to_string()),
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
+impl Drop for ChildOutput {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.spinner {
+            bar.finish_and_clear();
+        }
+    }
+}

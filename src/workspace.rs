@@ -1,0 +1,251 @@
+//! Reads a Cargo workspace with `cargo metadata` and finds its Lambda functions and extensions.
+use crate::arch::{Arch, Runtime};
+use crate::config::{self, ConfigError, Kind, PackageConfig, TargetSettings, WorkspaceConfig};
+use cargo_metadata::{DependencyKind, MetadataCommand, Package};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Dependencies that make a package's binaries Lambda functions.
+const FUNCTION_CRATES: [&str; 2] = ["lambda_runtime", "lambda_http"];
+/// Dependencies that make a package's binaries Lambda extensions.
+const EXTENSION_CRATES: [&str; 2] = ["lambda-extension", "lambda_extension"];
+
+/// One binary that will be zipped, with its settings resolved (binary > package > workspace > default).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LambdaBinary {
+    pub name: String,
+    pub package: String,
+    pub kind: Kind,
+    pub package_dir: PathBuf,
+    pub manifest_path: PathBuf,
+    pub architectures: Vec<Arch>,
+    pub runtime: Runtime,
+    pub include: Vec<String>,
+}
+
+/// A binary of the workspace that is not packaged, and why.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SkippedBinary {
+    pub package: String,
+    #[serde(rename = "bin")]
+    pub name: String,
+    pub reason: String,
+}
+
+#[derive(Debug)]
+pub struct Workspace {
+    pub root: PathBuf,
+    pub manifest_path: PathBuf,
+    pub target_dir: PathBuf,
+    pub members: Vec<String>,
+    pub binaries: Vec<LambdaBinary>,
+    pub skipped: Vec<SkippedBinary>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    pub manifest_path: Option<PathBuf>,
+    pub locked: bool,
+    pub offline: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("could not find `Cargo.toml` in `{}` or any parent directory", .dir.display())]
+    NoManifest { dir: PathBuf },
+    #[error("the manifest `{}` does not exist", .path.display())]
+    ManifestMissing { path: PathBuf },
+    #[error("`cargo metadata` could not read the workspace")]
+    Metadata(#[source] cargo_metadata::Error),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("`[package.metadata.powertools.bin.{bin}]` in {} names a binary that package `{package}` does not have", .manifest.display())]
+    UnknownConfiguredBin { manifest: PathBuf, package: String, bin: String, known: Vec<String> },
+    #[error("`[workspace.metadata.powertools] skip` in {} names `{name}`, which is not a member of the workspace", .manifest.display())]
+    UnknownSkippedMember { manifest: PathBuf, name: String, members: Vec<String> },
+    #[error("two Lambda binaries are named `{name}` (in packages `{first}` and `{second}`); their zips would collide")]
+    DuplicateName { name: String, first: String, second: String },
+}
+
+impl WorkspaceError {
+    pub fn help(&self) -> Option<String> {
+        match self {
+            WorkspaceError::NoManifest { .. } => Some(
+                "run the command inside a Cargo workspace, or pass `--manifest-path path/to/Cargo.toml`".into(),
+            ),
+            WorkspaceError::ManifestMissing { .. } => {
+                Some("pass the path of an existing Cargo.toml to `--manifest-path`".into())
+            }
+            WorkspaceError::Metadata(_) => Some("fix the problem cargo reports above, then run again".into()),
+            WorkspaceError::Config(err) => Some(err.help()),
+            WorkspaceError::UnknownConfiguredBin { known, .. } => {
+                Some(format!("use one of the package's binaries: {}", known.join(", ")))
+            }
+            WorkspaceError::UnknownSkippedMember { members, .. } => {
+                Some(format!("use one of the workspace members: {}", members.join(", ")))
+            }
+            WorkspaceError::DuplicateName { .. } => Some(
+                "rename one of the binaries (`[[bin]] name = ...`), or skip one with `[package.metadata.powertools.bin.<name>] skip = true`".into(),
+            ),
+        }
+    }
+}
+
+/// Reads the workspace and resolves every binary's settings.
+pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
+    let manifest_path = locate_manifest(options.manifest_path.as_deref())?;
+    let mut command = MetadataCommand::new();
+    command.manifest_path(&manifest_path).no_deps();
+    let mut other = Vec::new();
+    if options.locked {
+        other.push("--locked".to_string());
+    }
+    if options.offline {
+        other.push("--offline".to_string());
+    }
+    command.other_options(other);
+    let metadata = command.exec().map_err(WorkspaceError::Metadata)?;
+
+    let root: PathBuf = metadata.workspace_root.clone().into();
+    let root_manifest = root.join("Cargo.toml");
+    let workspace_config: WorkspaceConfig =
+        config::parse(&metadata.workspace_metadata, &root_manifest, "[workspace.metadata.powertools]")?
+            .unwrap_or_default();
+
+    let members: Vec<&Package> = metadata.workspace_packages();
+    let member_names: Vec<String> = members.iter().map(|p| p.name.to_string()).collect();
+    for name in &workspace_config.skip {
+        if !member_names.contains(name) {
+            return Err(WorkspaceError::UnknownSkippedMember {
+                manifest: root_manifest,
+                name: name.clone(),
+                members: member_names,
+            });
+        }
+    }
+
+    let mut binaries = Vec::new();
+    let mut skipped = Vec::new();
+    for package in members {
+        discover_package(package, &workspace_config, &mut binaries, &mut skipped)?;
+    }
+    binaries.sort_by(|a, b| a.name.cmp(&b.name));
+    check_unique_names(&binaries)?;
+
+    Ok(Workspace {
+        root,
+        manifest_path: root_manifest,
+        target_dir: metadata.target_directory.clone().into(),
+        members: member_names,
+        binaries,
+        skipped,
+    })
+}
+
+/// The manifest to read: the one given, or the nearest `Cargo.toml` at or above the current directory.
+fn locate_manifest(given: Option<&Path>) -> Result<PathBuf, WorkspaceError> {
+    if let Some(path) = given {
+        return if path.is_file() {
+            Ok(path.to_path_buf())
+        } else {
+            Err(WorkspaceError::ManifestMissing { path: path.to_path_buf() })
+        };
+    }
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    cwd.ancestors()
+        .map(|dir| dir.join("Cargo.toml"))
+        .find(|candidate| candidate.is_file())
+        .ok_or(WorkspaceError::NoManifest { dir: cwd })
+}
+
+/// What a package's dependencies make its binaries, if anything.
+fn lambda_kind(package: &Package) -> Option<Kind> {
+    let depends_on = |names: &[&str]| {
+        package
+            .dependencies
+            .iter()
+            .any(|dep| dep.kind == DependencyKind::Normal && names.contains(&dep.name.as_str()))
+    };
+    if depends_on(&EXTENSION_CRATES) {
+        Some(Kind::Extension)
+    } else if depends_on(&FUNCTION_CRATES) {
+        Some(Kind::Function)
+    } else {
+        None
+    }
+}
+
+fn discover_package(
+    package: &Package,
+    workspace_config: &WorkspaceConfig,
+    binaries: &mut Vec<LambdaBinary>,
+    skipped: &mut Vec<SkippedBinary>,
+) -> Result<(), WorkspaceError> {
+    let manifest_path: PathBuf = package.manifest_path.clone().into();
+    let config: PackageConfig =
+        config::parse(&package.metadata, &manifest_path, "[package.metadata.powertools]")?.unwrap_or_default();
+    let bin_names: Vec<String> =
+        package.targets.iter().filter(|t| t.is_bin()).map(|t| t.name.clone()).collect();
+    if let Some(unknown) = config.bin.keys().find(|name| !bin_names.contains(name)) {
+        return Err(WorkspaceError::UnknownConfiguredBin {
+            manifest: manifest_path,
+            package: package.name.to_string(),
+            bin: unknown.clone(),
+            known: bin_names,
+        });
+    }
+
+    let detected = lambda_kind(package);
+    let package_settings = config.settings().or(&workspace_config.defaults());
+    let package_dir = manifest_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    for name in bin_names {
+        let bin_config = config.bin.get(&name).cloned().unwrap_or_default();
+        let skip = |reason: &str| SkippedBinary {
+            package: package.name.to_string(),
+            name: name.clone(),
+            reason: reason.to_string(),
+        };
+        if workspace_config.skip.iter().any(|s| *s == *package.name) {
+            skipped.push(skip("`skip` in [workspace.metadata.powertools]"));
+            continue;
+        }
+        if config.skip {
+            skipped.push(skip("`skip = true` in [package.metadata.powertools]"));
+            continue;
+        }
+        if bin_config.skip {
+            skipped.push(skip(&format!("`skip = true` in [package.metadata.powertools.bin.{name}]")));
+            continue;
+        }
+        let Some(kind) = bin_config.kind.or(detected) else {
+            skipped.push(skip("not Lambda code: the package depends on none of lambda_runtime, lambda_http, lambda-extension"));
+            continue;
+        };
+        let settings: TargetSettings = bin_config.settings().or(&package_settings);
+        binaries.push(LambdaBinary {
+            name,
+            package: package.name.to_string(),
+            kind,
+            package_dir: package_dir.clone(),
+            manifest_path: manifest_path.clone(),
+            architectures: settings.architectures.unwrap_or_else(|| Arch::ALL.to_vec()),
+            runtime: settings.runtime.unwrap_or_default(),
+            include: settings.include.unwrap_or_default(),
+        });
+    }
+    Ok(())
+}
+
+fn check_unique_names(binaries: &[LambdaBinary]) -> Result<(), WorkspaceError> {
+    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+    for binary in binaries {
+        if let Some(first) = seen.insert(&binary.name, &binary.package) {
+            return Err(WorkspaceError::DuplicateName {
+                name: binary.name.clone(),
+                first: first.to_string(),
+                second: binary.package.clone(),
+            });
+        }
+    }
+    Ok(())
+}
