@@ -1,0 +1,323 @@
+//! Bad input: each case exits with status 1, prints an error naming the cause and a `help:` with
+//! the fix, and leaves the earlier zips and manifest in the output directory byte-for-byte as they were.
+use crate::support::*;
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// Runs `command` with `--out-dir` set to a copy of earlier output, checks the failure contract and
+/// returns stderr.
+fn fails_leaving_earlier_output(command: &mut Command) -> String {
+    let out = earlier_output();
+    let before = snapshot(out.path());
+    let output = command.arg("--out-dir").arg(out.path()).output().unwrap();
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("error: "), "{stderr}");
+    assert!(stderr.lines().count() < 40, "the error should fit on one screen:\n{stderr}");
+    assert_eq!(snapshot(out.path()), before, "the earlier output changed");
+    stderr
+}
+
+fn package_in(dir: &Path) -> Command {
+    let mut command = powertools();
+    command.current_dir(dir).args(["package", "--locked"]);
+    command
+}
+
+fn assert_contains(haystack: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(haystack.contains(needle), "expected {needle:?} in:\n{haystack}");
+    }
+}
+
+#[test]
+fn no_workspace() {
+    let empty = tempfile::tempdir().unwrap();
+    let stderr = fails_leaving_earlier_output(&mut package_in(empty.path()));
+    assert_contains(
+        &stderr,
+        &[
+            &format!("error: could not find `Cargo.toml` in `{}` or any parent directory", empty.path().display()),
+            "help: run the command inside a Cargo workspace, or pass `--manifest-path path/to/Cargo.toml`",
+        ],
+    );
+    let missing = empty.path().join("nope/Cargo.toml");
+    let stderr =
+        fails_leaving_earlier_output(package_in(empty.path()).arg("--manifest-path").arg(&missing));
+    assert_contains(&stderr, &[&format!("error: the manifest `{}` does not exist", missing.display())]);
+}
+
+#[test]
+fn a_workspace_without_lambda_functions() {
+    let example = example_copy();
+    std::fs::write(
+        example.path().join("Cargo.toml"),
+        "[workspace]\nresolver = \"3\"\nmembers = [\"tools/seed-data\"]\n[workspace.package]\nedition = \"2024\"\npublish = false\n",
+    )
+    .unwrap();
+    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
+    assert_contains(
+        &stderr,
+        &[
+            &format!("error: no Lambda functions or extensions found in the workspace at {}", example.path().display()),
+            "depends on `lambda_runtime` or `lambda_http`",
+            "seed-data (seed-data): not Lambda code",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_package_or_binary() {
+    let example = &packaged_example().workspace;
+    let stderr = fails_leaving_earlier_output(package_in(&example.path()).args(["--package", "payments"]));
+    assert_contains(
+        &stderr,
+        &[
+            "error: package `payments` is not a member of this workspace",
+            "help: choose one of the workspace members: greeter, orders, audit-log, seed-data",
+        ],
+    );
+    let stderr = fails_leaving_earlier_output(package_in(&example.path()).args(["--bin", "payments"]));
+    assert_contains(
+        &stderr,
+        &["error: no Lambda function or extension is named `payments`", "help: choose one of: audit-log, greeter, orders"],
+    );
+    let stderr = fails_leaving_earlier_output(package_in(&example.path()).args(["--bin", "seed-data"]));
+    assert_contains(&stderr, &["error: binary `seed-data` is not packaged: not Lambda code"]);
+    let stderr = fails_leaving_earlier_output(package_in(&example.path()).args(["--package", "seed-data"]));
+    assert_contains(&stderr, &["error: package `seed-data` has no Lambda functions or extensions"]);
+}
+
+#[test]
+fn an_unknown_key_in_package_metadata() {
+    let example = example_copy();
+    example.append_to_manifest("functions/orders", "\n[package.metadata.powertools]\narchitecture = [\"arm64\"]\n");
+    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
+    let manifest = example.path().join("functions/orders/Cargo.toml");
+    assert_contains(
+        &stderr,
+        &[
+            &format!(
+                "error: invalid `[package.metadata.powertools]` in {}: `architecture`: unknown field `architecture`, expected one of",
+                manifest.display()
+            ),
+            "help: edit `architecture` in",
+            "architectures = [\"x86_64\", \"arm64\"]",
+        ],
+    );
+}
+
+#[test]
+fn a_wrong_type_or_value_in_workspace_metadata() {
+    let example = example_copy();
+    let root_manifest = example.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&root_manifest).unwrap();
+    std::fs::write(&root_manifest, text.replace("architectures = [\"x86_64\", \"arm64\"]", "architectures = \"arm64\"")).unwrap();
+    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
+    assert_contains(
+        &stderr,
+        &[&format!(
+            "error: invalid `[workspace.metadata.powertools]` in {}: `architectures`: invalid type: string \"arm64\", expected a sequence",
+            root_manifest.display()
+        )],
+    );
+    std::fs::write(&root_manifest, text.replace("runtime = \"provided.al2023\"", "runtime = \"provided.al3\"")).unwrap();
+    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
+    assert_contains(
+        &stderr,
+        &["`runtime`: unknown variant `provided.al3`, expected `provided.al2023` or `provided.al2`"],
+    );
+}
+
+#[test]
+fn an_include_glob_escaping_the_workspace() {
+    let example = example_copy();
+    std::fs::write(example.outer.path().join("secret.txt"), "not for Lambda").unwrap();
+    let greeter = example.path().join("functions/greeter");
+    let text = std::fs::read_to_string(greeter.join("Cargo.toml")).unwrap();
+    std::fs::write(greeter.join("Cargo.toml"), text.replace("\"assets/*.txt\"", "\"assets/*.txt\", \"../../../secret.txt\"")).unwrap();
+    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
+    let secret = example.outer.path().canonicalize().unwrap().join("secret.txt");
+    assert_contains(
+        &stderr,
+        &[
+            &format!(
+                "error: `include` pattern `../../../secret.txt` in {} matches {}, which is outside the workspace",
+                greeter.join("Cargo.toml").display(),
+                secret.display()
+            ),
+            "help: include only files inside the workspace",
+        ],
+    );
+
+    // A symlink inside the package that points outside is refused too.
+    std::fs::write(greeter.join("Cargo.toml"), text).unwrap();
+    std::os::unix::fs::symlink(&secret, greeter.join("assets/leak.txt")).unwrap();
+    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
+    assert_contains(&stderr, &["error: `include` pattern `assets/*.txt`", "which is outside the workspace"]);
+}
+
+/// A directory holding only `cargo` and `rustc` (the rustup proxies): a PATH without cargo-lambda.
+fn path_without_cargo_lambda() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for tool in ["cargo", "rustc", "rustup"] {
+        let found = which::which(tool).unwrap();
+        std::os::unix::fs::symlink(found, dir.path().join(tool)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn cargo_lambda_missing() {
+    let example = &packaged_example().workspace;
+    let bin = path_without_cargo_lambda();
+    let stderr = fails_leaving_earlier_output(package_in(&example.path()).env("PATH", bin.path()));
+    assert_contains(
+        &stderr,
+        &["error: cargo-lambda was not found on PATH", "pip install cargo-lambda", "cargo install --locked cargo-lambda"],
+    );
+}
+
+/// A real Rust toolchain without the arm64 standard library, as a user has before
+/// `rustup target add aarch64-unknown-linux-gnu`: the default toolchain's rustc and libraries
+/// hard-linked (rustc finds its sysroot from where they are) with only the x86_64 std beside them.
+fn toolchain_without_arm64_std() -> tempfile::TempDir {
+    let sysroot = std::process::Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .current_dir(repo_root())
+        .output()
+        .unwrap();
+    let sysroot = PathBuf::from(String::from_utf8(sysroot.stdout).unwrap().trim());
+    let dir = tempfile::tempdir_in(repo_root().join("target")).unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("bin")).unwrap();
+    std::fs::create_dir_all(root.join("lib/rustlib")).unwrap();
+    let link = |from: &Path, to: &Path| {
+        if std::fs::hard_link(from, to).is_err() {
+            std::fs::copy(from, to).unwrap();
+        }
+    };
+    link(&sysroot.join("bin/rustc"), &root.join("bin/rustc"));
+    std::os::unix::fs::symlink(sysroot.join("bin/cargo"), root.join("bin/cargo")).unwrap();
+    for entry in std::fs::read_dir(sysroot.join("lib")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            link(&entry.path(), &root.join("lib").join(entry.file_name()));
+        }
+    }
+    std::os::unix::fs::symlink(
+        sysroot.join("lib/rustlib/x86_64-unknown-linux-gnu"),
+        root.join("lib/rustlib/x86_64-unknown-linux-gnu"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn a_missing_target_std() {
+    let example = &packaged_example().workspace;
+    let toolchain = toolchain_without_arm64_std();
+    let mut dirs = vec![toolchain.path().join("bin")];
+    dirs.extend(std::env::split_paths(&path_with_tools()));
+    let path = std::env::join_paths(dirs).unwrap();
+    let mut command = package_in(&example.path());
+    // `cargo test` puts the toolchain's own lib directory on LD_LIBRARY_PATH, which would make the
+    // linked rustc load the original driver and find the original sysroot.
+    command.env("PATH", path).env_remove("RUSTUP_TOOLCHAIN").env_remove("RUSTC").env_remove("LD_LIBRARY_PATH");
+    let stderr = fails_leaving_earlier_output(&mut command);
+    assert_contains(
+        &stderr,
+        &[
+            "error: the Rust standard library for aarch64-unknown-linux-gnu (arm64) is not installed",
+            "help: run `rustup target add aarch64-unknown-linux-gnu`",
+            "Debian: `apt-get install libstd-rust-dev:arm64`",
+            "package only x86_64 with `--arch x86_64`",
+        ],
+    );
+}
+
+#[test]
+fn a_compile_error_in_one_function() {
+    let example = example_copy();
+    let main = example.path().join("functions/orders/src/main.rs");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(&main, format!("compile_error!(\"orders is broken on purpose\");\n{text}")).unwrap();
+    let stderr = fails_leaving_earlier_output(package_in(&example.path()).args(["--arch", "x86_64"]));
+    assert_contains(
+        &stderr,
+        &[
+            "error: building for x86_64-unknown-linux-gnu failed",
+            "orders is broken on purpose",
+            "help: fix the error the build printed above",
+        ],
+    );
+}
+
+#[test]
+fn an_invalid_source_date_epoch() {
+    let example = &packaged_example().workspace;
+    let stderr = fails_leaving_earlier_output(package_in(&example.path()).env("SOURCE_DATE_EPOCH", "last tuesday"));
+    assert_contains(
+        &stderr,
+        &["error: `SOURCE_DATE_EPOCH=last tuesday` is not a time a zip can hold", "help: set SOURCE_DATE_EPOCH to whole seconds"],
+    );
+}
+
+#[test]
+fn an_unknown_architecture_is_a_usage_error() {
+    let example = &packaged_example().workspace;
+    let output = powertools().current_dir(example.path()).args(["package", "--arch", "arm"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_contains(&stderr(&output), &["invalid value 'arm' for '--arch <ARCH>'", "[possible values: x86_64, arm64, all]"]);
+}
+
+/// Lambda's size limits: a warning past 50 MB zipped, an error past 250 MB unzipped.
+#[test]
+fn size_limits() {
+    let example = example_copy();
+    let big = example.path().join("functions/greeter/big");
+    std::fs::create_dir_all(&big).unwrap();
+    let greeter_manifest = example.path().join("functions/greeter/Cargo.toml");
+    let text = std::fs::read_to_string(&greeter_manifest).unwrap();
+    std::fs::write(&greeter_manifest, text.replace("\"assets/*.txt\"", "\"assets/*.txt\", \"big\"")).unwrap();
+
+    // 51 MiB that deflate cannot shrink: a zip over the direct-upload limit.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let noise: Vec<u8> = (0..51 * 1024 * 1024 / 8)
+        .flat_map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state.to_le_bytes()
+        })
+        .collect();
+    std::fs::write(big.join("noise.bin"), noise).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = package_in(&example.path())
+        .args(["--bin", "greeter", "--arch", "x86_64", "--out-dir"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_contains(
+        &stderr(&output),
+        &["warning: x86_64/greeter.zip is", "over the 52,428,800-byte (50 MB) limit for uploading a zip directly"],
+    );
+
+    // Past 250 MB unzipped (a sparse file: it takes no disk) is an error, and the zip above stays.
+    std::fs::File::create(big.join("sparse.bin")).unwrap().set_len(262_144_000).unwrap();
+    let before = snapshot(out.path());
+    let output = package_in(&example.path())
+        .args(["--bin", "greeter", "--arch", "x86_64", "--out-dir"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_contains(
+        &stderr(&output),
+        &["error: `greeter` for x86_64 unzips to", "over Lambda's 262,144,000-byte (250 MB) limit for unzipped code"],
+    );
+    assert_eq!(snapshot(out.path()), before);
+}
