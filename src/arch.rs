@@ -43,13 +43,17 @@ impl FromStr for Arch {
         match s {
             "x86_64" => Ok(Arch::X86_64),
             "arm64" => Ok(Arch::Arm64),
-            other => Err(format!("unknown architecture `{other}`: expected `x86_64` or `arm64`")),
+            other => Err(format!(
+                "unknown architecture `{other}`: expected `x86_64` or `arm64`"
+            )),
         }
     }
 }
 
 /// The OS-only Lambda runtime a Rust function runs on. It decides the highest glibc a binary may need.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 pub enum Runtime {
     #[default]
     #[serde(rename = "provided.al2023")]
@@ -91,12 +95,23 @@ mod tests {
     fn parses_the_names_lambda_uses() {
         assert_eq!("arm64".parse::<Arch>().unwrap(), Arch::Arm64);
         assert_eq!("x86_64".parse::<Arch>().unwrap(), Arch::X86_64);
-        assert!("aarch64".parse::<Arch>().unwrap_err().contains("expected `x86_64` or `arm64`"));
+        assert!(
+            "aarch64"
+                .parse::<Arch>()
+                .unwrap_err()
+                .contains("expected `x86_64` or `arm64`")
+        );
     }
 
     #[test]
     fn al2_pins_glibc_and_al2023_does_not() {
-        assert_eq!(Runtime::ProvidedAl2.build_target(Arch::Arm64), "aarch64-unknown-linux-gnu.2.26");
-        assert_eq!(Runtime::ProvidedAl2023.build_target(Arch::X86_64), "x86_64-unknown-linux-gnu");
+        assert_eq!(
+            Runtime::ProvidedAl2.build_target(Arch::Arm64),
+            "aarch64-unknown-linux-gnu.2.26"
+        );
+        assert_eq!(
+            Runtime::ProvidedAl2023.build_target(Arch::X86_64),
+            "x86_64-unknown-linux-gnu"
+        );
     }
 }

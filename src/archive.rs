@@ -35,7 +35,11 @@ pub enum ArchiveError {
     #[error("`SOURCE_DATE_EPOCH={value}` is not a time a zip can hold")]
     SourceDateEpoch { value: String },
     #[error("two files would be zipped as `{name}`: {} and {}", .first.display(), .second.display())]
-    DuplicateName { name: String, first: PathBuf, second: PathBuf },
+    DuplicateName {
+        name: String,
+        first: PathBuf,
+        second: PathBuf,
+    },
     #[error("could not read {}", .path.display())]
     Read {
         path: PathBuf,
@@ -70,8 +74,12 @@ impl ArchiveError {
 
 /// The timestamp every entry gets: `SOURCE_DATE_EPOCH` when set (clamped up to 1980), else 1980-01-01.
 pub fn entry_time(source_date_epoch: Option<&str>) -> Result<DateTime, ArchiveError> {
-    let Some(value) = source_date_epoch else { return Ok(DateTime::default()) };
-    let invalid = || ArchiveError::SourceDateEpoch { value: value.to_string() };
+    let Some(value) = source_date_epoch else {
+        return Ok(DateTime::default());
+    };
+    let invalid = || ArchiveError::SourceDateEpoch {
+        value: value.to_string(),
+    };
     let seconds: i64 = value.trim().parse().map_err(|_| invalid())?;
     let time = time::OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| invalid())?;
     if time.year() < 1980 {
@@ -92,14 +100,21 @@ pub fn entry_time(source_date_epoch: Option<&str>) -> Result<DateTime, ArchiveEr
 pub fn unzipped_size(entries: &[Entry]) -> Result<u64, ArchiveError> {
     entries.iter().try_fold(0u64, |total, entry| {
         let len = std::fs::metadata(&entry.source)
-            .map_err(|source| ArchiveError::Read { path: entry.source.clone(), source })?
+            .map_err(|source| ArchiveError::Read {
+                path: entry.source.clone(),
+                source,
+            })?
             .len();
         Ok(total + len)
     })
 }
 
 /// Writes `entries` to `dest` as a reproducible zip and returns its size and SHA-256.
-pub fn write_zip(dest: &Path, mut entries: Vec<Entry>, time: DateTime) -> Result<Summary, ArchiveError> {
+pub fn write_zip(
+    dest: &Path,
+    mut entries: Vec<Entry>,
+    time: DateTime,
+) -> Result<Summary, ArchiveError> {
     entries.sort();
     if let Some(pair) = entries.windows(2).find(|pair| pair[0].name == pair[1].name) {
         return Err(ArchiveError::DuplicateName {
@@ -108,8 +123,14 @@ pub fn write_zip(dest: &Path, mut entries: Vec<Entry>, time: DateTime) -> Result
             second: pair[1].source.clone(),
         });
     }
-    let write_err = |source| ArchiveError::Write { path: dest.to_path_buf(), source };
-    let zip_err = |source| ArchiveError::Zip { path: dest.to_path_buf(), source };
+    let write_err = |source| ArchiveError::Write {
+        path: dest.to_path_buf(),
+        source,
+    };
+    let zip_err = |source| ArchiveError::Zip {
+        path: dest.to_path_buf(),
+        source,
+    };
     let file = File::create(dest).map_err(write_err)?;
     let mut zip = ZipWriter::new(BufWriter::new(file));
     let mut unzipped_size = 0;
@@ -123,19 +144,33 @@ pub fn write_zip(dest: &Path, mut entries: Vec<Entry>, time: DateTime) -> Result
             .large_file(false);
         let mut source = File::open(&entry.source)
             .map(BufReader::new)
-            .map_err(|source| ArchiveError::Read { path: entry.source.clone(), source })?;
-        zip.start_file(entry.name.as_str(), options).map_err(zip_err)?;
-        unzipped_size += std::io::copy(&mut source, &mut zip)
-            .map_err(|source| ArchiveError::Read { path: entry.source.clone(), source })?;
+            .map_err(|source| ArchiveError::Read {
+                path: entry.source.clone(),
+                source,
+            })?;
+        zip.start_file(entry.name.as_str(), options)
+            .map_err(zip_err)?;
+        unzipped_size +=
+            std::io::copy(&mut source, &mut zip).map_err(|source| ArchiveError::Read {
+                path: entry.source.clone(),
+                source,
+            })?;
     }
     let mut writer = zip.finish().map_err(zip_err)?;
     writer.flush().map_err(write_err)?;
     drop(writer);
-    Ok(Summary { size: std::fs::metadata(dest).map_err(write_err)?.len(), unzipped_size, sha256: sha256_file(dest)? })
+    Ok(Summary {
+        size: std::fs::metadata(dest).map_err(write_err)?.len(),
+        unzipped_size,
+        sha256: sha256_file(dest)?,
+    })
 }
 
 pub fn sha256_file(path: &Path) -> Result<[u8; 32], ArchiveError> {
-    let read_err = |source| ArchiveError::Read { path: path.to_path_buf(), source };
+    let read_err = |source| ArchiveError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
     let mut hasher = Sha256::new();
     let mut file = File::open(path).map_err(read_err)?;
     let mut buffer = vec![0; 64 * 1024];
@@ -156,7 +191,11 @@ mod tests {
     fn entry(dir: &Path, name: &str, body: &str, mode: u32) -> Entry {
         let source = dir.join(name.replace('/', "_"));
         std::fs::write(&source, body).unwrap();
-        Entry { name: name.to_string(), source, mode }
+        Entry {
+            name: name.to_string(),
+            source,
+            mode,
+        }
     }
 
     #[test]
@@ -168,25 +207,36 @@ mod tests {
         let first = write_zip(&dir.path().join("1.zip"), vec![a.clone(), b.clone()], time).unwrap();
         let second = write_zip(&dir.path().join("2.zip"), vec![b, a], time).unwrap();
         assert_eq!(first, second);
-        assert_eq!(std::fs::read(dir.path().join("1.zip")).unwrap(), std::fs::read(dir.path().join("2.zip")).unwrap());
+        assert_eq!(
+            std::fs::read(dir.path().join("1.zip")).unwrap(),
+            std::fs::read(dir.path().join("2.zip")).unwrap()
+        );
         assert_eq!(first.unzipped_size, 10);
     }
 
     #[test]
     fn entries_are_sorted_with_fixed_metadata() {
         let dir = tempfile::tempdir().unwrap();
-        let entries = vec![entry(dir.path(), "z", "1", 0o755), entry(dir.path(), "a/b", "2", 0o644)];
+        let entries = vec![
+            entry(dir.path(), "z", "1", 0o755),
+            entry(dir.path(), "a/b", "2", 0o644),
+        ];
         let dest = dir.path().join("out.zip");
         write_zip(&dest, entries, entry_time(Some("1700000000")).unwrap()).unwrap();
         let mut archive = zip::ZipArchive::new(File::open(&dest).unwrap()).unwrap();
-        let names: Vec<String> = (0..archive.len()).map(|i| archive.by_index(i).unwrap().name().unwrap().to_string()).collect();
+        let names: Vec<String> = (0..archive.len())
+            .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+            .collect();
         assert_eq!(names, ["a/b", "z"]);
         let mut z = archive.by_name("z").unwrap();
         assert_eq!(z.unix_mode(), Some(0o100755));
         assert_eq!(z.compression(), CompressionMethod::Deflated);
         assert_eq!(z.extra_data().unwrap_or_default().len(), 0);
         let modified = z.last_modified().unwrap();
-        assert_eq!((modified.year(), modified.month(), modified.day()), (2023, 11, 14));
+        assert_eq!(
+            (modified.year(), modified.month(), modified.day()),
+            (2023, 11, 14)
+        );
         let mut body = String::new();
         z.read_to_string(&mut body).unwrap();
         assert_eq!(body, "1");
@@ -195,7 +245,13 @@ mod tests {
     #[test]
     fn duplicate_names_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let entries = vec![entry(dir.path(), "x", "1", 0o644), Entry { source: dir.path().join("y"), ..entry(dir.path(), "x", "2", 0o644) }];
+        let entries = vec![
+            entry(dir.path(), "x", "1", 0o644),
+            Entry {
+                source: dir.path().join("y"),
+                ..entry(dir.path(), "x", "2", 0o644)
+            },
+        ];
         std::fs::write(dir.path().join("y"), "2").unwrap();
         let err = write_zip(&dir.path().join("out.zip"), entries, DateTime::default()).unwrap_err();
         assert!(matches!(err, ArchiveError::DuplicateName { .. }));

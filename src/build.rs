@@ -26,7 +26,11 @@ pub enum BuildError {
     #[error("could not ask rustc where the target standard libraries live")]
     Rustc(#[source] ProcessError),
     #[error("the Rust standard library for {target} ({arch}) is not installed (looked in {})", .libdir.display())]
-    MissingTargetStd { target: String, arch: Arch, libdir: PathBuf },
+    MissingTargetStd {
+        target: String,
+        arch: Arch,
+        libdir: PathBuf,
+    },
     #[error("building for {target} failed")]
     Failed {
         target: String,
@@ -82,13 +86,19 @@ pub fn check_target_std(workspace_root: &Path, arch: Arch) -> Result<(), BuildEr
     let libdir = PathBuf::from(libdir.trim());
     let has_std = std::fs::read_dir(&libdir)
         .map(|entries| {
-            entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
         })
         .unwrap_or(false);
     if has_std {
         Ok(())
     } else {
-        Err(BuildError::MissingTargetStd { target: target.to_string(), arch, libdir })
+        Err(BuildError::MissingTargetStd {
+            target: target.to_string(),
+            arch,
+            libdir,
+        })
     }
 }
 
@@ -141,7 +151,10 @@ pub fn run_build(
 ) -> Result<BTreeMap<String, PathBuf>, BuildError> {
     command
         .stream(on_line)
-        .map_err(|source| BuildError::Failed { target: group.target.clone(), source })?;
+        .map_err(|source| BuildError::Failed {
+            target: group.target.clone(),
+            source,
+        })?;
     group
         .binaries
         .iter()

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Whether a binary is a Lambda function (zipped as `bootstrap`) or an extension (`extensions/<name>`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Function,
@@ -31,7 +33,10 @@ impl TargetSettings {
     /// `self` with every unset field taken from `fallback`.
     pub fn or(&self, fallback: &TargetSettings) -> TargetSettings {
         TargetSettings {
-            architectures: self.architectures.clone().or_else(|| fallback.architectures.clone()),
+            architectures: self
+                .architectures
+                .clone()
+                .or_else(|| fallback.architectures.clone()),
             runtime: self.runtime.or(fallback.runtime),
             include: self.include.clone().or_else(|| fallback.include.clone()),
         }
@@ -51,7 +56,11 @@ pub struct WorkspaceConfig {
 
 impl WorkspaceConfig {
     pub fn defaults(&self) -> TargetSettings {
-        TargetSettings { architectures: self.architectures.clone(), runtime: self.runtime, include: None }
+        TargetSettings {
+            architectures: self.architectures.clone(),
+            runtime: self.runtime,
+            include: None,
+        }
     }
 }
 
@@ -126,16 +135,24 @@ pub fn parse<T: DeserializeOwned>(
     manifest: &Path,
     table: &str,
 ) -> Result<Option<T>, ConfigError> {
-    let Some(value) = metadata.get("powertools") else { return Ok(None) };
-    serde_path_to_error::deserialize(value).map(Some).map_err(|err| {
-        let field = err.path().to_string();
-        ConfigError {
-            manifest: manifest.to_path_buf(),
-            table: table.to_string(),
-            field: if field == "." { "powertools".to_string() } else { field },
-            message: err.into_inner().to_string(),
-        }
-    })
+    let Some(value) = metadata.get("powertools") else {
+        return Ok(None);
+    };
+    serde_path_to_error::deserialize(value)
+        .map(Some)
+        .map_err(|err| {
+            let field = err.path().to_string();
+            ConfigError {
+                manifest: manifest.to_path_buf(),
+                table: table.to_string(),
+                field: if field == "." {
+                    "powertools".to_string()
+                } else {
+                    field
+                },
+                message: err.into_inner().to_string(),
+            }
+        })
 }
 
 #[cfg(test)]
@@ -144,7 +161,11 @@ mod tests {
     use serde_json::json;
 
     fn parse_package(value: serde_json::Value) -> Result<Option<PackageConfig>, ConfigError> {
-        parse(&json!({ "powertools": value }), Path::new("a/Cargo.toml"), "[package.metadata.powertools]")
+        parse(
+            &json!({ "powertools": value }),
+            Path::new("a/Cargo.toml"),
+            "[package.metadata.powertools]",
+        )
     }
 
     #[test]
@@ -156,8 +177,14 @@ mod tests {
         }))
         .unwrap()
         .unwrap();
-        let workspace = WorkspaceConfig { architectures: Some(vec![Arch::X86_64]), ..Default::default() };
-        let bin = config.bin["f"].settings().or(&config.settings()).or(&workspace.defaults());
+        let workspace = WorkspaceConfig {
+            architectures: Some(vec![Arch::X86_64]),
+            ..Default::default()
+        };
+        let bin = config.bin["f"]
+            .settings()
+            .or(&config.settings())
+            .or(&workspace.defaults());
         assert_eq!(bin.architectures, Some(vec![Arch::Arm64]));
         assert_eq!(bin.runtime, Some(Runtime::ProvidedAl2));
         assert_eq!(bin.include, Some(vec!["x".to_string()]));
@@ -165,25 +192,42 @@ mod tests {
 
     #[test]
     fn an_unknown_key_names_its_path() {
-        let err = parse_package(json!({ "bin": { "f": { "architecture": ["arm64"] } } })).unwrap_err();
+        let err =
+            parse_package(json!({ "bin": { "f": { "architecture": ["arm64"] } } })).unwrap_err();
         assert_eq!(err.field, "bin.f.architecture");
-        assert!(err.message.contains("unknown field `architecture`"), "{}", err.message);
+        assert!(
+            err.message.contains("unknown field `architecture`"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn a_wrong_type_names_its_path() {
         let err = parse_package(json!({ "architectures": "arm64" })).unwrap_err();
         assert_eq!(err.field, "architectures");
-        assert!(err.message.contains("expected a sequence"), "{}", err.message);
+        assert!(
+            err.message.contains("expected a sequence"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]
     fn no_table_is_no_config() {
-        let missing: Option<PackageConfig> =
-            parse(&serde_json::Value::Null, Path::new("Cargo.toml"), "[package.metadata.powertools]").unwrap();
+        let missing: Option<PackageConfig> = parse(
+            &serde_json::Value::Null,
+            Path::new("Cargo.toml"),
+            "[package.metadata.powertools]",
+        )
+        .unwrap();
         assert_eq!(missing, None);
-        let none: Option<PackageConfig> =
-            parse(&json!({ "other": 1 }), Path::new("Cargo.toml"), "[package.metadata.powertools]").unwrap();
+        let none: Option<PackageConfig> = parse(
+            &json!({ "other": 1 }),
+            Path::new("Cargo.toml"),
+            "[package.metadata.powertools]",
+        )
+        .unwrap();
         assert_eq!(none, None);
     }
 }

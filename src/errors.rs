@@ -19,8 +19,14 @@ pub enum Error {
     Build(#[from] BuildError),
     #[error(transparent)]
     Archive(#[from] ArchiveError),
-    #[error("`{function}` for {arch} unzips to {unzipped_size} bytes, over Lambda's 262,144,000-byte (250 MB) limit for unzipped code")]
-    TooLarge { function: String, arch: Arch, unzipped_size: u64 },
+    #[error(
+        "`{function}` for {arch} unzips to {unzipped_size} bytes, over Lambda's 262,144,000-byte (250 MB) limit for unzipped code"
+    )]
+    TooLarge {
+        function: String,
+        arch: Arch,
+        unzipped_size: u64,
+    },
     #[error("could not write {}", .path.display())]
     Output {
         path: PathBuf,

@@ -6,13 +6,26 @@ use std::path::{Component, Path, PathBuf};
 #[derive(Debug, thiserror::Error)]
 pub enum IncludeError {
     #[error("`include` pattern `{pattern}` in {} is not a valid glob: {message}", .manifest.display())]
-    BadPattern { manifest: PathBuf, pattern: String, message: String },
+    BadPattern {
+        manifest: PathBuf,
+        pattern: String,
+        message: String,
+    },
     #[error("`include` pattern `{pattern}` in {} matches {}, which is outside the workspace {}", .manifest.display(), .path.display(), .root.display())]
-    OutsideWorkspace { manifest: PathBuf, pattern: String, path: PathBuf, root: PathBuf },
+    OutsideWorkspace {
+        manifest: PathBuf,
+        pattern: String,
+        path: PathBuf,
+        root: PathBuf,
+    },
     #[error("`include` pattern `{pattern}` in {} matches no files", .manifest.display())]
     NoMatch { manifest: PathBuf, pattern: String },
     #[error("`include` pattern `{pattern}` in {} matches `{name}`, which would replace the Lambda binary", .manifest.display())]
-    ReservedName { manifest: PathBuf, pattern: String, name: String },
+    ReservedName {
+        manifest: PathBuf,
+        pattern: String,
+        name: String,
+    },
     #[error("could not read {} (matched by `include` pattern `{pattern}`)", .path.display())]
     Read {
         pattern: String,
@@ -44,7 +57,9 @@ pub fn resolve(
     manifest: &Path,
     reserved: &str,
 ) -> Result<Vec<Entry>, IncludeError> {
-    let root = workspace_root.canonicalize().unwrap_or_else(|_| workspace_root.to_path_buf());
+    let root = workspace_root
+        .canonicalize()
+        .unwrap_or_else(|_| workspace_root.to_path_buf());
     let mut entries: Vec<Entry> = Vec::new();
     for pattern in patterns {
         let bad = |message: String| IncludeError::BadPattern {
@@ -70,11 +85,21 @@ pub fn resolve(
                 source: std::io::Error::other(e.to_string()),
             })?;
             for file in files_under(&path, pattern)? {
-                entries.push(entry_for(&file, pattern, package_dir, workspace_root, &root, manifest)?);
+                entries.push(entry_for(
+                    &file,
+                    pattern,
+                    package_dir,
+                    workspace_root,
+                    &root,
+                    manifest,
+                )?);
             }
         }
         if entries.len() == before {
-            return Err(IncludeError::NoMatch { manifest: manifest.to_path_buf(), pattern: pattern.clone() });
+            return Err(IncludeError::NoMatch {
+                manifest: manifest.to_path_buf(),
+                pattern: pattern.clone(),
+            });
         }
         if let Some(clash) = entries[before..].iter().find(|e| e.name == reserved) {
             return Err(IncludeError::ReservedName {
@@ -95,10 +120,16 @@ fn files_under(path: &Path, pattern: &str) -> Result<Vec<PathBuf>, IncludeError>
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = Vec::new();
-    for item in walkdir::WalkDir::new(path).follow_links(true).sort_by_file_name() {
+    for item in walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let item = item.map_err(|e| IncludeError::Read {
             pattern: pattern.to_string(),
-            path: e.path().map(Path::to_path_buf).unwrap_or_else(|| path.to_path_buf()),
+            path: e
+                .path()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| path.to_path_buf()),
             source: std::io::Error::other(e.to_string()),
         })?;
         if item.file_type().is_file() {
@@ -116,7 +147,11 @@ fn entry_for(
     canonical_root: &Path,
     manifest: &Path,
 ) -> Result<Entry, IncludeError> {
-    let read_err = |source| IncludeError::Read { pattern: pattern.to_string(), path: file.to_path_buf(), source };
+    let read_err = |source| IncludeError::Read {
+        pattern: pattern.to_string(),
+        path: file.to_path_buf(),
+        source,
+    };
     // The real location decides whether a file is inside the workspace, so that neither `..` nor a
     // symlink can smuggle in a file from elsewhere.
     let real = file.canonicalize().map_err(read_err)?;
@@ -133,9 +168,22 @@ fn entry_for(
         .strip_prefix(normalize(package_dir))
         .or_else(|_| lexical.strip_prefix(normalize(workspace_root)))
         .unwrap_or_else(|_| real.strip_prefix(canonical_root).unwrap_or(&real));
-    let name = relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
-    let executable = std::fs::metadata(&real).map_err(read_err)?.permissions().mode() & 0o111 != 0;
-    Ok(Entry { name, source: real, mode: if executable { 0o755 } else { 0o644 } })
+    let name = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    let executable = std::fs::metadata(&real)
+        .map_err(read_err)?
+        .permissions()
+        .mode()
+        & 0o111
+        != 0;
+    Ok(Entry {
+        name,
+        source: real,
+        mode: if executable { 0o755 } else { 0o644 },
+    })
 }
 
 /// Removes `.` and folds `..` without touching the file system.
@@ -172,30 +220,61 @@ mod tests {
     fn names(patterns: &[&str], dir: &Path) -> Result<Vec<String>, IncludeError> {
         let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
         let ws = dir.join("ws");
-        resolve(&patterns, &ws.join("pkg"), &ws, &ws.join("pkg/Cargo.toml"), "bootstrap")
-            .map(|entries| entries.into_iter().map(|e| e.name).collect())
+        resolve(
+            &patterns,
+            &ws.join("pkg"),
+            &ws,
+            &ws.join("pkg/Cargo.toml"),
+            "bootstrap",
+        )
+        .map(|entries| entries.into_iter().map(|e| e.name).collect())
     }
 
     #[test]
     fn directories_and_globs_keep_their_package_relative_paths() {
         let dir = workspace();
-        assert_eq!(names(&["assets"], dir.path()).unwrap(), ["assets/a.txt", "assets/deep/b.json"]);
-        assert_eq!(names(&["assets/**/*.json", "assets/*.txt"], dir.path()).unwrap(), ["assets/a.txt", "assets/deep/b.json"]);
-        assert_eq!(names(&["../shared/*.txt"], dir.path()).unwrap(), ["shared/c.txt"]);
+        assert_eq!(
+            names(&["assets"], dir.path()).unwrap(),
+            ["assets/a.txt", "assets/deep/b.json"]
+        );
+        assert_eq!(
+            names(&["assets/**/*.json", "assets/*.txt"], dir.path()).unwrap(),
+            ["assets/a.txt", "assets/deep/b.json"]
+        );
+        assert_eq!(
+            names(&["../shared/*.txt"], dir.path()).unwrap(),
+            ["shared/c.txt"]
+        );
     }
 
     #[test]
     fn escaping_the_workspace_is_refused() {
         let dir = workspace();
-        assert!(matches!(names(&["../../secret.txt"], dir.path()), Err(IncludeError::OutsideWorkspace { .. })));
-        assert!(matches!(names(&["/etc/hostname"], dir.path()), Err(IncludeError::OutsideWorkspace { .. })));
-        std::os::unix::fs::symlink(dir.path().join("secret.txt"), dir.path().join("ws/pkg/link.txt")).unwrap();
-        assert!(matches!(names(&["link.txt"], dir.path()), Err(IncludeError::OutsideWorkspace { .. })));
+        assert!(matches!(
+            names(&["../../secret.txt"], dir.path()),
+            Err(IncludeError::OutsideWorkspace { .. })
+        ));
+        assert!(matches!(
+            names(&["/etc/hostname"], dir.path()),
+            Err(IncludeError::OutsideWorkspace { .. })
+        ));
+        std::os::unix::fs::symlink(
+            dir.path().join("secret.txt"),
+            dir.path().join("ws/pkg/link.txt"),
+        )
+        .unwrap();
+        assert!(matches!(
+            names(&["link.txt"], dir.path()),
+            Err(IncludeError::OutsideWorkspace { .. })
+        ));
     }
 
     #[test]
     fn a_pattern_matching_nothing_is_an_error() {
         let dir = workspace();
-        assert!(matches!(names(&["nope/*.txt"], dir.path()), Err(IncludeError::NoMatch { .. })));
+        assert!(matches!(
+            names(&["nope/*.txt"], dir.path()),
+            Err(IncludeError::NoMatch { .. })
+        ));
     }
 }

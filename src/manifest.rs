@@ -40,13 +40,20 @@ pub struct Artifact {
 impl Manifest {
     pub fn new(mut artifacts: Vec<Artifact>) -> Self {
         artifacts.sort_by(|a, b| (&a.function, a.arch).cmp(&(&b.function, b.arch)));
-        Manifest { version: FORMAT_VERSION, generator: format!("cargo-powertools {}", env!("CARGO_PKG_VERSION")), artifacts }
+        Manifest {
+            version: FORMAT_VERSION,
+            generator: format!("cargo-powertools {}", env!("CARGO_PKG_VERSION")),
+            artifacts,
+        }
     }
 
     /// Writes the manifest to `dir/manifest.json` through a temporary file and a rename, so a reader
     /// sees the old manifest or the new one, never half of one.
     pub fn write_atomically(&self, dir: &Path) -> std::io::Result<()> {
-        let mut file = tempfile::Builder::new().prefix(".manifest-").suffix(".json").tempfile_in(dir)?;
+        let mut file = tempfile::Builder::new()
+            .prefix(".manifest-")
+            .suffix(".json")
+            .tempfile_in(dir)?;
         serde_json::to_writer_pretty(&mut file, self)?;
         file.write_all(b"\n")?;
         file.as_file().sync_all()?;
@@ -72,7 +79,13 @@ mod tests {
     fn hashes_are_spelled_as_lambda_and_sha256sum_spell_them() {
         // SHA-256 of the empty string.
         let digest: [u8; 32] = sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new()).into();
-        assert_eq!(hex(&digest), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-        assert_eq!(base64(&digest), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+        assert_eq!(
+            hex(&digest),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(
+            base64(&digest),
+            "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+        );
     }
 }

@@ -32,13 +32,23 @@ pub struct Plan {
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
     #[error("no Lambda functions or extensions found in the workspace at {}", .root.display())]
-    NoLambdas { root: PathBuf, skipped: Vec<SkippedBinary> },
+    NoLambdas {
+        root: PathBuf,
+        skipped: Vec<SkippedBinary>,
+    },
     #[error("package `{name}` is not a member of this workspace")]
     UnknownPackage { name: String, members: Vec<String> },
     #[error("package `{package}` has no Lambda functions or extensions")]
-    NotLambdaPackage { package: String, skipped: Vec<SkippedBinary> },
+    NotLambdaPackage {
+        package: String,
+        skipped: Vec<SkippedBinary>,
+    },
     #[error("no Lambda function or extension is named `{name}`{}", scope(.packages))]
-    UnknownBin { name: String, packages: Vec<String>, available: Vec<String> },
+    UnknownBin {
+        name: String,
+        packages: Vec<String>,
+        available: Vec<String>,
+    },
     #[error("binary `{name}` is not packaged: {reason}")]
     SkippedBin { name: String, reason: String },
     #[error("none of the selected functions is configured for {arch}")]
@@ -46,11 +56,18 @@ pub enum PlanError {
 }
 
 fn scope(packages: &[String]) -> String {
-    if packages.is_empty() { String::new() } else { format!(" in package(s) {}", packages.join(", ")) }
+    if packages.is_empty() {
+        String::new()
+    } else {
+        format!(" in package(s) {}", packages.join(", "))
+    }
 }
 
 fn list_skipped(skipped: &[SkippedBinary]) -> String {
-    skipped.iter().map(|s| format!("\n    {} ({}): {}", s.name, s.package, s.reason)).collect()
+    skipped
+        .iter()
+        .map(|s| format!("\n    {} ({}): {}", s.name, s.package, s.reason))
+        .collect()
 }
 
 impl PlanError {
@@ -82,7 +99,10 @@ impl PlanError {
 /// Selects binaries and groups them by build target.
 pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanError> {
     if workspace.binaries.is_empty() {
-        return Err(PlanError::NoLambdas { root: workspace.root.clone(), skipped: workspace.skipped.clone() });
+        return Err(PlanError::NoLambdas {
+            root: workspace.root.clone(),
+            skipped: workspace.skipped.clone(),
+        });
     }
     let mut skipped = workspace.skipped.clone();
     let selected = select(workspace, selection)?;
@@ -93,7 +113,10 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
             if selection.arch.is_some_and(|wanted| wanted != arch) {
                 continue;
             }
-            groups.entry((arch, binary.runtime.build_target(arch))).or_default().push(binary.clone());
+            groups
+                .entry((arch, binary.runtime.build_target(arch)))
+                .or_default()
+                .push(binary.clone());
         }
         if let Some(wanted) = selection.arch.filter(|a| !binary.architectures.contains(a)) {
             skipped.push(SkippedBinary {
@@ -104,33 +127,66 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
         }
     }
     if groups.is_empty() {
-        return Err(PlanError::NothingForArch { arch: selection.arch.unwrap_or(Arch::X86_64) });
+        return Err(PlanError::NothingForArch {
+            arch: selection.arch.unwrap_or(Arch::X86_64),
+        });
     }
     let groups = groups
         .into_iter()
-        .map(|((arch, target), binaries)| BuildGroup { arch, target, binaries })
+        .map(|((arch, target), binaries)| BuildGroup {
+            arch,
+            target,
+            binaries,
+        })
         .collect();
     Ok(Plan { groups, skipped })
 }
 
-fn select<'w>(workspace: &'w Workspace, selection: &Selection) -> Result<Vec<&'w LambdaBinary>, PlanError> {
+fn select<'w>(
+    workspace: &'w Workspace,
+    selection: &Selection,
+) -> Result<Vec<&'w LambdaBinary>, PlanError> {
     for name in &selection.packages {
         if !workspace.members.contains(name) {
-            return Err(PlanError::UnknownPackage { name: name.clone(), members: workspace.members.clone() });
+            return Err(PlanError::UnknownPackage {
+                name: name.clone(),
+                members: workspace.members.clone(),
+            });
         }
         if !workspace.binaries.iter().any(|b| b.package == *name) {
-            let skipped = workspace.skipped.iter().filter(|s| s.package == *name).cloned().collect();
-            return Err(PlanError::NotLambdaPackage { package: name.clone(), skipped });
+            let skipped = workspace
+                .skipped
+                .iter()
+                .filter(|s| s.package == *name)
+                .cloned()
+                .collect();
+            return Err(PlanError::NotLambdaPackage {
+                package: name.clone(),
+                skipped,
+            });
         }
     }
-    let in_packages = |package: &str| selection.packages.is_empty() || selection.packages.iter().any(|p| p == package);
-    let candidates: Vec<&LambdaBinary> = workspace.binaries.iter().filter(|b| in_packages(&b.package)).collect();
+    let in_packages = |package: &str| {
+        selection.packages.is_empty() || selection.packages.iter().any(|p| p == package)
+    };
+    let candidates: Vec<&LambdaBinary> = workspace
+        .binaries
+        .iter()
+        .filter(|b| in_packages(&b.package))
+        .collect();
     for name in &selection.bins {
         if candidates.iter().any(|b| b.name == *name) {
             continue;
         }
-        if let Some(skip) = workspace.skipped.iter().find(|s| s.name == *name && in_packages(&s.package)) {
-            return Err(PlanError::SkippedBin { name: name.clone(), reason: skip.reason.clone() });
+        if let Some(skip) = workspace
+            .skipped
+            .iter()
+            .find(|s| s.name == *name && in_packages(&s.package))
+        {
+            return Err(PlanError::SkippedBin {
+                name: name.clone(),
+                reason: skip.reason.clone(),
+            });
         }
         return Err(PlanError::UnknownBin {
             name: name.clone(),
@@ -174,7 +230,11 @@ mod tests {
                 binary("a2", "a", &[Arch::Arm64], Runtime::ProvidedAl2023),
                 binary("b1", "b", &Arch::ALL, Runtime::ProvidedAl2),
             ],
-            skipped: vec![SkippedBinary { package: "tool".into(), name: "tool".into(), reason: "not Lambda code".into() }],
+            skipped: vec![SkippedBinary {
+                package: "tool".into(),
+                name: "tool".into(),
+                reason: "not Lambda code".into(),
+            }],
         }
     }
 
@@ -188,7 +248,12 @@ mod tests {
         let targets: Vec<&str> = plan.groups.iter().map(|g| g.target.as_str()).collect();
         assert_eq!(
             targets,
-            ["x86_64-unknown-linux-gnu", "x86_64-unknown-linux-gnu.2.26", "aarch64-unknown-linux-gnu", "aarch64-unknown-linux-gnu.2.26"]
+            [
+                "x86_64-unknown-linux-gnu",
+                "x86_64-unknown-linux-gnu.2.26",
+                "aarch64-unknown-linux-gnu",
+                "aarch64-unknown-linux-gnu.2.26"
+            ]
         );
         assert_eq!(names(&plan.groups[0]), ["a1"]);
         assert_eq!(names(&plan.groups[2]), ["a1", "a2"]);
@@ -196,21 +261,53 @@ mod tests {
 
     #[test]
     fn an_arch_filter_lists_what_it_leaves_out() {
-        let selection = Selection { arch: Some(Arch::X86_64), ..Default::default() };
+        let selection = Selection {
+            arch: Some(Arch::X86_64),
+            ..Default::default()
+        };
         let plan = plan(&workspace(), &selection).unwrap();
         assert!(plan.groups.iter().all(|g| g.arch == Arch::X86_64));
-        assert!(plan.skipped.iter().any(|s| s.name == "a2" && s.reason == "not configured for x86_64"));
+        assert!(
+            plan.skipped
+                .iter()
+                .any(|s| s.name == "a2" && s.reason == "not configured for x86_64")
+        );
     }
 
     #[test]
     fn unknown_and_skipped_selections_are_errors() {
-        let unknown_package = Selection { packages: vec!["nope".into()], ..Default::default() };
-        assert!(matches!(plan(&workspace(), &unknown_package), Err(PlanError::UnknownPackage { .. })));
-        let tool_package = Selection { packages: vec!["tool".into()], ..Default::default() };
-        assert!(matches!(plan(&workspace(), &tool_package), Err(PlanError::NotLambdaPackage { .. })));
-        let skipped_bin = Selection { bins: vec!["tool".into()], ..Default::default() };
-        assert!(matches!(plan(&workspace(), &skipped_bin), Err(PlanError::SkippedBin { .. })));
-        let bin_elsewhere = Selection { packages: vec!["a".into()], bins: vec!["b1".into()], ..Default::default() };
-        assert!(matches!(plan(&workspace(), &bin_elsewhere), Err(PlanError::UnknownBin { .. })));
+        let unknown_package = Selection {
+            packages: vec!["nope".into()],
+            ..Default::default()
+        };
+        assert!(matches!(
+            plan(&workspace(), &unknown_package),
+            Err(PlanError::UnknownPackage { .. })
+        ));
+        let tool_package = Selection {
+            packages: vec!["tool".into()],
+            ..Default::default()
+        };
+        assert!(matches!(
+            plan(&workspace(), &tool_package),
+            Err(PlanError::NotLambdaPackage { .. })
+        ));
+        let skipped_bin = Selection {
+            bins: vec!["tool".into()],
+            ..Default::default()
+        };
+        assert!(matches!(
+            plan(&workspace(), &skipped_bin),
+            Err(PlanError::SkippedBin { .. })
+        ));
+        let bin_elsewhere = Selection {
+            packages: vec!["a".into()],
+            bins: vec!["b1".into()],
+            ..Default::default()
+        };
+        assert!(matches!(
+            plan(&workspace(), &bin_elsewhere),
+            Err(PlanError::UnknownBin { .. })
+        ));
     }
 }

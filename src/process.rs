@@ -28,11 +28,19 @@ pub enum ProcessError {
         source: std::io::Error,
     },
     #[error("`{command}` failed ({status}){}", stderr_block(.stderr))]
-    Failed { command: String, status: ExitStatus, stderr: String },
+    Failed {
+        command: String,
+        status: ExitStatus,
+        stderr: String,
+    },
 }
 
 fn stderr_block(stderr: &str) -> String {
-    if stderr.trim().is_empty() { String::new() } else { format!(":\n{}", stderr.trim_end()) }
+    if stderr.trim().is_empty() {
+        String::new()
+    } else {
+        format!(":\n{}", stderr.trim_end())
+    }
 }
 
 /// Where a line of a streamed child's output came from.
@@ -44,7 +52,12 @@ pub enum Stream {
 
 impl ProcessBuilder {
     pub fn new(program: impl AsRef<OsStr>) -> Self {
-        ProcessBuilder { program: program.as_ref().to_os_string(), args: Vec::new(), cwd: None, env: Vec::new() }
+        ProcessBuilder {
+            program: program.as_ref().to_os_string(),
+            args: Vec::new(),
+            cwd: None,
+            env: Vec::new(),
+        }
     }
 
     pub fn arg(&mut self, arg: impl AsRef<OsStr>) -> &mut Self {
@@ -53,7 +66,8 @@ impl ProcessBuilder {
     }
 
     pub fn args<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(&mut self, args: I) -> &mut Self {
-        self.args.extend(args.into_iter().map(|a| a.as_ref().to_os_string()));
+        self.args
+            .extend(args.into_iter().map(|a| a.as_ref().to_os_string()));
         self
     }
 
@@ -63,7 +77,8 @@ impl ProcessBuilder {
     }
 
     pub fn env(&mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> &mut Self {
-        self.env.push((key.as_ref().to_os_string(), value.as_ref().to_os_string()));
+        self.env
+            .push((key.as_ref().to_os_string(), value.as_ref().to_os_string()));
         self
     }
 
@@ -83,7 +98,10 @@ impl ProcessBuilder {
             .command()
             .stdin(Stdio::null())
             .output()
-            .map_err(|source| ProcessError::Spawn { command: self.to_string(), source })?;
+            .map_err(|source| ProcessError::Spawn {
+                command: self.to_string(),
+                source,
+            })?;
         if !output.status.success() {
             return Err(ProcessError::Failed {
                 command: self.to_string(),
@@ -103,11 +121,22 @@ impl ProcessBuilder {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|source| ProcessError::Spawn { command: self.to_string(), source })?;
+            .map_err(|source| ProcessError::Spawn {
+                command: self.to_string(),
+                source,
+            })?;
         let (sender, receiver) = mpsc::channel();
         let readers = [
-            forward_lines(child.stdout.take().expect("stdout is piped"), Stream::Stdout, sender.clone()),
-            forward_lines(child.stderr.take().expect("stderr is piped"), Stream::Stderr, sender),
+            forward_lines(
+                child.stdout.take().expect("stdout is piped"),
+                Stream::Stdout,
+                sender.clone(),
+            ),
+            forward_lines(
+                child.stderr.take().expect("stderr is piped"),
+                Stream::Stderr,
+                sender,
+            ),
         ];
         let mut stderr_tail = VecDeque::with_capacity(STDERR_TAIL_LINES);
         for (stream, line) in receiver {
@@ -122,7 +151,10 @@ impl ProcessBuilder {
         for reader in readers {
             let _ = reader.join();
         }
-        let status = child.wait().map_err(|source| ProcessError::Spawn { command: self.to_string(), source })?;
+        let status = child.wait().map_err(|source| ProcessError::Spawn {
+            command: self.to_string(),
+            source,
+        })?;
         if status.success() {
             Ok(())
         } else {
@@ -143,7 +175,9 @@ fn forward_lines(
     std::thread::spawn(move || {
         for line in BufReader::new(pipe).split(b'\n') {
             let Ok(line) = line else { break };
-            let text = String::from_utf8_lossy(&line).trim_end_matches('\r').to_string();
+            let text = String::from_utf8_lossy(&line)
+                .trim_end_matches('\r')
+                .to_string();
             if sender.send((stream, text)).is_err() {
                 break;
             }
@@ -159,14 +193,25 @@ fn tail(text: &str) -> String {
 /// Quotes a word for a POSIX shell only when it needs it, so the printed command can be pasted.
 fn shell_quote(word: &str) -> String {
     let plain = !word.is_empty()
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
-    if plain { word.to_string() } else { format!("'{}'", word.replace('\'', "'\\''")) }
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
 }
 
 impl fmt::Display for ProcessBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (key, value) in &self.env {
-            write!(f, "{}={} ", key.to_string_lossy(), shell_quote(&value.to_string_lossy()))?;
+            write!(
+                f,
+                "{}={} ",
+                key.to_string_lossy(),
+                shell_quote(&value.to_string_lossy())
+            )?;
         }
         write!(f, "{}", shell_quote(&self.program.to_string_lossy()))?;
         for arg in &self.args {
@@ -184,7 +229,10 @@ mod tests {
     fn displays_a_pastable_command() {
         let mut process = ProcessBuilder::new("cargo");
         process.args(["lambda", "build", "--lambda-dir", "/tmp/a b", "it's"]);
-        assert_eq!(process.to_string(), "cargo lambda build --lambda-dir '/tmp/a b' 'it'\\''s'");
+        assert_eq!(
+            process.to_string(),
+            "cargo lambda build --lambda-dir '/tmp/a b' 'it'\\''s'"
+        );
     }
 
     #[test]
@@ -192,8 +240,12 @@ mod tests {
         let mut process = ProcessBuilder::new("sh");
         process.args(["-c", "echo out; echo oops >&2; exit 3"]);
         let mut seen = Vec::new();
-        let err = process.stream(|stream, line| seen.push((stream, line.to_string()))).unwrap_err();
-        let ProcessError::Failed { status, stderr, .. } = err else { panic!("expected Failed") };
+        let err = process
+            .stream(|stream, line| seen.push((stream, line.to_string())))
+            .unwrap_err();
+        let ProcessError::Failed { status, stderr, .. } = err else {
+            panic!("expected Failed")
+        };
         assert_eq!(status.code(), Some(3));
         assert_eq!(stderr, "oops");
         assert!(seen.contains(&(Stream::Stdout, "out".to_string())));
@@ -201,7 +253,9 @@ mod tests {
 
     #[test]
     fn a_missing_program_is_a_spawn_error() {
-        let err = ProcessBuilder::new("powertools-no-such-program").output().unwrap_err();
+        let err = ProcessBuilder::new("powertools-no-such-program")
+            .output()
+            .unwrap_err();
         assert!(matches!(err, ProcessError::Spawn { .. }));
     }
 }

@@ -24,7 +24,10 @@ const WARNING: Style = AnsiColor::Yellow.on_default().bold();
 
 impl Shell {
     pub fn new(format: MessageFormat) -> Self {
-        Shell { format, stderr_is_terminal: std::io::stderr().is_terminal() }
+        Shell {
+            format,
+            stderr_is_terminal: std::io::stderr().is_terminal(),
+        }
     }
 
     pub fn format(&self) -> MessageFormat {
@@ -55,7 +58,10 @@ impl Shell {
     pub fn child_output(&self, title: String) -> ChildOutput {
         let spinner = self.stderr_is_terminal.then(|| {
             let bar = ProgressBar::new_spinner();
-            bar.set_style(ProgressStyle::with_template("{spinner:.green} {prefix:.bold} {wide_msg}").expect("valid template"));
+            bar.set_style(
+                ProgressStyle::with_template("{spinner:.green} {prefix:.bold} {wide_msg}")
+                    .expect("valid template"),
+            );
             bar.set_prefix(title);
             bar.enable_steady_tick(Duration::from_millis(120));
             bar

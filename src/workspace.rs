@@ -60,11 +60,26 @@ pub enum WorkspaceError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("`[package.metadata.powertools.bin.{bin}]` in {} names a binary that package `{package}` does not have", .manifest.display())]
-    UnknownConfiguredBin { manifest: PathBuf, package: String, bin: String, known: Vec<String> },
+    UnknownConfiguredBin {
+        manifest: PathBuf,
+        package: String,
+        bin: String,
+        known: Vec<String>,
+    },
     #[error("`[workspace.metadata.powertools] skip` in {} names `{name}`, which is not a member of the workspace", .manifest.display())]
-    UnknownSkippedMember { manifest: PathBuf, name: String, members: Vec<String> },
-    #[error("two Lambda binaries are named `{name}` (in packages `{first}` and `{second}`); their zips would collide")]
-    DuplicateName { name: String, first: String, second: String },
+    UnknownSkippedMember {
+        manifest: PathBuf,
+        name: String,
+        members: Vec<String>,
+    },
+    #[error(
+        "two Lambda binaries are named `{name}` (in packages `{first}` and `{second}`); their zips would collide"
+    )]
+    DuplicateName {
+        name: String,
+        first: String,
+        second: String,
+    },
 }
 
 impl WorkspaceError {
@@ -108,9 +123,12 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
 
     let root: PathBuf = metadata.workspace_root.clone().into();
     let root_manifest = root.join("Cargo.toml");
-    let workspace_config: WorkspaceConfig =
-        config::parse(&metadata.workspace_metadata, &root_manifest, "[workspace.metadata.powertools]")?
-            .unwrap_or_default();
+    let workspace_config: WorkspaceConfig = config::parse(
+        &metadata.workspace_metadata,
+        &root_manifest,
+        "[workspace.metadata.powertools]",
+    )?
+    .unwrap_or_default();
 
     let members: Vec<&Package> = metadata.workspace_packages();
     let member_names: Vec<String> = members.iter().map(|p| p.name.to_string()).collect();
@@ -148,7 +166,9 @@ fn locate_manifest(given: Option<&Path>) -> Result<PathBuf, WorkspaceError> {
         return if path.is_file() {
             Ok(path.to_path_buf())
         } else {
-            Err(WorkspaceError::ManifestMissing { path: path.to_path_buf() })
+            Err(WorkspaceError::ManifestMissing {
+                path: path.to_path_buf(),
+            })
         };
     }
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
@@ -182,10 +202,18 @@ fn discover_package(
     skipped: &mut Vec<SkippedBinary>,
 ) -> Result<(), WorkspaceError> {
     let manifest_path: PathBuf = package.manifest_path.clone().into();
-    let config: PackageConfig =
-        config::parse(&package.metadata, &manifest_path, "[package.metadata.powertools]")?.unwrap_or_default();
-    let bin_names: Vec<String> =
-        package.targets.iter().filter(|t| t.is_bin()).map(|t| t.name.clone()).collect();
+    let config: PackageConfig = config::parse(
+        &package.metadata,
+        &manifest_path,
+        "[package.metadata.powertools]",
+    )?
+    .unwrap_or_default();
+    let bin_names: Vec<String> = package
+        .targets
+        .iter()
+        .filter(|t| t.is_bin())
+        .map(|t| t.name.clone())
+        .collect();
     if let Some(unknown) = config.bin.keys().find(|name| !bin_names.contains(name)) {
         return Err(WorkspaceError::UnknownConfiguredBin {
             manifest: manifest_path,
@@ -197,7 +225,10 @@ fn discover_package(
 
     let detected = lambda_kind(package);
     let package_settings = config.settings().or(&workspace_config.defaults());
-    let package_dir = manifest_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let package_dir = manifest_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     for name in bin_names {
         let bin_config = config.bin.get(&name).cloned().unwrap_or_default();
         let skip = |reason: &str| SkippedBinary {
@@ -214,7 +245,9 @@ fn discover_package(
             continue;
         }
         if bin_config.skip {
-            skipped.push(skip(&format!("`skip = true` in [package.metadata.powertools.bin.{name}]")));
+            skipped.push(skip(&format!(
+                "`skip = true` in [package.metadata.powertools.bin.{name}]"
+            )));
             continue;
         }
         let Some(kind) = bin_config.kind.or(detected) else {

@@ -3,22 +3,32 @@ use cargo_powertools::build::BuildOptions;
 use cargo_powertools::errors::Error;
 use cargo_powertools::ops::{self, PackageOptions};
 use cargo_powertools::plan::Selection;
-use cargo_powertools::shell::{MessageFormat, Shell};
+use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 
 pub fn exec(args: PackageArgs) -> Result<(), Error> {
     let shell = Shell::new(args.message_format);
     let options = PackageOptions {
-        load: LoadOptions { manifest_path: args.manifest_path, locked: args.locked, offline: args.offline },
-        selection: Selection { packages: args.packages, bins: args.bins, arch: args.arch.only() },
-        build: BuildOptions { profile: args.profile, locked: args.locked, offline: args.offline },
+        load: LoadOptions {
+            manifest_path: args.manifest_path,
+            locked: args.locked,
+            offline: args.offline,
+        },
+        selection: Selection {
+            packages: args.packages,
+            bins: args.bins,
+            arch: args.arch.only(),
+        },
+        build: BuildOptions {
+            profile: args.profile,
+            locked: args.locked,
+            offline: args.offline,
+        },
         out_dir: args.out_dir,
     };
     let result = ops::package(&options, &shell);
     if let Err(err) = &result {
-        if shell.format() == MessageFormat::Json {
-            shell.json_line(&serde_json::json!({ "reason": "finished", "success": false, "error": err.to_string() }));
-        }
+        shell.json_line(&serde_json::json!({ "reason": "finished", "success": false, "error": err.to_string() }));
     }
     result.map(|_| ())
 }

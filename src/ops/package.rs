@@ -45,7 +45,10 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     let workspace = workspace::load(&options.load)?;
     let plan = plan::plan(&workspace, &options.selection)?;
     for skipped in &plan.skipped {
-        shell.status("Skipping", format!("{} ({}): {}", skipped.name, skipped.package, skipped.reason));
+        shell.status(
+            "Skipping",
+            format!("{} ({}): {}", skipped.name, skipped.package, skipped.reason),
+        );
         shell.json_line(&serde_json::json!({ "reason": "skipped", "package": skipped.package, "bin": skipped.name, "why": skipped.reason }));
     }
 
@@ -59,27 +62,50 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         build::check_target_std(&workspace.root, arch)?;
     }
 
-    let out_dir = options.out_dir.clone().unwrap_or_else(|| workspace.target_dir.join("powertools"));
+    let out_dir = options
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| workspace.target_dir.join("powertools"));
     let output_err = |path: &Path| {
         let path = path.to_path_buf();
         move |source| Error::Output { path, source }
     };
     std::fs::create_dir_all(&out_dir).map_err(output_err(&out_dir))?;
-    let staging = tempfile::Builder::new().prefix(".staging-").tempdir_in(&out_dir).map_err(output_err(&out_dir))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".staging-")
+        .tempdir_in(&out_dir)
+        .map_err(output_err(&out_dir))?;
 
     let mut staged = Vec::new();
     for group in &plan.groups {
         let lambda_dir = staging.path().join("lambda").join(&group.target);
-        let command = build::build_command(&cargo_lambda, &workspace.manifest_path, group, &lambda_dir, &options.build);
+        let command = build::build_command(
+            &cargo_lambda,
+            &workspace.manifest_path,
+            group,
+            &lambda_dir,
+            &options.build,
+        );
         let names: Vec<&str> = group.binaries.iter().map(|b| b.name.as_str()).collect();
-        shell.status("Building", format!("{} for {} ({})", names.join(", "), group.arch, group.target));
+        shell.status(
+            "Building",
+            format!("{} for {} ({})", names.join(", "), group.arch, group.target),
+        );
         shell.status("Running", &command);
         let progress = shell.child_output(format!("Building {}", group.arch));
-        let binaries = build::run_build(&command, group, &lambda_dir, |_, line| progress.line(line))?;
+        let binaries =
+            build::run_build(&command, group, &lambda_dir, |_, line| progress.line(line))?;
         drop(progress);
         for binary in &group.binaries {
             let entries = zip_entries(binary, &binaries[&binary.name], &includes[&binary.name]);
-            staged.push(stage_zip(binary, group, entries, staging.path(), time, shell)?);
+            staged.push(stage_zip(
+                binary,
+                group,
+                entries,
+                staging.path(),
+                time,
+                shell,
+            )?);
         }
     }
 
@@ -89,27 +115,54 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         let parent = dest.parent().unwrap_or(&out_dir);
         std::fs::create_dir_all(parent).map_err(output_err(parent))?;
         std::fs::rename(&zip.staged, &dest).map_err(output_err(&dest))?;
-        shell.status("Packaged", format!("{} ({} bytes)", dest.display(), zip.artifact.size));
+        shell.status(
+            "Packaged",
+            format!("{} ({} bytes)", dest.display(), zip.artifact.size),
+        );
         shell.json_line(&serde_json::json!({ "reason": "artifact", "artifact": zip.artifact }));
         artifacts.push(zip.artifact);
     }
     let manifest = Manifest::new(artifacts);
-    manifest.write_atomically(&out_dir).map_err(output_err(&out_dir.join(manifest::FILE_NAME)))?;
+    manifest
+        .write_atomically(&out_dir)
+        .map_err(output_err(&out_dir.join(manifest::FILE_NAME)))?;
     let manifest_path = out_dir.join(manifest::FILE_NAME);
-    shell.status("Finished", format!("{} artifact(s), manifest at {}", manifest.artifacts.len(), manifest_path.display()));
-    shell.json_line(&serde_json::json!({ "reason": "finished", "success": true, "manifest": manifest_path }));
-    Ok(PackageReport { manifest_path, manifest, skipped: plan.skipped })
+    shell.status(
+        "Finished",
+        format!(
+            "{} artifact(s), manifest at {}",
+            manifest.artifacts.len(),
+            manifest_path.display()
+        ),
+    );
+    shell.json_line(
+        &serde_json::json!({ "reason": "finished", "success": true, "manifest": manifest_path }),
+    );
+    Ok(PackageReport {
+        manifest_path,
+        manifest,
+        skipped: plan.skipped,
+    })
 }
 
 /// The `include` files of every planned binary, by binary name.
-fn resolve_includes(groups: &[BuildGroup], workspace: &Workspace) -> Result<BTreeMap<String, Vec<Entry>>, Error> {
+fn resolve_includes(
+    groups: &[BuildGroup],
+    workspace: &Workspace,
+) -> Result<BTreeMap<String, Vec<Entry>>, Error> {
     let mut includes = BTreeMap::new();
     for binary in groups.iter().flat_map(|g| &g.binaries) {
         if includes.contains_key(&binary.name) {
             continue;
         }
         let reserved = binary_entry_name(binary);
-        let entries = include::resolve(&binary.include, &binary.package_dir, &workspace.root, &binary.manifest_path, &reserved)?;
+        let entries = include::resolve(
+            &binary.include,
+            &binary.package_dir,
+            &workspace.root,
+            &binary.manifest_path,
+            &reserved,
+        )?;
         includes.insert(binary.name.clone(), entries);
     }
     Ok(includes)
@@ -124,7 +177,11 @@ fn binary_entry_name(binary: &LambdaBinary) -> String {
 }
 
 fn zip_entries(binary: &LambdaBinary, built: &Path, includes: &[Entry]) -> Vec<Entry> {
-    let mut entries = vec![Entry { name: binary_entry_name(binary), source: built.to_path_buf(), mode: 0o755 }];
+    let mut entries = vec![Entry {
+        name: binary_entry_name(binary),
+        source: built.to_path_buf(),
+        mode: 0o755,
+    }];
     entries.extend_from_slice(includes);
     entries
 }
@@ -139,12 +196,19 @@ fn stage_zip(
 ) -> Result<StagedZip, Error> {
     let unzipped_size = archive::unzipped_size(&entries)?;
     if unzipped_size > UNZIPPED_LIMIT {
-        return Err(Error::TooLarge { function: binary.name.clone(), arch: group.arch, unzipped_size });
+        return Err(Error::TooLarge {
+            function: binary.name.clone(),
+            arch: group.arch,
+            unzipped_size,
+        });
     }
     let relative = format!("{}/{}.zip", group.arch, binary.name);
     let staged = staging.join("zips").join(&relative);
     let parent = staged.parent().unwrap_or(staging);
-    std::fs::create_dir_all(parent).map_err(|source| Error::Output { path: parent.to_path_buf(), source })?;
+    std::fs::create_dir_all(parent).map_err(|source| Error::Output {
+        path: parent.to_path_buf(),
+        source,
+    })?;
     let summary = archive::write_zip(&staged, entries, time)?;
     if summary.size > DIRECT_UPLOAD_LIMIT {
         shell.warn(format!(

@@ -14,7 +14,10 @@ fn fails_leaving_earlier_output(command: &mut Command) -> String {
     assert_eq!(output.status.code(), Some(1), "stderr:\n{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stderr.contains("error: "), "{stderr}");
-    assert!(stderr.lines().count() < 40, "the error should fit on one screen:\n{stderr}");
+    assert!(
+        stderr.lines().count() < 40,
+        "the error should fit on one screen:\n{stderr}"
+    );
     assert_eq!(snapshot(out.path()), before, "the earlier output changed");
     stderr
 }
@@ -27,7 +30,10 @@ fn package_in(dir: &Path) -> Command {
 
 fn assert_contains(haystack: &str, needles: &[&str]) {
     for needle in needles {
-        assert!(haystack.contains(needle), "expected {needle:?} in:\n{haystack}");
+        assert!(
+            haystack.contains(needle),
+            "expected {needle:?} in:\n{haystack}"
+        );
     }
 }
 
@@ -38,14 +44,26 @@ fn no_workspace() {
     assert_contains(
         &stderr,
         &[
-            &format!("error: could not find `Cargo.toml` in `{}` or any parent directory", empty.path().display()),
+            &format!(
+                "error: could not find `Cargo.toml` in `{}` or any parent directory",
+                empty.path().display()
+            ),
             "help: run the command inside a Cargo workspace, or pass `--manifest-path path/to/Cargo.toml`",
         ],
     );
     let missing = empty.path().join("nope/Cargo.toml");
-    let stderr =
-        fails_leaving_earlier_output(package_in(empty.path()).arg("--manifest-path").arg(&missing));
-    assert_contains(&stderr, &[&format!("error: the manifest `{}` does not exist", missing.display())]);
+    let stderr = fails_leaving_earlier_output(
+        package_in(empty.path())
+            .arg("--manifest-path")
+            .arg(&missing),
+    );
+    assert_contains(
+        &stderr,
+        &[&format!(
+            "error: the manifest `{}` does not exist",
+            missing.display()
+        )],
+    );
 }
 
 #[test]
@@ -60,7 +78,10 @@ fn a_workspace_without_lambda_functions() {
     assert_contains(
         &stderr,
         &[
-            &format!("error: no Lambda functions or extensions found in the workspace at {}", example.path().display()),
+            &format!(
+                "error: no Lambda functions or extensions found in the workspace at {}",
+                example.path().display()
+            ),
             "depends on `lambda_runtime` or `lambda_http`",
             "seed-data (seed-data): not Lambda code",
         ],
@@ -70,7 +91,8 @@ fn a_workspace_without_lambda_functions() {
 #[test]
 fn an_unknown_package_or_binary() {
     let example = &packaged_example().workspace;
-    let stderr = fails_leaving_earlier_output(package_in(&example.path()).args(["--package", "payments"]));
+    let stderr =
+        fails_leaving_earlier_output(package_in(&example.path()).args(["--package", "payments"]));
     assert_contains(
         &stderr,
         &[
@@ -78,21 +100,36 @@ fn an_unknown_package_or_binary() {
             "help: choose one of the workspace members: greeter, orders, audit-log, seed-data",
         ],
     );
-    let stderr = fails_leaving_earlier_output(package_in(&example.path()).args(["--bin", "payments"]));
+    let stderr =
+        fails_leaving_earlier_output(package_in(&example.path()).args(["--bin", "payments"]));
     assert_contains(
         &stderr,
-        &["error: no Lambda function or extension is named `payments`", "help: choose one of: audit-log, greeter, orders"],
+        &[
+            "error: no Lambda function or extension is named `payments`",
+            "help: choose one of: audit-log, greeter, orders",
+        ],
     );
-    let stderr = fails_leaving_earlier_output(package_in(&example.path()).args(["--bin", "seed-data"]));
-    assert_contains(&stderr, &["error: binary `seed-data` is not packaged: not Lambda code"]);
-    let stderr = fails_leaving_earlier_output(package_in(&example.path()).args(["--package", "seed-data"]));
-    assert_contains(&stderr, &["error: package `seed-data` has no Lambda functions or extensions"]);
+    let stderr =
+        fails_leaving_earlier_output(package_in(&example.path()).args(["--bin", "seed-data"]));
+    assert_contains(
+        &stderr,
+        &["error: binary `seed-data` is not packaged: not Lambda code"],
+    );
+    let stderr =
+        fails_leaving_earlier_output(package_in(&example.path()).args(["--package", "seed-data"]));
+    assert_contains(
+        &stderr,
+        &["error: package `seed-data` has no Lambda functions or extensions"],
+    );
 }
 
 #[test]
 fn an_unknown_key_in_package_metadata() {
     let example = example_copy();
-    example.append_to_manifest("functions/orders", "\n[package.metadata.powertools]\narchitecture = [\"arm64\"]\n");
+    example.append_to_manifest(
+        "functions/orders",
+        "\n[package.metadata.powertools]\narchitecture = [\"arm64\"]\n",
+    );
     let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
     let manifest = example.path().join("functions/orders/Cargo.toml");
     assert_contains(
@@ -113,7 +150,14 @@ fn a_wrong_type_or_value_in_workspace_metadata() {
     let example = example_copy();
     let root_manifest = example.path().join("Cargo.toml");
     let text = std::fs::read_to_string(&root_manifest).unwrap();
-    std::fs::write(&root_manifest, text.replace("architectures = [\"x86_64\", \"arm64\"]", "architectures = \"arm64\"")).unwrap();
+    std::fs::write(
+        &root_manifest,
+        text.replace(
+            "architectures = [\"x86_64\", \"arm64\"]",
+            "architectures = \"arm64\"",
+        ),
+    )
+    .unwrap();
     let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
     assert_contains(
         &stderr,
@@ -122,11 +166,20 @@ fn a_wrong_type_or_value_in_workspace_metadata() {
             root_manifest.display()
         )],
     );
-    std::fs::write(&root_manifest, text.replace("runtime = \"provided.al2023\"", "runtime = \"provided.al3\"")).unwrap();
+    std::fs::write(
+        &root_manifest,
+        text.replace(
+            "runtime = \"provided.al2023\"",
+            "runtime = \"provided.al3\"",
+        ),
+    )
+    .unwrap();
     let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
     assert_contains(
         &stderr,
-        &["`runtime`: unknown variant `provided.al3`, expected `provided.al2023` or `provided.al2`"],
+        &[
+            "`runtime`: unknown variant `provided.al3`, expected `provided.al2023` or `provided.al2`",
+        ],
     );
 }
 
@@ -136,9 +189,21 @@ fn an_include_glob_escaping_the_workspace() {
     std::fs::write(example.outer.path().join("secret.txt"), "not for Lambda").unwrap();
     let greeter = example.path().join("functions/greeter");
     let text = std::fs::read_to_string(greeter.join("Cargo.toml")).unwrap();
-    std::fs::write(greeter.join("Cargo.toml"), text.replace("\"assets/*.txt\"", "\"assets/*.txt\", \"../../../secret.txt\"")).unwrap();
+    std::fs::write(
+        greeter.join("Cargo.toml"),
+        text.replace(
+            "\"assets/*.txt\"",
+            "\"assets/*.txt\", \"../../../secret.txt\"",
+        ),
+    )
+    .unwrap();
     let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
-    let secret = example.outer.path().canonicalize().unwrap().join("secret.txt");
+    let secret = example
+        .outer
+        .path()
+        .canonicalize()
+        .unwrap()
+        .join("secret.txt");
     assert_contains(
         &stderr,
         &[
@@ -155,7 +220,13 @@ fn an_include_glob_escaping_the_workspace() {
     std::fs::write(greeter.join("Cargo.toml"), text).unwrap();
     std::os::unix::fs::symlink(&secret, greeter.join("assets/leak.txt")).unwrap();
     let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
-    assert_contains(&stderr, &["error: `include` pattern `assets/*.txt`", "which is outside the workspace"]);
+    assert_contains(
+        &stderr,
+        &[
+            "error: `include` pattern `assets/*.txt`",
+            "which is outside the workspace",
+        ],
+    );
 }
 
 /// A directory holding only `cargo` and `rustc` (the rustup proxies): a PATH without cargo-lambda.
@@ -175,7 +246,11 @@ fn cargo_lambda_missing() {
     let stderr = fails_leaving_earlier_output(package_in(&example.path()).env("PATH", bin.path()));
     assert_contains(
         &stderr,
-        &["error: cargo-lambda was not found on PATH", "pip install cargo-lambda", "cargo install --locked cargo-lambda"],
+        &[
+            "error: cargo-lambda was not found on PATH",
+            "pip install cargo-lambda",
+            "cargo install --locked cargo-lambda",
+        ],
     );
 }
 
@@ -225,7 +300,11 @@ fn a_missing_target_std() {
     let mut command = package_in(&example.path());
     // `cargo test` puts the toolchain's own lib directory on LD_LIBRARY_PATH, which would make the
     // linked rustc load the original driver and find the original sysroot.
-    command.env("PATH", path).env_remove("RUSTUP_TOOLCHAIN").env_remove("RUSTC").env_remove("LD_LIBRARY_PATH");
+    command
+        .env("PATH", path)
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .env_remove("RUSTC")
+        .env_remove("LD_LIBRARY_PATH");
     let stderr = fails_leaving_earlier_output(&mut command);
     assert_contains(
         &stderr,
@@ -240,16 +319,42 @@ fn a_missing_target_std() {
 
 #[test]
 fn a_compile_error_in_one_function() {
+    // A new member, not an edit of an existing one: the shared target directory identifies path
+    // packages by their place in the workspace, so an edited copy of `orders` could count as fresh.
     let example = example_copy();
-    let main = example.path().join("functions/orders/src/main.rs");
-    let text = std::fs::read_to_string(&main).unwrap();
-    std::fs::write(&main, format!("compile_error!(\"orders is broken on purpose\");\n{text}")).unwrap();
-    let stderr = fails_leaving_earlier_output(package_in(&example.path()).args(["--arch", "x86_64"]));
+    let payments = example.path().join("functions/payments");
+    std::fs::create_dir_all(payments.join("src")).unwrap();
+    std::fs::write(
+        payments.join("Cargo.toml"),
+        "[package]\nname = \"payments\"\nversion = \"0.1.0\"\nedition = \"2024\"\n[dependencies]\nlambda_runtime = \"1\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        payments.join("src/main.rs"),
+        "compile_error!(\"payments is broken on purpose\");\nfn main() {}\n",
+    )
+    .unwrap();
+    let root_manifest = example.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&root_manifest).unwrap();
+    std::fs::write(
+        &root_manifest,
+        text.replace(
+            "\"tools/seed-data\"]",
+            "\"tools/seed-data\", \"functions/payments\"]",
+        ),
+    )
+    .unwrap();
+
+    let mut command = powertools();
+    command
+        .current_dir(example.path())
+        .args(["package", "--offline", "--arch", "x86_64"]);
+    let stderr = fails_leaving_earlier_output(&mut command);
     assert_contains(
         &stderr,
         &[
             "error: building for x86_64-unknown-linux-gnu failed",
-            "orders is broken on purpose",
+            "payments is broken on purpose",
             "help: fix the error the build printed above",
         ],
     );
@@ -258,19 +363,34 @@ fn a_compile_error_in_one_function() {
 #[test]
 fn an_invalid_source_date_epoch() {
     let example = &packaged_example().workspace;
-    let stderr = fails_leaving_earlier_output(package_in(&example.path()).env("SOURCE_DATE_EPOCH", "last tuesday"));
+    let stderr = fails_leaving_earlier_output(
+        package_in(&example.path()).env("SOURCE_DATE_EPOCH", "last tuesday"),
+    );
     assert_contains(
         &stderr,
-        &["error: `SOURCE_DATE_EPOCH=last tuesday` is not a time a zip can hold", "help: set SOURCE_DATE_EPOCH to whole seconds"],
+        &[
+            "error: `SOURCE_DATE_EPOCH=last tuesday` is not a time a zip can hold",
+            "help: set SOURCE_DATE_EPOCH to whole seconds",
+        ],
     );
 }
 
 #[test]
 fn an_unknown_architecture_is_a_usage_error() {
     let example = &packaged_example().workspace;
-    let output = powertools().current_dir(example.path()).args(["package", "--arch", "arm"]).output().unwrap();
+    let output = powertools()
+        .current_dir(example.path())
+        .args(["package", "--arch", "arm"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert_contains(&stderr(&output), &["invalid value 'arm' for '--arch <ARCH>'", "[possible values: x86_64, arm64, all]"]);
+    assert_contains(
+        &stderr(&output),
+        &[
+            "invalid value 'arm' for '--arch <ARCH>'",
+            "[possible values: x86_64, arm64, all]",
+        ],
+    );
 }
 
 /// Lambda's size limits: a warning past 50 MB zipped, an error past 250 MB unzipped.
@@ -281,7 +401,11 @@ fn size_limits() {
     std::fs::create_dir_all(&big).unwrap();
     let greeter_manifest = example.path().join("functions/greeter/Cargo.toml");
     let text = std::fs::read_to_string(&greeter_manifest).unwrap();
-    std::fs::write(&greeter_manifest, text.replace("\"assets/*.txt\"", "\"assets/*.txt\", \"big\"")).unwrap();
+    std::fs::write(
+        &greeter_manifest,
+        text.replace("\"assets/*.txt\"", "\"assets/*.txt\", \"big\""),
+    )
+    .unwrap();
 
     // 51 MiB that deflate cannot shrink: a zip over the direct-upload limit.
     let mut state = 0x2545_f491_4f6c_dd1du64;
@@ -303,11 +427,17 @@ fn size_limits() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_contains(
         &stderr(&output),
-        &["warning: x86_64/greeter.zip is", "over the 52,428,800-byte (50 MB) limit for uploading a zip directly"],
+        &[
+            "warning: x86_64/greeter.zip is",
+            "over the 52,428,800-byte (50 MB) limit for uploading a zip directly",
+        ],
     );
 
     // Past 250 MB unzipped (a sparse file: it takes no disk) is an error, and the zip above stays.
-    std::fs::File::create(big.join("sparse.bin")).unwrap().set_len(262_144_000).unwrap();
+    std::fs::File::create(big.join("sparse.bin"))
+        .unwrap()
+        .set_len(262_144_000)
+        .unwrap();
     let before = snapshot(out.path());
     let output = package_in(&example.path())
         .args(["--bin", "greeter", "--arch", "x86_64", "--out-dir"])
@@ -317,7 +447,10 @@ fn size_limits() {
     assert_eq!(output.status.code(), Some(1));
     assert_contains(
         &stderr(&output),
-        &["error: `greeter` for x86_64 unzips to", "over Lambda's 262,144,000-byte (250 MB) limit for unzipped code"],
+        &[
+            "error: `greeter` for x86_64 unzips to",
+            "over Lambda's 262,144,000-byte (250 MB) limit for unzipped code",
+        ],
     );
     assert_eq!(snapshot(out.path()), before);
 }

@@ -11,7 +11,13 @@ struct Running(Child);
 impl Running {
     fn spawn(command: &mut Command) -> Running {
         use std::os::unix::process::CommandExt;
-        Running(command.process_group(0).stdin(Stdio::null()).spawn().unwrap())
+        Running(
+            command
+                .process_group(0)
+                .stdin(Stdio::null())
+                .spawn()
+                .unwrap(),
+        )
     }
 }
 
@@ -40,13 +46,20 @@ fn group_alive(pgid: libc::pid_t) -> bool {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn wait_for_port(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "the runtime API emulator did not start on port {port}");
+        assert!(
+            Instant::now() < deadline,
+            "the runtime API emulator did not start on port {port}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -58,7 +71,13 @@ fn invoke(function: &str, arch: &str, event: &str) -> String {
     let port = free_port();
     let emulator = Running::spawn(
         Command::new("cargo")
-            .args(["lambda", "watch", "--only-lambda-apis", "--invoke-port", &port.to_string()])
+            .args([
+                "lambda",
+                "watch",
+                "--only-lambda-apis",
+                "--invoke-port",
+                &port.to_string(),
+            ])
             .current_dir(packaged.workspace.path())
             .env("PATH", path_with_tools())
             .stdout(Stdio::null())
@@ -75,7 +94,10 @@ fn invoke(function: &str, arch: &str, event: &str) -> String {
     };
     bootstrap
         .current_dir(unpacked.path())
-        .env("AWS_LAMBDA_RUNTIME_API", format!("http://127.0.0.1:{port}/.rt"))
+        .env(
+            "AWS_LAMBDA_RUNTIME_API",
+            format!("http://127.0.0.1:{port}/.rt"),
+        )
         .env("AWS_LAMBDA_FUNCTION_NAME", "_")
         .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
@@ -84,12 +106,26 @@ fn invoke(function: &str, arch: &str, event: &str) -> String {
     let function = Running::spawn(&mut bootstrap);
 
     let output = assert_cmd::Command::new("cargo")
-        .args(["lambda", "invoke", "--invoke-address", "127.0.0.1", "--invoke-port", &port.to_string(), "--data-ascii", event, "_"])
+        .args([
+            "lambda",
+            "invoke",
+            "--invoke-address",
+            "127.0.0.1",
+            "--invoke-port",
+            &port.to_string(),
+            "--data-ascii",
+            event,
+            "_",
+        ])
         .env("PATH", path_with_tools())
         .timeout(Duration::from_secs(120))
         .output()
         .unwrap();
-    assert!(output.status.success(), "invoke failed: {}", stderr(&output));
+    assert!(
+        output.status.success(),
+        "invoke failed: {}",
+        stderr(&output)
+    );
 
     let groups = [emulator.group(), function.group()];
     drop((emulator, function));
@@ -113,6 +149,10 @@ fn the_arm64_greeter_answers_under_qemu() {
 
 #[test]
 fn the_arm64_orders_function_answers_under_qemu() {
-    let answer = invoke("orders", "arm64", r#"{"id":"o-1","lines":[{"quantity":3,"unit_price_cents":250}]}"#);
+    let answer = invoke(
+        "orders",
+        "arm64",
+        r#"{"id":"o-1","lines":[{"quantity":3,"unit_price_cents":250}]}"#,
+    );
     assert_eq!(answer.trim(), r#"{"id":"o-1","total_cents":750}"#);
 }

@@ -22,14 +22,19 @@ pub fn shared_target_dir() -> PathBuf {
 pub fn path_with_tools() -> OsString {
     let venv = repo_root().join(".tools/venv/bin");
     let mut dirs = vec![venv];
-    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
     std::env::join_paths(dirs).unwrap()
 }
 
 /// `cargo-powertools` as `cargo powertools` runs it, with the test environment applied.
 pub fn powertools() -> Command {
     let mut command = Command::cargo_bin("cargo-powertools").unwrap();
-    command.arg("powertools").env("PATH", path_with_tools()).env("CARGO_TARGET_DIR", shared_target_dir());
+    command
+        .arg("powertools")
+        .env("PATH", path_with_tools())
+        .env("CARGO_TARGET_DIR", shared_target_dir());
     command.env_remove("SOURCE_DATE_EPOCH");
     // `.ci/setup` picks Debian's rustc (which has the arm64 std) where rustup cannot add the target.
     if let Some(toolchain) = std::env::var_os("POWERTOOLS_BUILD_TOOLCHAIN") {
@@ -59,13 +64,22 @@ impl ExampleCopy {
 }
 
 pub fn example_copy() -> ExampleCopy {
-    let outer = tempfile::Builder::new().prefix("powertools-example-").tempdir().unwrap();
-    copy_tree(&repo_root().join("examples/workspace"), &outer.path().join("workspace"));
+    let outer = tempfile::Builder::new()
+        .prefix("powertools-example-")
+        .tempdir()
+        .unwrap();
+    copy_tree(
+        &repo_root().join("examples/workspace"),
+        &outer.path().join("workspace"),
+    );
     ExampleCopy { outer }
 }
 
 fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from).into_iter().filter_entry(|e| e.file_name() != "target") {
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "target")
+    {
         let entry = entry.unwrap();
         let dest = to.join(entry.path().strip_prefix(from).unwrap());
         if entry.file_type().is_dir() {
@@ -82,7 +96,12 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .into_iter()
         .map(Result::unwrap)
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -108,8 +127,16 @@ pub fn packaged_example() -> &'static Packaged {
             .arg(out.path())
             .output()
             .unwrap();
-        assert!(output.status.success(), "packaging the example failed:\n{}", stderr(&output));
-        Packaged { workspace, out, output }
+        assert!(
+            output.status.success(),
+            "packaging the example failed:\n{}",
+            stderr(&output)
+        );
+        Packaged {
+            workspace,
+            out,
+            output,
+        }
     })
 }
 
@@ -136,7 +163,13 @@ pub fn zip_entry(zip: &Path, name: &str) -> Vec<u8> {
 /// Unzips `zip` into a new temporary directory, keeping Unix modes.
 pub fn unzip(zip: &Path) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let status = std::process::Command::new("unzip").arg("-q").arg(zip).arg("-d").arg(dir.path()).status().unwrap();
+    let status = std::process::Command::new("unzip")
+        .arg("-q")
+        .arg(zip)
+        .arg("-d")
+        .arg(dir.path())
+        .status()
+        .unwrap();
     assert!(status.success(), "unzip {}", zip.display());
     dir
 }
