@@ -70,6 +70,17 @@ impl Runtime {
         }
     }
 
+    /// The glibc each runtime's Amazon Linux ships: Amazon Linux 2023 has glibc 2.34 and Amazon
+    /// Linux 2 has glibc 2.26 (AWS Lambda docs, "Lambda runtimes" and "Building Lambda functions
+    /// with Rust"; the Amazon Linux 2023 and Amazon Linux 2 package lists). A binary that needs a
+    /// newer `GLIBC_x.y` fails to start with "version `GLIBC_x.y' not found".
+    pub fn glibc(self) -> (u32, u32) {
+        match self {
+            Runtime::ProvidedAl2023 => (2, 34),
+            Runtime::ProvidedAl2 => (2, 26),
+        }
+    }
+
     /// The target triple to build for on this runtime. Amazon Linux 2 ships glibc 2.26, older than
     /// what a default build links against, so its builds pin glibc with cargo-zigbuild's
     /// `<triple>.<glibc>` suffix; Amazon Linux 2023 (glibc 2.34) needs no pin.

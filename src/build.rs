@@ -39,6 +39,12 @@ pub enum BuildError {
     },
     #[error("cargo-lambda reported success but did not write {}", .path.display())]
     MissingOutput { path: PathBuf },
+    #[error("could not lock {}", .path.display())]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl BuildError {
@@ -56,7 +62,7 @@ impl BuildError {
             BuildError::Failed { .. } => Some(
                 "fix the error the build printed above; to package the other functions meanwhile, select them with `--package`/`--bin` or set `skip = true` in the broken one's [package.metadata.powertools]".into(),
             ),
-            BuildError::MissingOutput { .. } => None,
+            BuildError::MissingOutput { .. } | BuildError::Lock { .. } => None,
         }
     }
 }
@@ -66,6 +72,32 @@ fn debian_arch(arch: Arch) -> &'static str {
         Arch::X86_64 => "amd64",
         Arch::Arm64 => "arm64",
     }
+}
+
+/// Takes the build lock of a cargo target directory, waiting for it (and saying so) when another
+/// `cargo powertools package` holds it. cargo-lambda *moves* each binary out of the target
+/// directory once cargo has built it, so two runs sharing a target directory must not overlap:
+/// one would take the binaries the other just built.
+pub fn lock_target_dir(
+    target_dir: &Path,
+    on_wait: impl FnOnce(&Path),
+) -> Result<std::fs::File, BuildError> {
+    let path = target_dir.join(".powertools-build.lock");
+    let lock_err = |source| BuildError::Lock {
+        path: path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(target_dir).map_err(lock_err)?;
+    let file = std::fs::File::create(&path).map_err(lock_err)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            on_wait(&path);
+            file.lock().map_err(lock_err)?;
+        }
+        Err(std::fs::TryLockError::Error(err)) => return Err(lock_err(err)),
+    }
+    Ok(file)
 }
 
 /// The cargo-lambda executable on PATH.

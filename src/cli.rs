@@ -1,5 +1,5 @@
 //! The command line, as clap types.
-use cargo_powertools::arch::Arch;
+use cargo_powertools::arch::{Arch, Runtime};
 use cargo_powertools::shell::MessageFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Build every Lambda function and extension of the workspace and zip each one per architecture.
     Package(PackageArgs),
+    /// Check zips (or the manifest of a `package` run) for what would stop them starting on Lambda.
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -49,9 +51,78 @@ pub struct PackageArgs {
     /// Do not access the network.
     #[arg(long)]
     pub offline: bool,
+    /// Write the zips without running `verify`'s checks on them first.
+    #[arg(long)]
+    pub no_verify: bool,
     /// `json`: one JSON object per line on stdout (artifacts, skipped binaries, warnings, the result).
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Zips or manifest.json files to check (default: the workspace's last manifest).
+    #[arg(value_name = "ZIP|MANIFEST")]
+    pub paths: Vec<PathBuf>,
+    /// Path to the workspace's Cargo.toml, to find the last manifest.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// For zips given directly: the architecture they must be built for (default: their bootstrap's).
+    #[arg(long, value_enum)]
+    pub arch: Option<SingleArch>,
+    /// For zips given directly: the runtime whose glibc they must fit.
+    #[arg(long, value_enum, default_value_t = RuntimeArg::ProvidedAl2023)]
+    pub runtime: RuntimeArg,
+    /// Also run each function: unzip it, start it against a Lambda Runtime API emulator (arm64 under
+    /// qemu on an x86_64 host), send an event and print the answer.
+    #[arg(long)]
+    pub invoke: bool,
+    /// With `--invoke`: invoke only this function (repeatable; default: every function).
+    #[arg(long = "function", value_name = "NAME", requires = "invoke")]
+    pub functions: Vec<String>,
+    /// The event to send with `--invoke` (a JSON file; default `{}`).
+    #[arg(long, value_name = "FILE", requires = "invoke")]
+    pub event: Option<PathBuf>,
+    /// Seconds to wait for each function's answer with `--invoke`.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// `json`: one JSON object per line on stdout (findings, invocations, the result).
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SingleArch {
+    #[value(name = "x86_64")]
+    X86_64,
+    #[value(name = "arm64")]
+    Arm64,
+}
+
+impl From<SingleArch> for Arch {
+    fn from(arch: SingleArch) -> Arch {
+        match arch {
+            SingleArch::X86_64 => Arch::X86_64,
+            SingleArch::Arm64 => Arch::Arm64,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RuntimeArg {
+    #[value(name = "provided.al2023")]
+    ProvidedAl2023,
+    #[value(name = "provided.al2")]
+    ProvidedAl2,
+}
+
+impl From<RuntimeArg> for Runtime {
+    fn from(runtime: RuntimeArg) -> Runtime {
+        match runtime {
+            RuntimeArg::ProvidedAl2023 => Runtime::ProvidedAl2023,
+            RuntimeArg::ProvidedAl2 => Runtime::ProvidedAl2,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -3,6 +3,7 @@ use crate::arch::Arch;
 use crate::archive::ArchiveError;
 use crate::build::BuildError;
 use crate::include::IncludeError;
+use crate::invoke::InvokeError;
 use crate::plan::PlanError;
 use crate::workspace::WorkspaceError;
 use std::path::PathBuf;
@@ -27,6 +28,16 @@ pub enum Error {
         arch: Arch,
         unzipped_size: u64,
     },
+    #[error(
+        "verification found {errors} problem(s) in the packaged zip(s); the output directory was left as it was"
+    )]
+    VerifyFailed { errors: usize },
+    #[error("verification found {errors} problem(s) in {artifacts} artifact(s)")]
+    Unverified { errors: usize, artifacts: usize },
+    #[error(transparent)]
+    Invoke(#[from] InvokeError),
+    #[error("no manifest at {}", .path.display())]
+    NoManifest { path: PathBuf },
     #[error("could not write {}", .path.display())]
     Output {
         path: PathBuf,
@@ -46,6 +57,14 @@ impl Error {
             Error::Archive(err) => err.help(),
             Error::TooLarge { .. } => Some(
                 "shrink the binary (strip = true, opt-level = \"z\", lto = true in the release profile), drop large `include` files, or ship them as a layer or a container image".into(),
+            ),
+            Error::VerifyFailed { .. } => Some(
+                "fix what is reported above; `--no-verify` writes the zips without these checks".into(),
+            ),
+            Error::Unverified { .. } => Some("fix what is reported above, then package and verify again".into()),
+            Error::Invoke(err) => err.help(),
+            Error::NoManifest { .. } => Some(
+                "run `cargo powertools package` first, or name the zips or manifest to check: `cargo powertools verify PATH...`".into(),
             ),
             Error::Output { .. } => Some("check that the output directory (`--out-dir`) is writable".into()),
         }

@@ -5,7 +5,7 @@ use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 
 /// How many trailing stderr lines a [`ProcessError::Failed`] keeps.
@@ -92,6 +92,22 @@ impl ProcessBuilder {
         command
     }
 
+    /// Starts the program in a process group of its own (so that it and everything it starts can be
+    /// stopped together with [`kill_group`]), with the given stdout and stderr.
+    pub fn spawn_group(&self, stdout: Stdio, stderr: Stdio) -> Result<Child, ProcessError> {
+        use std::os::unix::process::CommandExt;
+        self.command()
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr)
+            .spawn()
+            .map_err(|source| ProcessError::Spawn {
+                command: self.to_string(),
+                source,
+            })
+    }
+
     /// Runs to completion, capturing stdout; a non-zero exit is an error with stderr attached.
     pub fn output(&self) -> Result<String, ProcessError> {
         let output = self
@@ -165,6 +181,27 @@ impl ProcessBuilder {
             })
         }
     }
+}
+
+/// Sends SIGKILL to every process of the group led by `child` (see [`ProcessBuilder::spawn_group`]).
+pub fn kill_group(pgid: u32) {
+    let Ok(pgid) = libc::pid_t::try_from(pgid) else {
+        return;
+    };
+    // Group 0 is our own and -1 would mean every process we may signal: never signal those.
+    if pgid > 1 {
+        // SAFETY: kill(2) with a negative id only signals that process group.
+        unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    }
+}
+
+/// Whether any process of the group `pgid` is still alive.
+pub fn group_alive(pgid: u32) -> bool {
+    let Ok(pgid) = libc::pid_t::try_from(pgid) else {
+        return false;
+    };
+    // SAFETY: signal 0 delivers nothing; it only checks that the group exists.
+    pgid > 1 && unsafe { libc::kill(-pgid, 0) } == 0
 }
 
 fn forward_lines(

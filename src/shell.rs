@@ -21,6 +21,8 @@ pub struct Shell {
 
 const STATUS: Style = AnsiColor::Green.on_default().bold();
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+const HELP: Style = AnsiColor::Cyan.on_default().bold();
 
 impl Shell {
     pub fn new(format: MessageFormat) -> Self {
@@ -39,9 +41,24 @@ impl Shell {
         eprintln!("{STATUS}{verb:>12}{STATUS:#} {message}");
     }
 
-    pub fn warn(&self, message: impl std::fmt::Display) {
-        eprintln!("{WARNING}warning{WARNING:#}: {message}");
-        self.json_line(&serde_json::json!({ "reason": "warning", "message": message.to_string() }));
+    /// A failed check: `error: <file>: <entry>: <problem>` and its fix.
+    pub fn finding(&self, finding: &crate::verify::Finding) {
+        let (label, style) = match finding.severity {
+            crate::verify::Severity::Error => ("error", ERROR),
+            crate::verify::Severity::Warning => ("warning", WARNING),
+        };
+        let entry = finding
+            .entry
+            .as_deref()
+            .map(|e| format!("{e}: "))
+            .unwrap_or_default();
+        eprintln!(
+            "{style}{label}{style:#}: {}: {entry}{}",
+            finding.file.display(),
+            finding.problem
+        );
+        eprintln!("  {HELP}help{HELP:#}: {}", finding.fix);
+        self.json_line(&serde_json::json!({ "reason": "finding", "finding": finding }));
     }
 
     /// Prints one JSON line on stdout when the message format is JSON; nothing otherwise.

@@ -25,6 +25,7 @@ pub fn exec(args: PackageArgs) -> Result<(), Error> {
             offline: args.offline,
         },
         out_dir: args.out_dir,
+        no_verify: args.no_verify,
     };
     let result = ops::package(&options, &shell);
     if let Err(err) = &result {

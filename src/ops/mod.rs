@@ -1,4 +1,6 @@
 //! One function per subcommand, each taking parsed options and doing the whole job.
 mod package;
+mod verify;
 
-pub use package::{DIRECT_UPLOAD_LIMIT, PackageOptions, PackageReport, UNZIPPED_LIMIT, package};
+pub use package::{PackageOptions, PackageReport, package};
+pub use verify::{VerifyOptions, VerifyReport, verify};

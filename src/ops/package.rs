@@ -7,14 +7,10 @@ use crate::include;
 use crate::manifest::{self, Artifact, Manifest};
 use crate::plan::{self, BuildGroup, Selection};
 use crate::shell::Shell;
+use crate::verify::{self, Expectation, Severity, UNZIPPED_LIMIT};
 use crate::workspace::{self, LambdaBinary, LoadOptions, SkippedBinary, Workspace};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// Lambda's limit for a zip uploaded directly (not through S3): 50 MB.
-pub const DIRECT_UPLOAD_LIMIT: u64 = 52_428_800;
-/// Lambda's limit for a function's unzipped code, layers included: 250 MB.
-pub const UNZIPPED_LIMIT: u64 = 262_144_000;
 
 #[derive(Clone, Debug, Default)]
 pub struct PackageOptions {
@@ -23,6 +19,8 @@ pub struct PackageOptions {
     pub build: BuildOptions,
     /// Default: `<target-dir>/powertools`.
     pub out_dir: Option<PathBuf>,
+    /// Skip the `verify` checks of each zip before it is moved into place.
+    pub no_verify: bool,
 }
 
 #[derive(Debug)]
@@ -76,6 +74,15 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         .tempdir_in(&out_dir)
         .map_err(output_err(&out_dir))?;
 
+    let _lock = build::lock_target_dir(&workspace.target_dir, |path| {
+        shell.status(
+            "Blocking",
+            format!(
+                "waiting for another packaging run to release {}",
+                path.display()
+            ),
+        )
+    })?;
     let mut staged = Vec::new();
     for group in &plan.groups {
         let lambda_dir = staging.path().join("lambda").join(&group.target);
@@ -98,15 +105,11 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         drop(progress);
         for binary in &group.binaries {
             let entries = zip_entries(binary, &binaries[&binary.name], &includes[&binary.name]);
-            staged.push(stage_zip(
-                binary,
-                group,
-                entries,
-                staging.path(),
-                time,
-                shell,
-            )?);
+            staged.push(stage_zip(binary, group, entries, staging.path(), time)?);
         }
+    }
+    if !options.no_verify {
+        verify_staged(&staged, shell)?;
     }
 
     let mut artifacts = Vec::new();
@@ -192,7 +195,6 @@ fn stage_zip(
     entries: Vec<Entry>,
     staging: &Path,
     time: zip::DateTime,
-    shell: &Shell,
 ) -> Result<StagedZip, Error> {
     let unzipped_size = archive::unzipped_size(&entries)?;
     if unzipped_size > UNZIPPED_LIMIT {
@@ -210,12 +212,6 @@ fn stage_zip(
         source,
     })?;
     let summary = archive::write_zip(&staged, entries, time)?;
-    if summary.size > DIRECT_UPLOAD_LIMIT {
-        shell.warn(format!(
-            "{relative} is {} bytes, over the 52,428,800-byte (50 MB) limit for uploading a zip directly to Lambda; deploy it through S3 (SAM, CDK and Terraform's s3_bucket do)",
-            summary.size
-        ));
-    }
     let artifact = Artifact {
         function: binary.name.clone(),
         kind: binary.kind,
@@ -231,4 +227,28 @@ fn stage_zip(
         code_sha256: manifest::base64(&summary.sha256),
     };
     Ok(StagedZip { staged, artifact })
+}
+
+/// Runs `verify`'s checks on every staged zip, as the artifact it is meant to be. Warnings are
+/// printed; any error fails the run before anything is moved into the output directory.
+fn verify_staged(staged: &[StagedZip], shell: &Shell) -> Result<(), Error> {
+    let mut errors = 0;
+    for zip in staged {
+        let expect = Expectation {
+            arch: Some(zip.artifact.arch),
+            kind: Some(zip.artifact.kind),
+            runtime: zip.artifact.runtime,
+        };
+        for mut finding in verify::check_zip(&zip.staged, &expect) {
+            // Name the zip by where it is going, not by the staging directory that is about to vanish.
+            finding.file = PathBuf::from(&zip.artifact.path);
+            errors += usize::from(finding.severity == Severity::Error);
+            shell.finding(&finding);
+        }
+    }
+    if errors == 0 {
+        Ok(())
+    } else {
+        Err(Error::VerifyFailed { errors })
+    }
 }

@@ -428,7 +428,7 @@ fn size_limits() {
     assert_contains(
         &stderr(&output),
         &[
-            "warning: x86_64/greeter.zip is",
+            "warning: x86_64/greeter.zip: the zip is",
             "over the 52,428,800-byte (50 MB) limit for uploading a zip directly",
         ],
     );

@@ -4,3 +4,4 @@ mod errors;
 mod invoke;
 mod package;
 mod support;
+mod verify;

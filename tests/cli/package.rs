@@ -257,8 +257,14 @@ fn per_function_settings_choose_architectures_and_a_glibc_pinned_target_for_al2(
         "\n[package.metadata.powertools]\narchitectures = [\"x86_64\"]\nruntime = \"provided.al2\"\n",
     );
     let out = tempfile::tempdir().unwrap();
+    // A target directory of its own: cargo counts the glibc-pinned build as the same unit as the
+    // plain one and would rebuild the shared copy under the other tests' feet.
     let output = powertools()
         .current_dir(workspace.path())
+        .env(
+            "CARGO_TARGET_DIR",
+            repo_root().join("target/integration-al2"),
+        )
         .args(["package", "--locked", "--package", "orders", "--out-dir"])
         .arg(out.path())
         .output()

@@ -22,6 +22,8 @@ struct Priced {
 
 async fn handler(event: LambdaEvent<Order>) -> Result<Priced, Error> {
     let order = event.payload;
+    // An order line without items is a bug upstream; crash loudly rather than bill nothing.
+    assert!(order.lines.iter().all(|line| line.quantity > 0), "order {} has a line with quantity 0", order.id);
     let total_cents = order
         .lines
         .iter()

@@ -1,0 +1,28 @@
+use crate::cli::VerifyArgs;
+use cargo_powertools::errors::Error;
+use cargo_powertools::ops::{self, VerifyOptions};
+use cargo_powertools::shell::Shell;
+use cargo_powertools::workspace::LoadOptions;
+use std::time::Duration;
+
+pub fn exec(args: VerifyArgs) -> Result<(), Error> {
+    let shell = Shell::new(args.message_format);
+    let options = VerifyOptions {
+        paths: args.paths,
+        load: LoadOptions {
+            manifest_path: args.manifest_path,
+            ..Default::default()
+        },
+        arch: args.arch.map(Into::into),
+        runtime: args.runtime.into(),
+        invoke: args.invoke,
+        functions: args.functions,
+        event: args.event,
+        timeout: Duration::from_secs(args.timeout),
+    };
+    let result = ops::verify(&options, &shell);
+    if let Err(err) = &result {
+        shell.json_line(&serde_json::json!({ "reason": "finished", "success": false, "error": err.to_string() }));
+    }
+    result.map(|_| ())
+}
