@@ -81,13 +81,55 @@ impl Runtime {
         }
     }
 
-    /// The target triple to build for on this runtime. Amazon Linux 2 ships glibc 2.26, older than
-    /// what a default build links against, so its builds pin glibc with cargo-zigbuild's
-    /// `<triple>.<glibc>` suffix; Amazon Linux 2023 (glibc 2.34) needs no pin.
-    pub fn build_target(self, arch: Arch) -> String {
+    /// The glibc to pin a build to for this runtime, if any: Amazon Linux 2's glibc is older than
+    /// what a default build links against, so its builds pin 2.26 (cargo-zigbuild's
+    /// `<triple>.<glibc>` targets); Amazon Linux 2023 needs no pin.
+    pub fn glibc_pin(self) -> Option<(u32, u32)> {
         match self {
-            Runtime::ProvidedAl2023 => arch.triple().to_string(),
-            Runtime::ProvidedAl2 => format!("{}.2.26", arch.triple()),
+            Runtime::ProvidedAl2023 => None,
+            Runtime::ProvidedAl2 => Some(self.glibc()),
+        }
+    }
+}
+
+/// Which C library a Rust binary links against.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Libc {
+    #[default]
+    Gnu,
+    Musl,
+}
+
+/// What a build produces code for: an architecture, a C library and, for glibc, maybe a pinned version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Target {
+    pub arch: Arch,
+    pub libc: Libc,
+    pub glibc_pin: Option<(u32, u32)>,
+}
+
+impl Target {
+    /// The Rust target triple, e.g. `aarch64-unknown-linux-gnu`.
+    pub fn triple(&self) -> String {
+        let cpu = match self.arch {
+            Arch::X86_64 => "x86_64",
+            Arch::Arm64 => "aarch64",
+        };
+        let libc = match self.libc {
+            Libc::Gnu => "gnu",
+            Libc::Musl => "musl",
+        };
+        format!("{cpu}-unknown-linux-{libc}")
+    }
+
+    /// The target passed to the build: the triple, with `.<major>.<minor>` when glibc is pinned.
+    pub fn build_target(&self) -> String {
+        match self.glibc_pin {
+            Some((major, minor)) => format!("{}.{major}.{minor}", self.triple()),
+            None => self.triple(),
         }
     }
 }
@@ -115,14 +157,20 @@ mod tests {
     }
 
     #[test]
-    fn al2_pins_glibc_and_al2023_does_not() {
-        assert_eq!(
-            Runtime::ProvidedAl2.build_target(Arch::Arm64),
-            "aarch64-unknown-linux-gnu.2.26"
-        );
-        assert_eq!(
-            Runtime::ProvidedAl2023.build_target(Arch::X86_64),
-            "x86_64-unknown-linux-gnu"
-        );
+    fn targets_spell_triples_and_glibc_pins() {
+        let al2 = Target {
+            arch: Arch::Arm64,
+            libc: Libc::Gnu,
+            glibc_pin: Runtime::ProvidedAl2.glibc_pin(),
+        };
+        assert_eq!(al2.build_target(), "aarch64-unknown-linux-gnu.2.26");
+        assert_eq!(al2.triple(), "aarch64-unknown-linux-gnu");
+        let musl = Target {
+            arch: Arch::X86_64,
+            libc: Libc::Musl,
+            glibc_pin: None,
+        };
+        assert_eq!(musl.build_target(), "x86_64-unknown-linux-musl");
+        assert_eq!(Runtime::ProvidedAl2023.glibc_pin(), None);
     }
 }

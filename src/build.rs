@@ -1,15 +1,11 @@
-//! Compiles Lambda binaries by running cargo-lambda, once per build target.
+//! Compiles Lambda binaries by running a recipe's build command, once per build group.
 use crate::arch::Arch;
+use crate::invoke::host_arch;
 use crate::plan::BuildGroup;
 use crate::process::{ProcessBuilder, ProcessError, Stream};
+use crate::recipe::{self, Recipe};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-/// Name of the build strategy recorded in the manifest.
-pub const RECIPE: &str = "cargo-lambda";
-
-/// Install commands printed when cargo-lambda is missing (from cargo-lambda's install docs).
-const CARGO_LAMBDA_INSTALL: &str = "install cargo-lambda with one of:\n    pip install cargo-lambda                          (also brings zig)\n    brew install cargo-lambda/tap/cargo-lambda\n    cargo install --locked cargo-lambda               (then install zig: https://ziglang.org/download/)";
 
 #[derive(Clone, Debug, Default)]
 pub struct BuildOptions {
@@ -21,8 +17,13 @@ pub struct BuildOptions {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("cargo-lambda was not found on PATH")]
-    CargoLambdaMissing,
+    #[error("recipe `{recipe}` needs {tool}, which is not usable here: {why}")]
+    ToolMissing {
+        recipe: String,
+        tool: String,
+        why: String,
+        install: Vec<String>,
+    },
     #[error("could not ask rustc where the target standard libraries live")]
     Rustc(#[source] ProcessError),
     #[error("the Rust standard library for {target} ({arch}) is not installed (looked in {})", .libdir.display())]
@@ -31,14 +32,21 @@ pub enum BuildError {
         arch: Arch,
         libdir: PathBuf,
     },
-    #[error("building for {target} failed")]
+    #[error("building for {target} with recipe `{recipe}` failed")]
     Failed {
+        recipe: String,
         target: String,
         #[source]
         source: ProcessError,
     },
-    #[error("cargo-lambda reported success but did not write {}", .path.display())]
-    MissingOutput { path: PathBuf },
+    #[error("recipe `{recipe}` reported success but did not write {}", .path.display())]
+    MissingOutput { recipe: String, path: PathBuf },
+    #[error("could not copy the built binary {}", .path.display())]
+    Copy {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("could not lock {}", .path.display())]
     Lock {
         path: PathBuf,
@@ -50,7 +58,10 @@ pub enum BuildError {
 impl BuildError {
     pub fn help(&self) -> Option<String> {
         match self {
-            BuildError::CargoLambdaMissing => Some(CARGO_LAMBDA_INSTALL.into()),
+            BuildError::ToolMissing { install, .. } => Some(format!(
+                "install it with one of:{}\n  or choose another recipe (`cargo powertools recipes` lists them; `cargo powertools doctor` checks one)",
+                install.iter().map(|i| format!("\n    {i}")).collect::<String>()
+            )),
             BuildError::Rustc(_) => Some("check that `rustc --version` works in the workspace directory".into()),
             BuildError::MissingTargetStd { target, arch, .. } => {
                 let other = Arch::ALL.into_iter().find(|a| a != arch).unwrap_or(*arch);
@@ -62,7 +73,7 @@ impl BuildError {
             BuildError::Failed { .. } => Some(
                 "fix the error the build printed above; to package the other functions meanwhile, select them with `--package`/`--bin` or set `skip = true` in the broken one's [package.metadata.powertools]".into(),
             ),
-            BuildError::MissingOutput { .. } | BuildError::Lock { .. } => None,
+            BuildError::MissingOutput { .. } | BuildError::Lock { .. } | BuildError::Copy { .. } => None,
         }
     }
 }
@@ -100,15 +111,40 @@ pub fn lock_target_dir(
     Ok(file)
 }
 
-/// The cargo-lambda executable on PATH.
-pub fn find_cargo_lambda() -> Result<PathBuf, BuildError> {
-    which::which("cargo-lambda").map_err(|_| BuildError::CargoLambdaMissing)
+/// Checks that every tool `recipe` needs to build `arches` here is present, and returns their
+/// versions (for the manifest).
+pub fn preflight(recipe: &Recipe, arches: &[Arch]) -> Result<BTreeMap<String, String>, BuildError> {
+    let mut versions = BTreeMap::new();
+    for status in recipe::check_tools(recipe, arches, host_arch()) {
+        match status.version {
+            Ok(version) => versions.insert(status.name, version),
+            Err(why) => {
+                return Err(BuildError::ToolMissing {
+                    recipe: recipe.name.clone(),
+                    tool: status.name,
+                    why,
+                    install: status.install,
+                });
+            }
+        };
+    }
+    Ok(versions)
+}
+
+/// The version of the rustc that builds in `workspace_root` (which a rust-toolchain.toml there may pick).
+pub fn rustc_version(workspace_root: &Path) -> Option<String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = ProcessBuilder::new(rustc)
+        .arg("--version")
+        .cwd(workspace_root)
+        .output()
+        .ok()?;
+    recipe::version_in(&output)
 }
 
 /// Fails with install instructions when the active toolchain lacks the standard library for `arch`.
 /// Runs rustc in the workspace so a `rust-toolchain.toml` there picks the same toolchain cargo will.
-pub fn check_target_std(workspace_root: &Path, arch: Arch) -> Result<(), BuildError> {
-    let target = arch.triple();
+pub fn check_target_std(workspace_root: &Path, target: &str, arch: Arch) -> Result<(), BuildError> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let libdir = ProcessBuilder::new(rustc)
         .args(["--print", "target-libdir", "--target", target])
@@ -134,28 +170,48 @@ pub fn check_target_std(workspace_root: &Path, arch: Arch) -> Result<(), BuildEr
     }
 }
 
-/// The `cargo lambda build` invocation that builds every binary of `group` into `lambda_dir`.
+/// The directory cargo puts a profile's outputs in.
+fn profile_dir(profile: Option<&str>) -> &str {
+    match profile {
+        None | Some("release") | Some("bench") => "release",
+        Some("dev") | Some("test") => "debug",
+        Some(other) => other,
+    }
+}
+
+/// Where a build's files go: cargo-lambda's output directory and cargo's target directory.
+pub struct BuildDirs<'a> {
+    pub lambda_dir: &'a Path,
+    pub target_dir: &'a Path,
+}
+
+/// The build command of `group`'s recipe, with the cargo selection flags for every binary of the group.
 pub fn build_command(
-    cargo_lambda: &Path,
-    workspace_manifest: &Path,
     group: &BuildGroup,
-    lambda_dir: &Path,
+    workspace_manifest: &Path,
+    dirs: &BuildDirs,
     options: &BuildOptions,
 ) -> ProcessBuilder {
-    let mut process = ProcessBuilder::new(cargo_lambda);
-    process.args(["lambda", "build"]);
+    let build_target = group.target.build_target();
+    let lambda_dir = dirs.lambda_dir.to_string_lossy();
+    let values = [
+        ("target", build_target.as_str()),
+        ("lambda_dir", lambda_dir.as_ref()),
+    ];
+    let mut process = ProcessBuilder::new(&group.recipe.build.program);
+    process.args(
+        group
+            .recipe
+            .build
+            .args
+            .iter()
+            .map(|arg| recipe::fill(arg, &values)),
+    );
     match &options.profile {
         Some(profile) => process.args(["--profile", profile]),
         None => process.arg("--release"),
     };
-    process
-        .args(["--target", &group.target])
-        // We checked the target's std ourselves; cargo-lambda's own check would try to download it.
-        .arg("--skip-target-check")
-        .arg("--lambda-dir")
-        .arg(lambda_dir)
-        .arg("--manifest-path")
-        .arg(workspace_manifest);
+    process.arg("--manifest-path").arg(workspace_manifest);
     let mut packages: Vec<&str> = group.binaries.iter().map(|b| b.package.as_str()).collect();
     packages.sort_unstable();
     packages.dedup();
@@ -171,32 +227,70 @@ pub fn build_command(
     if options.offline {
         process.arg("--offline");
     }
+    if group.arch != host_arch() {
+        for (key, value) in group
+            .recipe
+            .build
+            .env
+            .get(&group.arch)
+            .into_iter()
+            .flatten()
+        {
+            process.env(key, value);
+        }
+    }
     process
 }
 
-/// Runs `command` (from [`build_command`]) and returns where each binary of `group` landed.
+/// Runs `command` (from [`build_command`]) and copies each binary of `group` from where the recipe
+/// leaves it into `collect_dir`, before a later build for another target can replace it.
 pub fn run_build(
     command: &ProcessBuilder,
     group: &BuildGroup,
-    lambda_dir: &Path,
+    dirs: &BuildDirs,
+    options: &BuildOptions,
+    collect_dir: &Path,
     on_line: impl FnMut(Stream, &str),
 ) -> Result<BTreeMap<String, PathBuf>, BuildError> {
+    let target = group.target.build_target();
     command
         .stream(on_line)
         .map_err(|source| BuildError::Failed {
-            target: group.target.clone(),
+            recipe: group.recipe.name.clone(),
+            target: target.clone(),
             source,
         })?;
+    let triple = group.target.triple();
+    let lambda_dir = dirs.lambda_dir.to_string_lossy();
+    let target_dir = dirs.target_dir.to_string_lossy();
+    std::fs::create_dir_all(collect_dir).map_err(|source| BuildError::Copy {
+        path: collect_dir.to_path_buf(),
+        source,
+    })?;
     group
         .binaries
         .iter()
         .map(|binary| {
-            let path = lambda_dir.join(&binary.name).join("bootstrap");
-            if path.is_file() {
-                Ok((binary.name.clone(), path))
-            } else {
-                Err(BuildError::MissingOutput { path })
+            let values = [
+                ("lambda_dir", lambda_dir.as_ref()),
+                ("target_dir", target_dir.as_ref()),
+                ("triple", triple.as_str()),
+                ("profile_dir", profile_dir(options.profile.as_deref())),
+                ("bin", binary.name.as_str()),
+            ];
+            let built = PathBuf::from(recipe::fill(&group.recipe.build.output, &values));
+            if !built.is_file() {
+                return Err(BuildError::MissingOutput {
+                    recipe: group.recipe.name.clone(),
+                    path: built,
+                });
             }
+            let collected = collect_dir.join(&binary.name);
+            std::fs::copy(&built, &collected).map_err(|source| BuildError::Copy {
+                path: built.clone(),
+                source,
+            })?;
+            Ok((binary.name.clone(), collected))
         })
         .collect()
 }

@@ -23,6 +23,56 @@ pub enum Command {
     Package(PackageArgs),
     /// Check zips (or the manifest of a `package` run) for what would stop them starting on Lambda.
     Verify(VerifyArgs),
+    /// List the build recipes, and whether each can run here; `recipes show NAME` prints one.
+    Recipes(RecipesArgs),
+    /// Check that the tools, target standard libraries and emulators a recipe needs are here.
+    Doctor(DoctorArgs),
+    /// Write the powertools settings and a Lambda release profile into the workspace's Cargo.toml.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RecipesArgs {
+    #[command(subcommand)]
+    pub command: Option<RecipesCommand>,
+    /// Path to the workspace's Cargo.toml (its own recipes are listed too).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub manifest_path: Option<PathBuf>,
+    /// `json`: one JSON object per recipe on stdout.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human, global = true)]
+    pub message_format: MessageFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RecipesCommand {
+    /// Print one recipe: what it is, where it comes from, its tutorial and its definition.
+    Show {
+        /// The recipe's name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// Check this recipe instead of the ones the workspace uses.
+    #[arg(long, value_name = "NAME")]
+    pub recipe: Option<String>,
+    /// Path to the workspace's Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// `json`: one JSON object per check on stdout.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The recipe to configure (default: cargo-lambda).
+    #[arg(long, value_name = "NAME")]
+    pub recipe: Option<String>,
+    /// Path to the workspace's Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -39,6 +89,9 @@ pub struct PackageArgs {
     /// Architecture to package for; `all` means every architecture each function is configured for.
     #[arg(long, value_enum, default_value_t = ArchArg::All)]
     pub arch: ArchArg,
+    /// Build with this recipe (`cargo powertools recipes` lists them), whatever the metadata says.
+    #[arg(long, value_name = "NAME")]
+    pub recipe: Option<String>,
     /// Cargo profile to build with (default: release).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,

@@ -1,6 +1,6 @@
 //! `[workspace.metadata.powertools]` and `[package.metadata.powertools]`: the user's settings,
 //! parsed strictly so that a typo is an error that names the file and the field, not a silent no-op.
-use crate::arch::{Arch, Runtime};
+use crate::arch::{Arch, Libc, Runtime};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
@@ -27,6 +27,10 @@ pub struct TargetSettings {
     pub runtime: Option<Runtime>,
     /// Globs, relative to the package directory, of extra files to put in the zip.
     pub include: Option<Vec<String>>,
+    /// The build recipe (`cargo powertools recipes`). Default: cargo-lambda.
+    pub recipe: Option<String>,
+    /// The C library to link against. Default: gnu (glibc).
+    pub libc: Option<Libc>,
 }
 
 impl TargetSettings {
@@ -39,6 +43,8 @@ impl TargetSettings {
                 .or_else(|| fallback.architectures.clone()),
             runtime: self.runtime.or(fallback.runtime),
             include: self.include.clone().or_else(|| fallback.include.clone()),
+            recipe: self.recipe.clone().or_else(|| fallback.recipe.clone()),
+            libc: self.libc.or(fallback.libc),
         }
     }
 }
@@ -49,6 +55,10 @@ impl TargetSettings {
 pub struct WorkspaceConfig {
     pub architectures: Option<Vec<Arch>>,
     pub runtime: Option<Runtime>,
+    pub recipe: Option<String>,
+    pub libc: Option<Libc>,
+    /// Project recipes, `[workspace.metadata.powertools.recipes.<name>]`, in the recipe file format.
+    pub recipes: Option<serde_json::Value>,
     /// Workspace members never to package.
     #[serde(default)]
     pub skip: Vec<String>,
@@ -60,6 +70,8 @@ impl WorkspaceConfig {
             architectures: self.architectures.clone(),
             runtime: self.runtime,
             include: None,
+            recipe: self.recipe.clone(),
+            libc: self.libc,
         }
     }
 }
@@ -73,6 +85,8 @@ pub struct PackageConfig {
     pub architectures: Option<Vec<Arch>>,
     pub runtime: Option<Runtime>,
     pub include: Option<Vec<String>>,
+    pub recipe: Option<String>,
+    pub libc: Option<Libc>,
     #[serde(default)]
     pub bin: BTreeMap<String, BinConfig>,
 }
@@ -83,6 +97,8 @@ impl PackageConfig {
             architectures: self.architectures.clone(),
             runtime: self.runtime,
             include: self.include.clone(),
+            recipe: self.recipe.clone(),
+            libc: self.libc,
         }
     }
 }
@@ -98,6 +114,8 @@ pub struct BinConfig {
     pub architectures: Option<Vec<Arch>>,
     pub runtime: Option<Runtime>,
     pub include: Option<Vec<String>>,
+    pub recipe: Option<String>,
+    pub libc: Option<Libc>,
 }
 
 impl BinConfig {
@@ -106,6 +124,8 @@ impl BinConfig {
             architectures: self.architectures.clone(),
             runtime: self.runtime,
             include: self.include.clone(),
+            recipe: self.recipe.clone(),
+            libc: self.libc,
         }
     }
 }
@@ -122,7 +142,7 @@ pub struct ConfigError {
 impl ConfigError {
     pub fn help(&self) -> String {
         format!(
-            "edit `{}` in {}. Known keys: architectures = [\"x86_64\", \"arm64\"], runtime = \"provided.al2023\" | \"provided.al2\", include = [\"glob\", ...], skip = true; per binary under `bin.<name>` (also kind = \"function\" | \"extension\"); `skip = [\"member\", ...]` at workspace level",
+            "edit `{}` in {}. Known keys: architectures = [\"x86_64\", \"arm64\"], runtime = \"provided.al2023\" | \"provided.al2\", recipe = \"cargo-lambda\", libc = \"gnu\" | \"musl\", include = [\"glob\", ...], skip = true; per binary under `bin.<name>` (also kind = \"function\" | \"extension\"); `skip = [\"member\", ...]` and `recipes.<name>` at workspace level",
             self.field,
             self.manifest.display()
         )

@@ -36,6 +36,10 @@ pub enum Error {
     Unverified { errors: usize, artifacts: usize },
     #[error(transparent)]
     Invoke(#[from] InvokeError),
+    #[error("could not parse {} as TOML: {message}", .path.display())]
+    Init { path: PathBuf, message: String },
+    #[error("{recipe} cannot run here: {missing}")]
+    DoctorFailed { recipe: String, missing: String },
     #[error("no manifest at {}", .path.display())]
     NoManifest { path: PathBuf },
     #[error("could not write {}", .path.display())]
@@ -63,6 +67,8 @@ impl Error {
             ),
             Error::Unverified { .. } => Some("fix what is reported above, then package and verify again".into()),
             Error::Invoke(err) => err.help(),
+            Error::Init { .. } => Some("fix the TOML error, then run `cargo powertools init` again".into()),
+            Error::DoctorFailed { .. } => Some("run the `fix:` commands above, then `cargo powertools doctor` again".into()),
             Error::NoManifest { .. } => Some(
                 "run `cargo powertools package` first, or name the zips or manifest to check: `cargo powertools verify PATH...`".into(),
             ),

@@ -2,6 +2,7 @@
 use crate::arch::{Arch, Runtime};
 use crate::config::Kind;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
 
@@ -26,6 +27,9 @@ pub struct Artifact {
     pub target: String,
     pub runtime: Runtime,
     pub recipe: String,
+    /// The versions of the tools the recipe ran (and of rustc), by name.
+    #[serde(default)]
+    pub tools: BTreeMap<String, String>,
     /// Relative to the manifest's directory, `/`-separated.
     pub path: String,
     pub size: u64,

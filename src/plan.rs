@@ -1,6 +1,7 @@
 //! Turns the workspace's Lambda binaries and the user's selection into build groups: one
 //! `cargo lambda build` per target, each building every selected binary for that target.
-use crate::arch::Arch;
+use crate::arch::{Arch, Target};
+use crate::recipe::{self, Recipe, RecipeError};
 use crate::workspace::{LambdaBinary, SkippedBinary, Workspace};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -12,14 +13,16 @@ pub struct Selection {
     pub bins: Vec<String>,
     /// `None`: every architecture each binary is configured for.
     pub arch: Option<Arch>,
+    /// `--recipe`: overrides every binary's configured recipe.
+    pub recipe: Option<String>,
 }
 
-/// Every binary built for one target in one invocation.
+/// Every binary built with one recipe for one target, in one invocation.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BuildGroup {
     pub arch: Arch,
-    /// The target passed to the build, e.g. `aarch64-unknown-linux-gnu` or `x86_64-unknown-linux-gnu.2.26`.
-    pub target: String,
+    pub target: Target,
+    pub recipe: Recipe,
     pub binaries: Vec<LambdaBinary>,
 }
 
@@ -53,6 +56,8 @@ pub enum PlanError {
     SkippedBin { name: String, reason: String },
     #[error("none of the selected functions is configured for {arch}")]
     NothingForArch { arch: Arch },
+    #[error(transparent)]
+    Recipe(#[from] RecipeError),
 }
 
 fn scope(packages: &[String]) -> String {
@@ -92,6 +97,7 @@ impl PlanError {
             PlanError::NothingForArch { .. } => {
                 "choose another `--arch`, or add it to `architectures` in [package.metadata.powertools]".into()
             }
+            PlanError::Recipe(err) => return err.help(),
         })
     }
 }
@@ -107,17 +113,26 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
     let mut skipped = workspace.skipped.clone();
     let selected = select(workspace, selection)?;
 
-    let mut groups: BTreeMap<(Arch, String), Vec<LambdaBinary>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Arch, String, Target), Vec<LambdaBinary>> = BTreeMap::new();
+    let mut recipes: BTreeMap<String, Recipe> = BTreeMap::new();
     for binary in selected {
+        let name = selection
+            .recipe
+            .clone()
+            .or_else(|| binary.recipe.clone())
+            .unwrap_or_else(|| recipe::DEFAULT.to_string());
+        let recipe = &workspace.recipes.get(&name)?.recipe;
         for &arch in &binary.architectures {
             if selection.arch.is_some_and(|wanted| wanted != arch) {
                 continue;
             }
+            let target = target_for(binary, arch, recipe)?;
             groups
-                .entry((arch, binary.runtime.build_target(arch)))
+                .entry((arch, name.clone(), target))
                 .or_default()
                 .push(binary.clone());
         }
+        recipes.insert(name, recipe.clone());
         if let Some(wanted) = selection.arch.filter(|a| !binary.architectures.contains(a)) {
             skipped.push(SkippedBinary {
                 package: binary.package.clone(),
@@ -133,13 +148,48 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
     }
     let groups = groups
         .into_iter()
-        .map(|((arch, target), binaries)| BuildGroup {
+        .map(|((arch, name, target), binaries)| BuildGroup {
             arch,
             target,
+            recipe: recipes[&name].clone(),
             binaries,
         })
         .collect();
     Ok(Plan { groups, skipped })
+}
+
+/// The target `binary` builds for on `arch` with `recipe`, or why the recipe cannot build it.
+fn target_for(binary: &LambdaBinary, arch: Arch, recipe: &Recipe) -> Result<Target, RecipeError> {
+    if !recipe.architectures.contains(&arch) {
+        return Err(RecipeError::Architecture {
+            recipe: recipe.name.clone(),
+            arch,
+        });
+    }
+    if !recipe.libc.contains(&binary.libc) {
+        return Err(RecipeError::Libc {
+            recipe: recipe.name.clone(),
+            function: binary.name.clone(),
+            libc: binary.libc,
+        });
+    }
+    // musl binaries are static: there is no glibc to pin.
+    let glibc_pin = match binary.libc {
+        crate::arch::Libc::Gnu => binary.runtime.glibc_pin(),
+        crate::arch::Libc::Musl => None,
+    };
+    if glibc_pin.is_some() && !recipe.glibc_pinning {
+        return Err(RecipeError::NoGlibcPinning {
+            recipe: recipe.name.clone(),
+            function: binary.name.clone(),
+            runtime: binary.runtime.to_string(),
+        });
+    }
+    Ok(Target {
+        arch,
+        libc: binary.libc,
+        glibc_pin,
+    })
 }
 
 fn select<'w>(
@@ -216,6 +266,8 @@ mod tests {
             architectures: architectures.to_vec(),
             runtime,
             include: vec![],
+            recipe: None,
+            libc: Default::default(),
         }
     }
 
@@ -230,6 +282,7 @@ mod tests {
                 binary("a2", "a", &[Arch::Arm64], Runtime::ProvidedAl2023),
                 binary("b1", "b", &Arch::ALL, Runtime::ProvidedAl2),
             ],
+            recipes: crate::recipe::Recipes::built_in(),
             skipped: vec![SkippedBinary {
                 package: "tool".into(),
                 name: "tool".into(),
@@ -245,7 +298,11 @@ mod tests {
     #[test]
     fn one_group_per_target_with_all_its_binaries() {
         let plan = plan(&workspace(), &Selection::default()).unwrap();
-        let targets: Vec<&str> = plan.groups.iter().map(|g| g.target.as_str()).collect();
+        let targets: Vec<String> = plan
+            .groups
+            .iter()
+            .map(|g| g.target.build_target())
+            .collect();
         assert_eq!(
             targets,
             [
@@ -257,6 +314,34 @@ mod tests {
         );
         assert_eq!(names(&plan.groups[0]), ["a1"]);
         assert_eq!(names(&plan.groups[2]), ["a1", "a2"]);
+    }
+
+    #[test]
+    fn a_recipe_that_cannot_pin_glibc_refuses_an_al2_function() {
+        let selection = Selection {
+            recipe: Some("cargo".into()),
+            ..Default::default()
+        };
+        let err = plan(&workspace(), &selection).unwrap_err();
+        assert!(
+            matches!(err, PlanError::Recipe(RecipeError::NoGlibcPinning { ref function, .. }) if function == "b1"),
+            "{err}"
+        );
+        let only_a = Selection {
+            recipe: Some("cargo".into()),
+            packages: vec!["a".into()],
+            ..Default::default()
+        };
+        let planned = plan(&workspace(), &only_a).unwrap();
+        assert!(planned.groups.iter().all(|g| g.recipe.name == "cargo"));
+        let unknown = Selection {
+            recipe: Some("bazel".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            plan(&workspace(), &unknown),
+            Err(PlanError::Recipe(RecipeError::Unknown { .. }))
+        ));
     }
 
     #[test]

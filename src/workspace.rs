@@ -1,6 +1,7 @@
 //! Reads a Cargo workspace with `cargo metadata` and finds its Lambda functions and extensions.
-use crate::arch::{Arch, Runtime};
+use crate::arch::{Arch, Libc, Runtime};
 use crate::config::{self, ConfigError, Kind, PackageConfig, TargetSettings, WorkspaceConfig};
+use crate::recipe::{RecipeError, Recipes};
 use cargo_metadata::{DependencyKind, MetadataCommand, Package};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,9 @@ pub struct LambdaBinary {
     pub architectures: Vec<Arch>,
     pub runtime: Runtime,
     pub include: Vec<String>,
+    /// The recipe configured for it; `None` means the default (or `--recipe`).
+    pub recipe: Option<String>,
+    pub libc: Libc,
 }
 
 /// A binary of the workspace that is not packaged, and why.
@@ -40,6 +44,7 @@ pub struct Workspace {
     pub members: Vec<String>,
     pub binaries: Vec<LambdaBinary>,
     pub skipped: Vec<SkippedBinary>,
+    pub recipes: Recipes,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -59,6 +64,8 @@ pub enum WorkspaceError {
     Metadata(#[source] cargo_metadata::Error),
     #[error(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    Recipe(#[from] RecipeError),
     #[error("`[package.metadata.powertools.bin.{bin}]` in {} names a binary that package `{package}` does not have", .manifest.display())]
     UnknownConfiguredBin {
         manifest: PathBuf,
@@ -93,6 +100,7 @@ impl WorkspaceError {
             }
             WorkspaceError::Metadata(_) => Some("fix the problem cargo reports above, then run again".into()),
             WorkspaceError::Config(err) => Some(err.help()),
+            WorkspaceError::Recipe(err) => err.help(),
             WorkspaceError::UnknownConfiguredBin { known, .. } => {
                 Some(format!("use one of the package's binaries: {}", known.join(", ")))
             }
@@ -142,6 +150,7 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
         }
     }
 
+    let recipes = Recipes::for_workspace(&root, workspace_config.recipes.as_ref())?;
     let mut binaries = Vec::new();
     let mut skipped = Vec::new();
     for package in members {
@@ -157,6 +166,7 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
         members: member_names,
         binaries,
         skipped,
+        recipes,
     })
 }
 
@@ -264,6 +274,8 @@ fn discover_package(
             architectures: settings.architectures.unwrap_or_else(|| Arch::ALL.to_vec()),
             runtime: settings.runtime.unwrap_or_default(),
             include: settings.include.unwrap_or_default(),
+            recipe: settings.recipe,
+            libc: settings.libc.unwrap_or_default(),
         });
     }
     Ok(())

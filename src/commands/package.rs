@@ -18,6 +18,7 @@ pub fn exec(args: PackageArgs) -> Result<(), Error> {
             packages: args.packages,
             bins: args.bins,
             arch: args.arch.only(),
+            recipe: args.recipe,
         },
         build: BuildOptions {
             profile: args.profile,
@@ -28,8 +29,5 @@ pub fn exec(args: PackageArgs) -> Result<(), Error> {
         no_verify: args.no_verify,
     };
     let result = ops::package(&options, &shell);
-    if let Err(err) = &result {
-        shell.json_line(&serde_json::json!({ "reason": "finished", "success": false, "error": err.to_string() }));
-    }
-    result.map(|_| ())
+    super::finish(&shell, result)
 }

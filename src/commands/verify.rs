@@ -21,8 +21,5 @@ pub fn exec(args: VerifyArgs) -> Result<(), Error> {
         timeout: Duration::from_secs(args.timeout),
     };
     let result = ops::verify(&options, &shell);
-    if let Err(err) = &result {
-        shell.json_line(&serde_json::json!({ "reason": "finished", "success": false, "error": err.to_string() }));
-    }
-    result.map(|_| ())
+    super::finish(&shell, result)
 }

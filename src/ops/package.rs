@@ -53,12 +53,7 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     // Everything that can be checked without building is checked before the first build starts.
     let time = archive::entry_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     let includes = resolve_includes(&plan.groups, &workspace)?;
-    let cargo_lambda = build::find_cargo_lambda()?;
-    let mut arches: Vec<_> = plan.groups.iter().map(|g| g.arch).collect();
-    arches.dedup();
-    for arch in arches {
-        build::check_target_std(&workspace.root, arch)?;
-    }
+    let tool_versions = preflight(&plan.groups, &workspace)?;
 
     let out_dir = options
         .out_dir
@@ -85,27 +80,51 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     })?;
     let mut staged = Vec::new();
     for group in &plan.groups {
-        let lambda_dir = staging.path().join("lambda").join(&group.target);
-        let command = build::build_command(
-            &cargo_lambda,
-            &workspace.manifest_path,
-            group,
-            &lambda_dir,
-            &options.build,
-        );
+        let build_target = group.target.build_target();
+        let lambda_dir = staging.path().join("lambda").join(&build_target);
+        let dirs = build::BuildDirs {
+            lambda_dir: &lambda_dir,
+            target_dir: &workspace.target_dir,
+        };
+        let command = build::build_command(group, &workspace.manifest_path, &dirs, &options.build);
         let names: Vec<&str> = group.binaries.iter().map(|b| b.name.as_str()).collect();
         shell.status(
             "Building",
-            format!("{} for {} ({})", names.join(", "), group.arch, group.target),
+            format!(
+                "{} for {} ({}, recipe {})",
+                names.join(", "),
+                group.arch,
+                build_target,
+                group.recipe.name
+            ),
         );
         shell.status("Running", &command);
         let progress = shell.child_output(format!("Building {}", group.arch));
-        let binaries =
-            build::run_build(&command, group, &lambda_dir, |_, line| progress.line(line))?;
+        let collect_dir = staging
+            .path()
+            .join("bin")
+            .join(&group.recipe.name)
+            .join(&build_target);
+        let binaries = build::run_build(
+            &command,
+            group,
+            &dirs,
+            &options.build,
+            &collect_dir,
+            |_, line| progress.line(line),
+        )?;
         drop(progress);
         for binary in &group.binaries {
             let entries = zip_entries(binary, &binaries[&binary.name], &includes[&binary.name]);
-            staged.push(stage_zip(binary, group, entries, staging.path(), time)?);
+            let tools = tool_versions[&group.recipe.name].clone();
+            staged.push(stage_zip(
+                binary,
+                group,
+                entries,
+                staging.path(),
+                time,
+                tools,
+            )?);
         }
     }
     if !options.no_verify {
@@ -146,6 +165,39 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         manifest,
         skipped: plan.skipped,
     })
+}
+
+/// Checks, before anything is built, that each recipe's tools are here and that the toolchain has
+/// the standard library of each target; returns each recipe's tool versions, rustc's included.
+fn preflight(
+    groups: &[BuildGroup],
+    workspace: &Workspace,
+) -> Result<BTreeMap<String, BTreeMap<String, String>>, Error> {
+    let mut versions: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let rustc = build::rustc_version(&workspace.root);
+    for group in groups {
+        if !versions.contains_key(&group.recipe.name) {
+            let arches: Vec<_> = groups
+                .iter()
+                .filter(|g| g.recipe.name == group.recipe.name)
+                .map(|g| g.arch)
+                .collect();
+            let mut tools = build::preflight(&group.recipe, &arches)?;
+            if let Some(rustc) = &rustc {
+                tools.insert("rustc".to_string(), rustc.clone());
+            }
+            versions.insert(group.recipe.name.clone(), tools);
+        }
+    }
+    let mut checked = Vec::new();
+    for group in groups.iter().filter(|g| g.recipe.needs_target_std) {
+        let triple = group.target.triple();
+        if !checked.contains(&triple) {
+            build::check_target_std(&workspace.root, &triple, group.arch)?;
+            checked.push(triple);
+        }
+    }
+    Ok(versions)
 }
 
 /// The `include` files of every planned binary, by binary name.
@@ -195,6 +247,7 @@ fn stage_zip(
     entries: Vec<Entry>,
     staging: &Path,
     time: zip::DateTime,
+    tools: BTreeMap<String, String>,
 ) -> Result<StagedZip, Error> {
     let unzipped_size = archive::unzipped_size(&entries)?;
     if unzipped_size > UNZIPPED_LIMIT {
@@ -217,9 +270,10 @@ fn stage_zip(
         kind: binary.kind,
         package: binary.package.clone(),
         arch: group.arch,
-        target: group.target.clone(),
+        target: group.target.build_target(),
         runtime: binary.runtime,
-        recipe: build::RECIPE.to_string(),
+        recipe: group.recipe.name.clone(),
+        tools,
         path: relative,
         size: summary.size,
         unzipped_size: summary.unzipped_size,

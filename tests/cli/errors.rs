@@ -247,7 +247,8 @@ fn cargo_lambda_missing() {
     assert_contains(
         &stderr,
         &[
-            "error: cargo-lambda was not found on PATH",
+            "error: recipe `cargo-lambda` needs cargo-lambda, which is not usable here: `cargo-lambda` is not on PATH",
+            "help: install it with one of:",
             "pip install cargo-lambda",
             "cargo install --locked cargo-lambda",
         ],
@@ -353,7 +354,7 @@ fn a_compile_error_in_one_function() {
     assert_contains(
         &stderr,
         &[
-            "error: building for x86_64-unknown-linux-gnu failed",
+            "error: building for x86_64-unknown-linux-gnu with recipe `cargo-lambda` failed",
             "payments is broken on purpose",
             "help: fix the error the build printed above",
         ],

@@ -18,10 +18,13 @@ pub fn shared_target_dir() -> PathBuf {
     repo_root().join("target").join("integration")
 }
 
-/// PATH with `.ci/setup`'s virtualenv (cargo-lambda, cargo-zigbuild, zig) in front.
+/// PATH with `.ci/setup`'s tools in front: its virtualenv (cargo-lambda, cargo-zigbuild, zig) and
+/// its cargo root (cross).
 pub fn path_with_tools() -> OsString {
-    let venv = repo_root().join(".tools/venv/bin");
-    let mut dirs = vec![venv];
+    let mut dirs = vec![
+        repo_root().join(".tools/venv/bin"),
+        repo_root().join(".tools/cargo/bin"),
+    ];
     dirs.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     ));

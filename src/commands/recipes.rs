@@ -1,0 +1,18 @@
+use crate::cli::{RecipesArgs, RecipesCommand};
+use cargo_powertools::errors::Error;
+use cargo_powertools::ops::recipes;
+use cargo_powertools::shell::Shell;
+use cargo_powertools::workspace::LoadOptions;
+
+pub fn exec(args: RecipesArgs) -> Result<(), Error> {
+    let shell = Shell::new(args.message_format);
+    let load = LoadOptions {
+        manifest_path: args.manifest_path,
+        ..Default::default()
+    };
+    let result = match args.command {
+        None => recipes::list(&load, &shell),
+        Some(RecipesCommand::Show { name }) => recipes::show(&load, &name),
+    };
+    super::finish(&shell, result)
+}

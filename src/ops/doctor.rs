@@ -1,0 +1,206 @@
+//! `cargo powertools doctor`: is everything the chosen recipe needs here, and if not, what to run.
+use crate::arch::{Arch, Target};
+use crate::build;
+use crate::errors::Error;
+use crate::invoke::host_arch;
+use crate::plan::{self, Selection};
+use crate::recipe::{self, Recipe};
+use crate::shell::Shell;
+use crate::workspace::{self, LoadOptions};
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// A recipe, and the architectures it is used to build.
+type RecipeUse = (Recipe, Vec<Arch>);
+
+/// One thing doctor looked at.
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    pub what: String,
+    pub ok: bool,
+    pub detail: String,
+    pub fix: Option<String>,
+    /// Whether the recipe cannot run without it (else it only limits `verify --invoke`).
+    pub required: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct DoctorOptions {
+    pub load: LoadOptions,
+    pub recipe: Option<String>,
+}
+
+pub fn doctor(options: &DoctorOptions, shell: &Shell) -> Result<Vec<Check>, Error> {
+    let (root, recipes_and_arches) = chosen_recipes(options)?;
+    let mut checks = Vec::new();
+    let mut all_arches: Vec<Arch> = Vec::new();
+    for (recipe, arches) in &recipes_and_arches {
+        shell.status(
+            "Checking",
+            format!("recipe `{}` for {}", recipe.name, list(arches)),
+        );
+        for status in recipe::check_tools(recipe, arches, host_arch()) {
+            let install = status.install.join("  |  ");
+            checks.push(match status.version {
+                Ok(version) => Check {
+                    what: status.name,
+                    ok: true,
+                    detail: version,
+                    fix: None,
+                    required: true,
+                },
+                Err(why) => Check {
+                    what: status.name,
+                    ok: false,
+                    detail: format!("{why} (recipe `{}` needs it)", recipe.name),
+                    fix: Some(install),
+                    required: true,
+                },
+            });
+        }
+        if recipe.needs_target_std {
+            for &arch in arches {
+                let triple = Target {
+                    arch,
+                    libc: Default::default(),
+                    glibc_pin: None,
+                }
+                .triple();
+                checks.push(match build::check_target_std(&root, &triple, arch) {
+                    Ok(()) => Check {
+                        what: format!("Rust std for {triple}"),
+                        ok: true,
+                        detail: "installed".into(),
+                        fix: None,
+                        required: true,
+                    },
+                    Err(err) => Check {
+                        what: format!("Rust std for {triple}"),
+                        ok: false,
+                        detail: err.to_string(),
+                        fix: err.help(),
+                        required: true,
+                    },
+                });
+            }
+        }
+        all_arches.extend(arches);
+    }
+    all_arches.sort();
+    all_arches.dedup();
+    checks.extend(invoke_checks(&all_arches));
+    for check in &checks {
+        report(check, shell);
+    }
+    Ok(checks)
+}
+
+/// The workspace root (or the current directory outside a workspace) and the recipes its functions
+/// use (or `--recipe`), each with the architectures it builds.
+fn chosen_recipes(options: &DoctorOptions) -> Result<(PathBuf, Vec<RecipeUse>), Error> {
+    let workspace = match workspace::load(&options.load) {
+        Ok(workspace) => Some(workspace),
+        Err(workspace::WorkspaceError::NoManifest { .. }) => None,
+        Err(err) => return Err(err.into()),
+    };
+    let Some(workspace) = workspace.filter(|w| !w.binaries.is_empty()) else {
+        let recipes = recipe::Recipes::built_in();
+        let name = options.recipe.as_deref().unwrap_or(recipe::DEFAULT);
+        let recipe = recipes
+            .get(name)
+            .map_err(plan::PlanError::from)?
+            .recipe
+            .clone();
+        let arches = recipe.architectures.clone();
+        return Ok((PathBuf::from("."), vec![(recipe, arches)]));
+    };
+    let selection = Selection {
+        recipe: options.recipe.clone(),
+        ..Default::default()
+    };
+    let plan = plan::plan(&workspace, &selection)?;
+    let mut chosen: Vec<RecipeUse> = Vec::new();
+    for group in plan.groups {
+        match chosen.iter_mut().find(|(r, _)| r.name == group.recipe.name) {
+            Some((_, arches)) if !arches.contains(&group.arch) => arches.push(group.arch),
+            Some(_) => {}
+            None => chosen.push((group.recipe, vec![group.arch])),
+        }
+    }
+    Ok((workspace.root, chosen))
+}
+
+/// What `verify --invoke` needs: cargo-lambda's emulator, and qemu-user for a foreign architecture.
+fn invoke_checks(arches: &[Arch]) -> Vec<Check> {
+    let mut checks = vec![match which::which("cargo-lambda") {
+        Ok(path) => Check {
+            what: "Runtime API emulator (cargo lambda watch)".into(),
+            ok: true,
+            detail: path.display().to_string(),
+            fix: None,
+            required: false,
+        },
+        Err(_) => Check {
+            what: "Runtime API emulator (cargo lambda watch)".into(),
+            ok: false,
+            detail: "cargo-lambda not found: `verify --invoke` cannot run".into(),
+            fix: Some("pip install cargo-lambda".into()),
+            required: false,
+        },
+    }];
+    for &arch in arches.iter().filter(|&&a| a != host_arch()) {
+        let qemu = match arch {
+            Arch::Arm64 => "qemu-aarch64",
+            Arch::X86_64 => "qemu-x86_64",
+        };
+        let found = which::which(format!("{qemu}-static")).or_else(|_| which::which(qemu));
+        checks.push(match found {
+            Ok(path) => Check {
+                what: format!("{arch} emulator"),
+                ok: true,
+                detail: path.display().to_string(),
+                fix: None,
+                required: false,
+            },
+            Err(_) => Check {
+                what: format!("{arch} emulator"),
+                ok: false,
+                detail: format!(
+                    "{qemu}-static not found: `verify --invoke` cannot run {arch} bootstraps here"
+                ),
+                fix: Some(format!(
+                    "apt-get install qemu-user-static libc6:{}",
+                    if arch == Arch::Arm64 {
+                        "arm64"
+                    } else {
+                        "amd64"
+                    }
+                )),
+                required: false,
+            },
+        });
+    }
+    checks
+}
+
+fn list(arches: &[Arch]) -> String {
+    arches
+        .iter()
+        .copied()
+        .map(Arch::as_str)
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+fn report(check: &Check, shell: &Shell) {
+    let mark = match (check.ok, check.required) {
+        (true, _) => "ok",
+        (false, true) => "MISSING",
+        (false, false) => "missing",
+    };
+    println!("{mark:>8}  {}: {}", check.what, check.detail);
+    if let Some(fix) = &check.fix {
+        println!("{:>8}  fix: {fix}", "");
+    }
+    shell.json_line(&serde_json::json!({ "reason": "check", "check": check }));
+}

@@ -1,0 +1,213 @@
+//! `cargo powertools init`: writes the powertools metadata table and a Lambda release profile into
+//! the workspace's Cargo.toml with toml_edit, so that every comment and blank line stays as it was.
+//! Keys that are already there are left alone: running it twice changes nothing the second time.
+use crate::errors::Error;
+use crate::plan::PlanError;
+use crate::recipe::{self, Recipes};
+use crate::shell::Shell;
+use crate::workspace::{self, LoadOptions};
+use std::path::PathBuf;
+use toml_edit::{Array, DocumentMut, Item, Table, value};
+
+/// The release profile for Lambda binaries; `docs/profile.md` shows the sizes that justify each key
+/// (measured with `scripts/bench-profile.sh`).
+pub const RELEASE_PROFILE: [(&str, ProfileValue); 5] = [
+    ("strip", ProfileValue::Bool(true)),
+    ("lto", ProfileValue::Bool(true)),
+    ("codegen-units", ProfileValue::Int(1)),
+    ("opt-level", ProfileValue::Str("s")),
+    ("panic", ProfileValue::Str("abort")),
+];
+
+#[derive(Clone, Copy, Debug)]
+pub enum ProfileValue {
+    Bool(bool),
+    Int(i64),
+    Str(&'static str),
+}
+
+impl ProfileValue {
+    fn item(self) -> Item {
+        match self {
+            ProfileValue::Bool(b) => value(b),
+            ProfileValue::Int(i) => value(i),
+            ProfileValue::Str(s) => value(s),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct InitOptions {
+    pub load: LoadOptions,
+    pub recipe: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct InitReport {
+    pub manifest: PathBuf,
+    /// `table.key` for every key written.
+    pub written: Vec<String>,
+}
+
+pub fn init(options: &InitOptions, shell: &Shell) -> Result<InitReport, Error> {
+    let workspace = workspace::load(&options.load)?;
+    if let Some(name) = &options.recipe {
+        // Only a recipe that exists may be written.
+        workspace.recipes.get(name).map_err(PlanError::from)?;
+    }
+    let manifest = workspace.manifest_path.clone();
+    let text = std::fs::read_to_string(&manifest).map_err(|source| Error::Output {
+        path: manifest.clone(),
+        source,
+    })?;
+    let mut document: DocumentMut =
+        text.parse()
+            .map_err(|err: toml_edit::TomlError| Error::Init {
+                path: manifest.clone(),
+                message: err.to_string(),
+            })?;
+    let written = edit(&mut document, options.recipe.as_deref(), &workspace.recipes);
+    if written.is_empty() {
+        shell.status(
+            "Unchanged",
+            format!("{} already has every setting", manifest.display()),
+        );
+    } else {
+        let new_text = document.to_string();
+        let dir = manifest.parent().unwrap_or(&workspace.root);
+        let write_err = |source| Error::Output {
+            path: manifest.clone(),
+            source,
+        };
+        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
+        std::io::Write::write_all(&mut file, new_text.as_bytes()).map_err(write_err)?;
+        file.persist(&manifest).map_err(|e| write_err(e.error))?;
+        shell.status(
+            "Updated",
+            format!("{}: {}", manifest.display(), written.join(", ")),
+        );
+    }
+    Ok(InitReport { manifest, written })
+}
+
+/// Adds what is missing; returns the keys written.
+fn edit(document: &mut DocumentMut, recipe: Option<&str>, recipes: &Recipes) -> Vec<String> {
+    let mut written = Vec::new();
+    let (root_key, table_name) = if document.contains_key("workspace") {
+        ("workspace", "workspace")
+    } else {
+        ("package", "package")
+    };
+    let powertools = implicit_table(
+        document.as_table_mut(),
+        &[root_key, "metadata", "powertools"],
+    );
+    let name = format!("[{table_name}.metadata.powertools]");
+    let set = |table: &mut Table, key: &str, item: Item, written: &mut Vec<String>| {
+        if !table.contains_key(key) {
+            table.insert(key, item);
+            written.push(format!("{name} {key}"));
+        }
+    };
+    let mut architectures = Array::new();
+    architectures.push("x86_64");
+    architectures.push("arm64");
+    set(
+        powertools,
+        "architectures",
+        value(architectures),
+        &mut written,
+    );
+    set(
+        powertools,
+        "runtime",
+        value("provided.al2023"),
+        &mut written,
+    );
+    let wanted = recipe.unwrap_or(recipe::DEFAULT);
+    let current = powertools
+        .get("recipe")
+        .and_then(Item::as_str)
+        .map(String::from);
+    match current {
+        None => set(powertools, "recipe", value(wanted), &mut written),
+        Some(current) if recipe.is_some() && current != wanted && recipes.get(wanted).is_ok() => {
+            powertools.insert("recipe", value(wanted));
+            written.push(format!("{name} recipe"));
+        }
+        Some(_) => {}
+    }
+    let profile = implicit_table(document.as_table_mut(), &["profile", "release"]);
+    for (key, setting) in RELEASE_PROFILE {
+        if !profile.contains_key(key) {
+            profile.insert(key, setting.item());
+            written.push(format!("[profile.release] {key}"));
+        }
+    }
+    written
+}
+
+/// The table at `path`, created where missing; intermediate tables are implicit, so that only
+/// the innermost gets a `[header]`.
+fn implicit_table<'a>(root: &'a mut Table, path: &[&str]) -> &'a mut Table {
+    // A new table goes after every table already there, so that no existing line moves.
+    let end = last_position(root) + 1;
+    let mut table = root;
+    for (depth, key) in path.iter().enumerate() {
+        let last = depth + 1 == path.len();
+        let entry = table.entry(key).or_insert_with(|| {
+            let mut new = Table::new();
+            new.set_implicit(!last);
+            new.set_position(Some(end));
+            Item::Table(new)
+        });
+        table = entry.as_table_mut().expect("a TOML table");
+    }
+    table
+}
+
+/// The highest document position of any table under `table`.
+fn last_position(table: &Table) -> isize {
+    table
+        .iter()
+        .filter_map(|(_, item)| item.as_table())
+        .map(|child| child.position().unwrap_or(0).max(last_position(child)))
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_everything_it_does_not_add_and_is_idempotent() {
+        let original = "# my workspace\n[workspace]\nmembers = [\"a\"] # the one\n\n# fast builds please\n[profile.release]\nopt-level = 3 # keep\n\n[workspace.metadata.other]\nx = 1\n";
+        let mut document: DocumentMut = original.parse().unwrap();
+        let written = edit(&mut document, None, &Recipes::built_in());
+        let once = document.to_string();
+        assert!(once.starts_with("# my workspace\n[workspace]\nmembers = [\"a\"] # the one\n\n# fast builds please\n[profile.release]\nopt-level = 3 # keep\n"), "{once}");
+        assert!(
+            once.contains("[workspace.metadata.other]\nx = 1\n"),
+            "{once}"
+        );
+        assert!(once.contains("[workspace.metadata.powertools]\narchitectures = [\"x86_64\", \"arm64\"]\nruntime = \"provided.al2023\"\nrecipe = \"cargo-lambda\"\n"), "{once}");
+        assert!(!written.iter().any(|w| w.contains("opt-level")));
+        let mut again: DocumentMut = once.parse().unwrap();
+        assert!(edit(&mut again, None, &Recipes::built_in()).is_empty());
+        assert_eq!(again.to_string(), once);
+    }
+
+    #[test]
+    fn a_package_without_a_workspace_gets_package_metadata() {
+        let mut document: DocumentMut = "[package]\nname = \"f\"\n".parse().unwrap();
+        edit(&mut document, Some("cargo-zigbuild"), &Recipes::built_in());
+        assert!(
+            document
+                .to_string()
+                .contains("[package.metadata.powertools]"),
+            "{document}"
+        );
+        assert!(document.to_string().contains("recipe = \"cargo-zigbuild\""));
+    }
+}

@@ -1,0 +1,93 @@
+//! `cargo powertools recipes` and `recipes show`: the build strategies, and whether each can run here.
+use crate::arch::Arch;
+use crate::errors::Error;
+use crate::invoke::host_arch;
+use crate::recipe::{self, LoadedRecipe, Recipe, Recipes};
+use crate::shell::Shell;
+use crate::workspace::{self, LoadOptions};
+
+/// Whether a recipe can build both architectures here, and if not, why not.
+pub fn usability(recipe: &Recipe) -> Result<(), String> {
+    let missing: Vec<String> = recipe::check_tools(recipe, &recipe.architectures, host_arch())
+        .into_iter()
+        .filter(|status| status.version.is_err())
+        .map(|status| status.name)
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("missing {}", missing.join(", ")))
+    }
+}
+
+/// The workspace's recipes when there is a workspace, else the built-in ones.
+pub fn load_recipes(load: &LoadOptions) -> Result<Recipes, Error> {
+    match workspace::load(load) {
+        Ok(workspace) => Ok(workspace.recipes),
+        Err(workspace::WorkspaceError::NoManifest { .. }) => Ok(Recipes::built_in()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn arches(recipe: &Recipe) -> String {
+    recipe
+        .architectures
+        .iter()
+        .copied()
+        .map(Arch::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub fn list(load: &LoadOptions, shell: &Shell) -> Result<(), Error> {
+    let recipes = load_recipes(load)?;
+    println!(
+        "{:<16} {:<8} {:<22} {:<16} usable here",
+        "recipe", "language", "toolchain", "architectures"
+    );
+    for LoadedRecipe { recipe, origin, .. } in recipes.iter() {
+        let usable = usability(recipe);
+        let toolchain = std::iter::once(recipe.build.program.as_str())
+            .chain(recipe.build.args.first().map(String::as_str))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let language = format!("{:?}", recipe.language).to_lowercase();
+        let status = match &usable {
+            Ok(()) => "yes".to_string(),
+            Err(why) => format!("no: {why}"),
+        };
+        println!(
+            "{:<16} {:<8} {:<22} {:<16} {status}",
+            recipe.name,
+            language,
+            toolchain,
+            arches(recipe)
+        );
+        shell.json_line(&serde_json::json!({
+            "reason": "recipe", "name": recipe.name, "language": recipe.language, "toolchain": toolchain,
+            "architectures": recipe.architectures, "usable": usable.is_ok(), "why_not": usable.err(),
+            "origin": origin.to_string(), "tutorial": recipe.tutorial,
+        }));
+    }
+    Ok(())
+}
+
+pub fn show(load: &LoadOptions, name: &str) -> Result<(), Error> {
+    let recipes = load_recipes(load)?;
+    let loaded = recipes.get(name).map_err(crate::plan::PlanError::from)?;
+    let recipe = &loaded.recipe;
+    println!("{}: {}", recipe.name, recipe.summary);
+    println!("architectures: {}", arches(recipe));
+    println!("from: {}", loaded.origin);
+    println!("tutorial: {}", recipe.tutorial);
+    match usability(recipe) {
+        Ok(()) => println!("usable here: yes"),
+        Err(why) => println!(
+            "usable here: no, {why} (`cargo powertools doctor --recipe {}` says how to fix it)",
+            recipe.name
+        ),
+    }
+    println!();
+    print!("{}", loaded.source);
+    Ok(())
+}

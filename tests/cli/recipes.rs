@@ -1,0 +1,326 @@
+//! Recipes as data: `recipes`, `recipes show`, `doctor`, `init`, and packaging the example with
+//! every recipe that can run here.
+use crate::support::*;
+use object::Object;
+use std::path::Path;
+
+fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    powertools().current_dir(dir).args(args).output().unwrap()
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn recipes_lists_every_recipe_and_whether_it_can_run_here() {
+    let example = example_copy();
+    let output = run(&example.path(), &["recipes"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} in:\n{text}"))
+            .to_string()
+    };
+    assert!(
+        line("cargo-lambda").contains("cargo lambda") && line("cargo-lambda").ends_with("yes"),
+        "{text}"
+    );
+    assert!(line("cargo-zigbuild").ends_with("yes"), "{text}");
+    assert!(
+        line("cargo").contains("x86_64, arm64") && line("cargo").ends_with("yes"),
+        "{text}"
+    );
+    // This machine has a docker client but no daemon: cross cannot run here, and says why.
+    assert!(
+        line("cross").ends_with("no: missing container engine"),
+        "{text}"
+    );
+}
+
+#[test]
+fn recipes_show_prints_the_recipe_file_and_its_tutorial() {
+    let output = run(repo_root(), &["recipes", "show", "cargo-zigbuild"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with("cargo-zigbuild: cargo zigbuild: zig as the linker"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\ntutorial: docs/recipes/cargo-zigbuild.md\n"),
+        "{text}"
+    );
+    assert!(repo_root().join("docs/recipes/cargo-zigbuild.md").is_file());
+    let file = std::fs::read_to_string(repo_root().join("recipes/cargo-zigbuild.toml")).unwrap();
+    assert!(text.ends_with(&file), "the recipe's own text is printed");
+
+    let output = run(repo_root(), &["recipes", "show", "bazel"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr(&output);
+    assert!(
+        stderr.contains("error: no recipe is named `bazel`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: choose one of: cargo, cargo-lambda, cargo-zigbuild, cross"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_project_recipe_from_workspace_metadata_is_listed_and_used() {
+    let example = example_copy();
+    example.append_to_manifest(
+        "",
+        r#"
+[workspace.metadata.powertools.recipes.zig-arm-only]
+language = "rust"
+summary = "our own: cargo-zigbuild, arm64 only"
+tutorial = "docs/recipes/cargo-zigbuild.md"
+architectures = ["arm64"]
+glibc-pinning = true
+build = { program = "cargo", args = ["zigbuild", "--target", "{target}"], output = "{target_dir}/{triple}/{profile_dir}/{bin}" }
+tools = [{ name = "cargo-zigbuild", version = ["cargo-zigbuild", "--version"], install = ["pip install cargo-zigbuild"] }]
+"#,
+    );
+    let output = run(&example.path(), &["recipes", "show", "zig-arm-only"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains("from: [workspace.metadata.powertools.recipes] in"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = run(
+        &example.path(),
+        &["package", "--recipe", "zig-arm-only", "--arch", "x86_64"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("error: recipe `zig-arm-only` does not build for x86_64"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Packages the example with `recipe` for both architectures, in a target directory of its own
+/// (each recipe links differently, and cargo would otherwise rebuild the other tests' binaries).
+fn package_with(recipe: &str) -> tempfile::TempDir {
+    let example = &packaged_example().workspace;
+    let out = tempfile::tempdir().unwrap();
+    let output = powertools()
+        .current_dir(example.path())
+        .env(
+            "CARGO_TARGET_DIR",
+            repo_root().join(format!("target/integration-{recipe}")),
+        )
+        .args(["package", "--locked", "--recipe", recipe, "--out-dir"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    out
+}
+
+fn assert_elves_and_recipe(out: &Path, recipe: &str, tool: &str) {
+    let manifest = read_manifest(out);
+    let artifacts = manifest["artifacts"].as_array().unwrap();
+    assert_eq!(artifacts.len(), 6);
+    for artifact in artifacts {
+        assert_eq!(artifact["recipe"], recipe);
+        assert!(
+            artifact["tools"][tool]
+                .as_str()
+                .is_some_and(|v| v.contains('.')),
+            "{artifact}"
+        );
+        assert!(artifact["tools"]["rustc"].as_str().is_some(), "{artifact}");
+        let name = if artifact["kind"] == "extension" {
+            format!("extensions/{}", artifact["function"].as_str().unwrap())
+        } else {
+            "bootstrap".into()
+        };
+        let bytes = zip_entry(&out.join(artifact["path"].as_str().unwrap()), &name);
+        let expected = if artifact["arch"] == "arm64" {
+            object::Architecture::Aarch64
+        } else {
+            object::Architecture::X86_64
+        };
+        assert_eq!(
+            object::File::parse(&*bytes).unwrap().architecture(),
+            expected,
+            "{artifact}"
+        );
+    }
+}
+
+#[test]
+fn the_example_packages_with_cargo_zigbuild_for_both_architectures() {
+    let out = package_with("cargo-zigbuild");
+    assert_elves_and_recipe(out.path(), "cargo-zigbuild", "cargo-zigbuild");
+}
+
+#[test]
+fn the_example_packages_with_plain_cargo_and_a_cross_linker_for_both_architectures() {
+    let out = package_with("cargo");
+    assert_elves_and_recipe(out.path(), "cargo", "aarch64-linux-gnu-gcc");
+}
+
+#[test]
+fn the_default_recipe_records_its_tool_versions() {
+    let manifest = read_manifest(packaged_example().out.path());
+    for artifact in manifest["artifacts"].as_array().unwrap() {
+        assert_eq!(artifact["recipe"], "cargo-lambda");
+        assert!(
+            artifact["tools"]["cargo-lambda"]
+                .as_str()
+                .is_some_and(|v| v.starts_with("1.")),
+            "{artifact}"
+        );
+        assert!(artifact["tools"]["zig"].as_str().is_some(), "{artifact}");
+    }
+}
+
+#[test]
+fn cross_runs_up_to_the_container_engine_it_needs() {
+    let example = &packaged_example().workspace;
+    let output = run(&example.path(), &["doctor", "--recipe", "cross"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains("ok  cross: installed at "),
+        "cross itself is installed by .ci/setup:\n{text}"
+    );
+    assert!(
+        text.contains(
+            "MISSING  container engine: `docker info --format '{{.ServerVersion}}'` failed"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("fix: install and start Docker"), "{text}");
+    assert!(
+        stderr(&output).contains("error: recipe `cross` cannot run here: missing container engine"),
+        "{}",
+        stderr(&output)
+    );
+
+    let out = earlier_output();
+    let before = snapshot(out.path());
+    let output = powertools()
+        .current_dir(example.path())
+        .args(["package", "--recipe", "cross", "--out-dir"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .contains("error: recipe `cross` needs container engine, which is not usable here"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(snapshot(out.path()), before);
+}
+
+#[test]
+fn doctor_passes_for_the_default_recipe_here() {
+    let example = &packaged_example().workspace;
+    let output = run(&example.path(), &["doctor"]);
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        stdout(&output),
+        stderr(&output)
+    );
+    let text = stdout(&output);
+    for line in [
+        "ok  cargo-lambda: 1.",
+        "ok  zig: ",
+        "ok  Rust std for aarch64-unknown-linux-gnu: installed",
+        "ok  arm64 emulator: ",
+    ] {
+        assert!(text.contains(line), "{line:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn a_musl_function_needs_the_musl_standard_library() {
+    let example = example_copy();
+    example.append_to_manifest(
+        "functions/orders",
+        "\n[package.metadata.powertools]\nlibc = \"musl\"\n",
+    );
+    let output = run(
+        &example.path(),
+        &["package", "--package", "orders", "--arch", "x86_64"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr(&output);
+    assert!(stderr.contains("error: the Rust standard library for x86_64-unknown-linux-musl (x86_64) is not installed"), "{stderr}");
+    assert!(
+        stderr.contains("help: run `rustup target add x86_64-unknown-linux-musl`"),
+        "{stderr}"
+    );
+}
+
+const COMMENTED: &str = "# The team's Lambda workspace.\n[workspace]\nresolver = \"3\" # 2024 edition resolver\nmembers = [\"functions/greeter\", \"functions/orders\", \"extensions/audit-log\", \"tools/seed-data\"]\n\n[workspace.package]\nedition = \"2024\"\npublish = false\n\n# Keep debug builds quick.\n[profile.dev]\ndebug = 1\n";
+
+#[test]
+fn init_keeps_comments_byte_for_byte_and_a_second_run_changes_nothing() {
+    let example = example_copy();
+    let manifest = example.path().join("Cargo.toml");
+    std::fs::write(&manifest, COMMENTED).unwrap();
+    let output = run(&example.path(), &["init", "--recipe", "cargo-zigbuild"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let once = std::fs::read_to_string(&manifest).unwrap();
+    assert!(
+        once.starts_with(COMMENTED),
+        "everything before the added tables is untouched:\n{once}"
+    );
+    assert_eq!(
+        &once[COMMENTED.len()..],
+        "\n[workspace.metadata.powertools]\narchitectures = [\"x86_64\", \"arm64\"]\nruntime = \"provided.al2023\"\nrecipe = \"cargo-zigbuild\"\n\n[profile.release]\nstrip = true\nlto = true\ncodegen-units = 1\nopt-level = \"s\"\npanic = \"abort\"\n"
+    );
+    let output = run(&example.path(), &["init", "--recipe", "cargo-zigbuild"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("Unchanged"), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), once);
+    // What init wrote is what package reads.
+    let output = run(&example.path(), &["recipes", "show", "cargo-zigbuild"]);
+    assert!(output.status.success());
+}
+
+#[test]
+fn init_adds_only_missing_profile_keys_and_keeps_the_users() {
+    let example = example_copy();
+    let manifest = example.path().join("Cargo.toml");
+    let original = format!(
+        "{COMMENTED}\n[profile.release]\n# We measured: 3 is faster for us.\nopt-level = 3\n"
+    );
+    std::fs::write(&manifest, &original).unwrap();
+    let output = run(&example.path(), &["init"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains("[profile.release]\n# We measured: 3 is faster for us.\nopt-level = 3\nstrip = true\nlto = true\ncodegen-units = 1\npanic = \"abort\"\n"), "{text}");
+    let added = [
+        "strip = true",
+        "lto = true",
+        "codegen-units = 1",
+        "panic = \"abort\"",
+    ];
+    let without_added: String = text
+        .lines()
+        .filter(|l| !added.contains(l))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let powertools_table = "\n[workspace.metadata.powertools]\narchitectures = [\"x86_64\", \"arm64\"]\nruntime = \"provided.al2023\"\nrecipe = \"cargo-lambda\"\n";
+    assert_eq!(without_added.replace(powertools_table, ""), original);
+
+    let output = run(&example.path(), &["init", "--recipe", "bazel"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("error: no recipe is named `bazel`"));
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);
+}
