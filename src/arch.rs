@@ -50,34 +50,47 @@ impl FromStr for Arch {
     }
 }
 
-/// The OS-only Lambda runtime a Rust function runs on. It decides the highest glibc a binary may need.
+/// A Lambda runtime: an OS-only one (for Rust) or a Python one. Spelled as Lambda spells it
+/// (`provided.al2023`, `python3.12`); it decides the highest glibc a binary may need.
 #[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
+#[serde(try_from = "String", into = "String")]
 pub enum Runtime {
     #[default]
-    #[serde(rename = "provided.al2023")]
     ProvidedAl2023,
-    #[serde(rename = "provided.al2")]
     ProvidedAl2,
+    /// `python3.<minor>`.
+    Python(u8),
 }
 
+/// The Python runtimes Lambda offers (AWS Lambda docs, "Lambda runtimes").
+pub const PYTHON_MINORS: std::ops::RangeInclusive<u8> = 9..=14;
+
 impl Runtime {
-    pub fn as_str(self) -> &'static str {
+    pub fn as_string(self) -> String {
         match self {
-            Runtime::ProvidedAl2023 => "provided.al2023",
-            Runtime::ProvidedAl2 => "provided.al2",
+            Runtime::ProvidedAl2023 => "provided.al2023".into(),
+            Runtime::ProvidedAl2 => "provided.al2".into(),
+            Runtime::Python(minor) => format!("python3.{minor}"),
         }
+    }
+
+    pub fn is_python(self) -> bool {
+        matches!(self, Runtime::Python(_))
     }
 
     /// The glibc each runtime's Amazon Linux ships: Amazon Linux 2023 has glibc 2.34 and Amazon
     /// Linux 2 has glibc 2.26 (AWS Lambda docs, "Lambda runtimes" and "Building Lambda functions
     /// with Rust"; the Amazon Linux 2023 and Amazon Linux 2 package lists). A binary that needs a
     /// newer `GLIBC_x.y` fails to start with "version `GLIBC_x.y' not found".
+    /// Python 3.12 and later run on Amazon Linux 2023, older ones on Amazon Linux 2.
     pub fn glibc(self) -> (u32, u32) {
         match self {
             Runtime::ProvidedAl2023 => (2, 34),
             Runtime::ProvidedAl2 => (2, 26),
+            Runtime::Python(minor) if minor >= 12 => (2, 34),
+            Runtime::Python(_) => (2, 26),
         }
     }
 
@@ -86,8 +99,8 @@ impl Runtime {
     /// `<triple>.<glibc>` targets); Amazon Linux 2023 needs no pin.
     pub fn glibc_pin(self) -> Option<(u32, u32)> {
         match self {
-            Runtime::ProvidedAl2023 => None,
             Runtime::ProvidedAl2 => Some(self.glibc()),
+            Runtime::ProvidedAl2023 | Runtime::Python(_) => None,
         }
     }
 }
@@ -136,7 +149,39 @@ impl Target {
 
 impl fmt::Display for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.as_string())
+    }
+}
+
+impl FromStr for Runtime {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let python = s
+            .strip_prefix("python3.")
+            .and_then(|minor| minor.parse::<u8>().ok());
+        match (s, python) {
+            ("provided.al2023", _) => Ok(Runtime::ProvidedAl2023),
+            ("provided.al2", _) => Ok(Runtime::ProvidedAl2),
+            (_, Some(minor)) if PYTHON_MINORS.contains(&minor) => Ok(Runtime::Python(minor)),
+            _ => Err(format!(
+                "unknown variant `{s}`, expected `provided.al2023` or `provided.al2` (or python3.{}..python3.{} for Python)",
+                PYTHON_MINORS.start(),
+                PYTHON_MINORS.end()
+            )),
+        }
+    }
+}
+
+impl TryFrom<String> for Runtime {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+impl From<Runtime> for String {
+    fn from(runtime: Runtime) -> String {
+        runtime.as_string()
     }
 }
 
@@ -172,5 +217,26 @@ mod tests {
         };
         assert_eq!(musl.build_target(), "x86_64-unknown-linux-musl");
         assert_eq!(Runtime::ProvidedAl2023.glibc_pin(), None);
+    }
+
+    #[test]
+    fn runtimes_round_trip_and_know_their_glibc() {
+        for name in [
+            "provided.al2023",
+            "provided.al2",
+            "python3.11",
+            "python3.13",
+        ] {
+            assert_eq!(name.parse::<Runtime>().unwrap().to_string(), name);
+        }
+        assert_eq!("python3.11".parse::<Runtime>().unwrap().glibc(), (2, 26));
+        assert_eq!("python3.12".parse::<Runtime>().unwrap().glibc(), (2, 34));
+        assert!("python3.2".parse::<Runtime>().is_err());
+        assert!(
+            "provided.al3"
+                .parse::<Runtime>()
+                .unwrap_err()
+                .contains("expected `provided.al2023` or `provided.al2`")
+        );
     }
 }

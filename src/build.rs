@@ -198,15 +198,9 @@ pub fn build_command(
         ("target", build_target.as_str()),
         ("lambda_dir", lambda_dir.as_ref()),
     ];
-    let mut process = ProcessBuilder::new(&group.recipe.build.program);
-    process.args(
-        group
-            .recipe
-            .build
-            .args
-            .iter()
-            .map(|arg| recipe::fill(arg, &values)),
-    );
+    let spec = group.recipe.rust_build();
+    let mut process = ProcessBuilder::new(&spec.program);
+    process.args(spec.args.iter().map(|arg| recipe::fill(arg, &values)));
     match &options.profile {
         Some(profile) => process.args(["--profile", profile]),
         None => process.arg("--release"),
@@ -228,14 +222,7 @@ pub fn build_command(
         process.arg("--offline");
     }
     if group.arch != host_arch() {
-        for (key, value) in group
-            .recipe
-            .build
-            .env
-            .get(&group.arch)
-            .into_iter()
-            .flatten()
-        {
+        for (key, value) in spec.env.get(&group.arch).into_iter().flatten() {
             process.env(key, value);
         }
     }
@@ -278,7 +265,7 @@ pub fn run_build(
                 ("profile_dir", profile_dir(options.profile.as_deref())),
                 ("bin", binary.name.as_str()),
             ];
-            let built = PathBuf::from(recipe::fill(&group.recipe.build.output, &values));
+            let built = PathBuf::from(recipe::fill(&group.recipe.rust_build().output, &values));
             if !built.is_file() {
                 return Err(BuildError::MissingOutput {
                     recipe: group.recipe.name.clone(),

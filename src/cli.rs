@@ -107,6 +107,18 @@ pub struct PackageArgs {
     /// Write the zips without running `verify`'s checks on them first.
     #[arg(long)]
     pub no_verify: bool,
+    /// Package this Python project folder (pyproject.toml and its lock file), without a Cargo workspace.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["manifest_path", "packages"])]
+    pub python: Option<PathBuf>,
+    /// With `--python`: the Python version Lambda runs (default: the project's .python-version).
+    #[arg(long, value_name = "3.X", requires = "python")]
+    pub python_version: Option<String>,
+    /// With `--python`: the function's handler, `module.function` (e.g. app.handler).
+    #[arg(long, value_name = "MODULE.FUNCTION", requires = "python")]
+    pub handler: Option<String>,
+    /// With `--python`: package it as a layer (everything under python/).
+    #[arg(long, requires = "python")]
+    pub layer: bool,
     /// `json`: one JSON object per line on stdout (artifacts, skipped binaries, warnings, the result).
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
@@ -123,9 +135,13 @@ pub struct VerifyArgs {
     /// For zips given directly: the architecture they must be built for (default: their bootstrap's).
     #[arg(long, value_enum)]
     pub arch: Option<SingleArch>,
-    /// For zips given directly: the runtime whose glibc they must fit.
-    #[arg(long, value_enum, default_value_t = RuntimeArg::ProvidedAl2023)]
-    pub runtime: RuntimeArg,
+    /// For zips given directly: the runtime whose glibc they must fit (provided.al2023,
+    /// provided.al2, python3.X).
+    #[arg(long, value_name = "RUNTIME", default_value = "provided.al2023")]
+    pub runtime: Runtime,
+    /// For zips of Python functions given directly: the handler whose module must be in the zip.
+    #[arg(long, value_name = "MODULE.FUNCTION")]
+    pub handler: Option<String>,
     /// Also run each function: unzip it, start it against a Lambda Runtime API emulator (arm64 under
     /// qemu on an x86_64 host), send an event and print the answer.
     #[arg(long)]
@@ -157,23 +173,6 @@ impl From<SingleArch> for Arch {
         match arch {
             SingleArch::X86_64 => Arch::X86_64,
             SingleArch::Arm64 => Arch::Arm64,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum RuntimeArg {
-    #[value(name = "provided.al2023")]
-    ProvidedAl2023,
-    #[value(name = "provided.al2")]
-    ProvidedAl2,
-}
-
-impl From<RuntimeArg> for Runtime {
-    fn from(runtime: RuntimeArg) -> Runtime {
-        match runtime {
-            RuntimeArg::ProvidedAl2023 => Runtime::ProvidedAl2023,
-            RuntimeArg::ProvidedAl2 => Runtime::ProvidedAl2,
         }
     }
 }

@@ -6,7 +6,8 @@ use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Whether a binary is a Lambda function (zipped as `bootstrap`) or an extension (`extensions/<name>`).
+/// What an artifact is: a function (a Rust `bootstrap`, or Python code with a handler), an
+/// extension (`extensions/<name>`) or a Python layer (everything under `python/`).
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, Deserialize,
 )]
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 pub enum Kind {
     Function,
     Extension,
+    Layer,
 }
 
 /// Settings that can be given for a whole workspace, a package or one binary; the narrowest wins.
@@ -59,6 +61,9 @@ pub struct WorkspaceConfig {
     pub libc: Option<Libc>,
     /// Project recipes, `[workspace.metadata.powertools.recipes.<name>]`, in the recipe file format.
     pub recipes: Option<serde_json::Value>,
+    /// Python functions and layers, `[workspace.metadata.powertools.python.<name>]`.
+    #[serde(default)]
+    pub python: BTreeMap<String, PythonConfig>,
     /// Workspace members never to package.
     #[serde(default)]
     pub skip: Vec<String>,
@@ -128,6 +133,30 @@ impl BinConfig {
             libc: self.libc,
         }
     }
+}
+
+/// `[workspace.metadata.powertools.python.<name>]`: a Python function (or layer) of the repository.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PythonConfig {
+    /// The project folder (pyproject.toml and its lock file), relative to the workspace root.
+    pub path: std::path::PathBuf,
+    /// `uv`, `poetry`, `pip`, `pex` or `pants`. Default: uv.
+    pub recipe: Option<String>,
+    /// The Python version Lambda runs it with, e.g. "3.12".
+    pub python: String,
+    /// `module.function`, e.g. "app.handler"; required for a function, not for a layer.
+    pub handler: Option<String>,
+    pub architectures: Option<Vec<Arch>>,
+    /// A layer: everything under `python/` in the zip.
+    #[serde(default)]
+    pub layer: bool,
+    /// Distributions to leave out, e.g. ["boto3", "botocore"], which the runtime already has.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Globs of the project's own files to zip, relative to its folder. Default: every `*.py`
+    /// outside virtualenvs, tests and caches.
+    pub include: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]

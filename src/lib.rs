@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod ops;
 pub mod plan;
 pub mod process;
+pub mod python;
 pub mod recipe;
 pub mod shell;
 pub mod verify;

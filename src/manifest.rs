@@ -24,8 +24,15 @@ pub struct Artifact {
     pub kind: Kind,
     pub package: String,
     pub arch: Arch,
+    /// `rust` or `python`.
+    #[serde(default = "rust")]
+    pub language: String,
+    /// The Rust target triple, or a Python function's wheel platform (`manylinux2014_aarch64`).
     pub target: String,
     pub runtime: Runtime,
+    /// A Python function's `module.function`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<String>,
     pub recipe: String,
     /// The versions of the tools the recipe ran (and of rustc), by name.
     #[serde(default)]
@@ -39,6 +46,10 @@ pub struct Artifact {
     /// Base64 of the raw SHA-256 of the zip: what Lambda reports as `CodeSha256`, and what
     /// Terraform's `source_code_hash` expects.
     pub code_sha256: String,
+}
+
+fn rust() -> String {
+    "rust".to_string()
 }
 
 impl Manifest {

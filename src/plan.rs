@@ -1,7 +1,8 @@
 //! Turns the workspace's Lambda binaries and the user's selection into build groups: one
 //! `cargo lambda build` per target, each building every selected binary for that target.
 use crate::arch::{Arch, Target};
-use crate::recipe::{self, Recipe, RecipeError};
+use crate::python::PythonFunction;
+use crate::recipe::{self, Language, Recipe, RecipeError};
 use crate::workspace::{LambdaBinary, SkippedBinary, Workspace};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -26,9 +27,18 @@ pub struct BuildGroup {
     pub binaries: Vec<LambdaBinary>,
 }
 
+/// One Python function or layer, built with one recipe for one architecture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PythonJob {
+    pub arch: Arch,
+    pub function: PythonFunction,
+    pub recipe: Recipe,
+}
+
 #[derive(Debug)]
 pub struct Plan {
     pub groups: Vec<BuildGroup>,
+    pub python: Vec<PythonJob>,
     pub skipped: Vec<SkippedBinary>,
 }
 
@@ -104,7 +114,7 @@ impl PlanError {
 
 /// Selects binaries and groups them by build target.
 pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanError> {
-    if workspace.binaries.is_empty() {
+    if workspace.binaries.is_empty() && workspace.python.is_empty() {
         return Err(PlanError::NoLambdas {
             root: workspace.root.clone(),
             skipped: workspace.skipped.clone(),
@@ -116,12 +126,15 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
     let mut groups: BTreeMap<(Arch, String, Target), Vec<LambdaBinary>> = BTreeMap::new();
     let mut recipes: BTreeMap<String, Recipe> = BTreeMap::new();
     for binary in selected {
-        let name = selection
-            .recipe
-            .clone()
-            .or_else(|| binary.recipe.clone())
-            .unwrap_or_else(|| recipe::DEFAULT.to_string());
+        let name = recipe_name(
+            workspace,
+            selection,
+            binary.recipe.as_deref(),
+            Language::Rust,
+            recipe::DEFAULT,
+        );
         let recipe = &workspace.recipes.get(&name)?.recipe;
+        check_language(recipe, &binary.name, Language::Rust)?;
         for &arch in &binary.architectures {
             if selection.arch.is_some_and(|wanted| wanted != arch) {
                 continue;
@@ -141,7 +154,8 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
             });
         }
     }
-    if groups.is_empty() {
+    let python = plan_python(workspace, selection, &mut skipped)?;
+    if groups.is_empty() && python.is_empty() {
         return Err(PlanError::NothingForArch {
             arch: selection.arch.unwrap_or(Arch::X86_64),
         });
@@ -155,7 +169,95 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
             binaries,
         })
         .collect();
-    Ok(Plan { groups, skipped })
+    Ok(Plan {
+        groups,
+        python,
+        skipped,
+    })
+}
+
+/// The recipe a function uses: `--recipe` when it is of the function's language, else its own, else
+/// the language's default.
+fn recipe_name(
+    workspace: &Workspace,
+    selection: &Selection,
+    configured: Option<&str>,
+    language: Language,
+    default: &str,
+) -> String {
+    let chosen = selection.recipe.as_deref().filter(|name| {
+        workspace
+            .recipes
+            .get(name)
+            .map_or(true, |r| r.recipe.language == language)
+    });
+    chosen.or(configured).unwrap_or(default).to_string()
+}
+
+fn check_language(recipe: &Recipe, function: &str, language: Language) -> Result<(), RecipeError> {
+    if recipe.language == language {
+        Ok(())
+    } else {
+        Err(RecipeError::Language {
+            recipe: recipe.name.clone(),
+            function: function.to_string(),
+            language: format!("{language:?}").to_lowercase(),
+        })
+    }
+}
+
+/// The Python functions selected (all of them when nothing is selected; by name with `--bin`),
+/// one job per architecture.
+fn plan_python(
+    workspace: &Workspace,
+    selection: &Selection,
+    skipped: &mut Vec<SkippedBinary>,
+) -> Result<Vec<PythonJob>, PlanError> {
+    let mut jobs = Vec::new();
+    let everything = selection.packages.is_empty() && selection.bins.is_empty();
+    for function in workspace
+        .python
+        .iter()
+        .filter(|f| everything || selection.bins.contains(&f.name))
+    {
+        let name = recipe_name(
+            workspace,
+            selection,
+            function.recipe.as_deref(),
+            Language::Python,
+            recipe::DEFAULT_PYTHON,
+        );
+        let recipe = &workspace.recipes.get(&name)?.recipe;
+        check_language(recipe, &function.name, Language::Python)?;
+        for &arch in &function.architectures {
+            if selection.arch.is_some_and(|wanted| wanted != arch) {
+                continue;
+            }
+            if !recipe.architectures.contains(&arch) {
+                return Err(RecipeError::Architecture {
+                    recipe: recipe.name.clone(),
+                    arch,
+                }
+                .into());
+            }
+            jobs.push(PythonJob {
+                arch,
+                function: function.clone(),
+                recipe: recipe.clone(),
+            });
+        }
+        if let Some(wanted) = selection
+            .arch
+            .filter(|a| !function.architectures.contains(a))
+        {
+            skipped.push(SkippedBinary {
+                package: "python".into(),
+                name: function.name.clone(),
+                reason: format!("not configured for {wanted}"),
+            });
+        }
+    }
+    Ok(jobs)
 }
 
 /// The target `binary` builds for on `arch` with `recipe`, or why the recipe cannot build it.
@@ -225,7 +327,9 @@ fn select<'w>(
         .filter(|b| in_packages(&b.package))
         .collect();
     for name in &selection.bins {
-        if candidates.iter().any(|b| b.name == *name) {
+        if candidates.iter().any(|b| b.name == *name)
+            || workspace.python.iter().any(|p| p.name == *name)
+        {
             continue;
         }
         if let Some(skip) = workspace
@@ -283,6 +387,7 @@ mod tests {
                 binary("b1", "b", &Arch::ALL, Runtime::ProvidedAl2),
             ],
             recipes: crate::recipe::Recipes::built_in(),
+            python: vec![],
             skipped: vec![SkippedBinary {
                 package: "tool".into(),
                 name: "tool".into(),

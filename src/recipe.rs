@@ -12,17 +12,26 @@ use std::path::{Path, PathBuf};
 /// The recipe used when nothing names one.
 pub const DEFAULT: &str = "cargo-lambda";
 
-const BUILT_IN: [(&str, &str); 4] = [
-    (
-        "recipes/cargo-lambda.toml",
-        include_str!("../recipes/cargo-lambda.toml"),
-    ),
-    (
-        "recipes/cargo-zigbuild.toml",
-        include_str!("../recipes/cargo-zigbuild.toml"),
-    ),
-    ("recipes/cross.toml", include_str!("../recipes/cross.toml")),
-    ("recipes/cargo.toml", include_str!("../recipes/cargo.toml")),
+/// The recipe used for a Python function when nothing names one.
+pub const DEFAULT_PYTHON: &str = "uv";
+
+/// A built-in recipe: its path in this repository and its text.
+macro_rules! built_in {
+    ($($name:literal),* $(,)?) => {
+        [$((concat!("recipes/", $name, ".toml"), include_str!(concat!("../recipes/", $name, ".toml")))),*]
+    };
+}
+
+const BUILT_IN: [(&str, &str); 9] = built_in![
+    "cargo-lambda",
+    "cargo-zigbuild",
+    "cross",
+    "cargo",
+    "uv",
+    "poetry",
+    "pip",
+    "pex",
+    "pants"
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,9 +61,74 @@ pub struct Recipe {
     /// recipes that build inside a container).
     #[serde(default = "yes")]
     pub needs_target_std: bool,
-    pub build: BuildSpec,
+    /// How a Rust recipe builds (`language = "rust"`).
+    pub build: Option<BuildSpec>,
+    /// How a Python recipe installs dependencies (`language = "python"`).
+    pub python: Option<PythonSpec>,
     #[serde(default)]
     pub tools: Vec<ToolSpec>,
+}
+
+impl Recipe {
+    /// A recipe has the section its language needs.
+    fn check(&self) -> Result<(), String> {
+        match (self.language, &self.build, &self.python) {
+            (Language::Rust, Some(_), None) => Ok(()),
+            (Language::Python, None, Some(spec)) => {
+                match (&spec.install, &spec.package, &spec.output) {
+                    (Some(_), None, None) | (None, Some(_), Some(_)) => Ok(()),
+                    _ => Err(
+                        "a python recipe has either `install`, or `package` with `output`".into(),
+                    ),
+                }
+            }
+            (Language::Rust, _, _) => {
+                Err("a rust recipe needs a [build] table and no [python] table".into())
+            }
+            (Language::Python, _, _) => {
+                Err("a python recipe needs a [python] table and no [build] table".into())
+            }
+        }
+    }
+
+    /// The `[build]` table of a Rust recipe (checked when the recipe was loaded).
+    pub fn rust_build(&self) -> &BuildSpec {
+        self.build
+            .as_ref()
+            .expect("rust recipes have [build] (checked on load)")
+    }
+
+    /// The `[python]` table of a Python recipe (checked when the recipe was loaded).
+    pub fn python_spec(&self) -> &PythonSpec {
+        self.python
+            .as_ref()
+            .expect("python recipes have [python] (checked on load)")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PythonSpec {
+    /// The lock file the project must have, relative to its folder (none when the tool keeps its
+    /// own, as Pants does).
+    #[serde(default)]
+    pub lock: Option<String>,
+    /// Writes the lock's non-dev dependencies as pinned requirements to `{requirements}`; absent
+    /// when the lock file is itself a requirements file.
+    #[serde(default)]
+    pub export: Option<Vec<String>>,
+    /// Installs `{requirements}` into `{site}` for the target: binary wheels only, no bytecode.
+    /// Placeholders: `{python}` (3.12), `{python_nodot}` (312), `{cpu}` (x86_64 / aarch64).
+    #[serde(default)]
+    pub install: Option<Vec<String>>,
+    /// Instead of `install`: a command that builds the Lambda zip itself (Pants), run in the
+    /// workspace root; its entries are re-zipped reproducibly. Placeholders: `{project}` (relative
+    /// to the workspace root), `{name}`.
+    #[serde(default)]
+    pub package: Option<Vec<String>>,
+    /// Where `package` leaves its zip, relative to the workspace root.
+    #[serde(default)]
+    pub output: Option<String>,
 }
 
 fn yes() -> bool {
@@ -210,6 +284,12 @@ pub enum RecipeError {
     },
     #[error("no recipe is named `{name}`")]
     Unknown { name: String, known: Vec<String> },
+    #[error("recipe `{recipe}` is not for {language}, which `{function}` is")]
+    Language {
+        recipe: String,
+        function: String,
+        language: String,
+    },
     #[error("recipe `{recipe}` does not build for {arch}")]
     Architecture { recipe: String, arch: Arch },
     #[error("recipe `{recipe}` cannot pin glibc, which `{function}` needs for {runtime}")]
@@ -232,6 +312,7 @@ impl RecipeError {
             RecipeError::Invalid { .. } => "fix the recipe; `cargo powertools recipes show cargo-lambda` prints a complete one to copy".into(),
             RecipeError::Read { .. } => return None,
             RecipeError::Unknown { known, .. } => format!("choose one of: {} (`cargo powertools recipes` lists them)", known.join(", ")),
+            RecipeError::Language { language, .. } => format!("choose a {language} recipe (`cargo powertools recipes` lists each one's language)"),
             RecipeError::Architecture { .. } => "choose a recipe that builds it (`cargo powertools recipes`), or another `--arch`".into(),
             RecipeError::NoGlibcPinning { .. } => "use a recipe that pins glibc (cargo-lambda, cargo-zigbuild), or run the function on provided.al2023".into(),
             RecipeError::Libc { .. } => "use a recipe that supports it (cargo-lambda, cargo-zigbuild, cross), or `libc = \"gnu\"`".into(),
@@ -308,6 +389,10 @@ impl Recipes {
                         message: format!("`{}`: {}", e.path(), e.inner()),
                     })?;
                 recipe.name = name.clone();
+                recipe.check().map_err(|message| RecipeError::Invalid {
+                    origin: format!("`{name}` ({origin})"),
+                    message,
+                })?;
                 let source = toml_edit::ser::to_string_pretty(&recipe).unwrap_or_default();
                 recipes.insert(LoadedRecipe {
                     recipe,
@@ -375,7 +460,20 @@ mod tests {
     fn built_in_recipes_parse_and_name_their_files() {
         let recipes = Recipes::built_in();
         let names: Vec<&str> = recipes.iter().map(|r| r.recipe.name.as_str()).collect();
-        assert_eq!(names, ["cargo", "cargo-lambda", "cargo-zigbuild", "cross"]);
+        assert_eq!(
+            names,
+            [
+                "cargo",
+                "cargo-lambda",
+                "cargo-zigbuild",
+                "cross",
+                "pants",
+                "pex",
+                "pip",
+                "poetry",
+                "uv"
+            ]
+        );
         for loaded in recipes.iter() {
             let Origin::BuiltIn(path) = loaded.origin else {
                 panic!()

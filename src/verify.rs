@@ -34,11 +34,25 @@ pub struct Finding {
 }
 
 /// What an artifact is meant to be; `None` fields are inferred from the zip itself.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expectation {
     pub arch: Option<Arch>,
     pub kind: Option<Kind>,
     pub runtime: Runtime,
+    /// A Python function's `module.function`: its module must be in the zip.
+    pub handler: Option<String>,
+}
+
+impl Expectation {
+    /// What a manifest entry says its zip is.
+    pub fn of(artifact: &manifest::Artifact) -> Expectation {
+        Expectation {
+            arch: Some(artifact.arch),
+            kind: Some(artifact.kind),
+            runtime: artifact.runtime,
+            handler: artifact.handler.clone(),
+        }
+    }
 }
 
 /// Collects findings about one file.
@@ -215,8 +229,43 @@ fn read_up_to(reader: &mut impl Read, buffer: &mut [u8]) -> usize {
     filled
 }
 
+/// A Python layer has everything under `python/`; a Python function has its handler's module.
+fn check_python_layout(entries: &[EntryInfo], expect: &Expectation, report: &mut Report) {
+    if expect.kind == Some(Kind::Layer) {
+        if let Some(stray) = entries.iter().find(|e| !e.name.starts_with("python/")) {
+            report.error(
+                Some(&stray.name),
+                "a Python layer's files belong under `python/`: Lambda adds /opt/python to the import path, not /opt".into(),
+                "zip the layer with everything under `python/` (`layer = true` does)",
+            );
+        }
+        return;
+    }
+    let Some(handler) = &expect.handler else {
+        return;
+    };
+    let module = handler
+        .rsplit_once('.')
+        .map_or(handler.as_str(), |(module, _)| module)
+        .replace('.', "/");
+    let candidates = [format!("{module}.py"), format!("{module}/__init__.py")];
+    if !entries.iter().any(|e| candidates.contains(&e.name)) {
+        report.error(
+            None,
+            format!(
+                "no `{}` for the handler `{handler}`: Lambda fails with Runtime.ImportModuleError",
+                candidates[0]
+            ),
+            "put the handler's module at the root of the zip, or fix `handler` (module.function)",
+        );
+    }
+}
+
 /// `bootstrap` (function) or `extensions/*` (extension) present, executable and made by Unix.
 fn check_layout(entries: &[EntryInfo], expect: &Expectation, report: &mut Report) {
+    if expect.runtime.is_python() || expect.kind == Some(Kind::Layer) {
+        return check_python_layout(entries, expect, report);
+    }
     let bootstrap = entries.iter().find(|e| e.name == "bootstrap");
     let extensions: Vec<&EntryInfo> = entries
         .iter()
@@ -241,7 +290,7 @@ fn check_layout(entries: &[EntryInfo], expect: &Expectation, report: &mut Report
                 return;
             }
         },
-        Kind::Extension => {
+        Kind::Extension | Kind::Layer => {
             if extensions.is_empty() {
                 report.error(
                     None,
@@ -365,12 +414,9 @@ pub fn check_manifest(path: &Path) -> (Vec<Finding>, usize) {
                 );
             }
         }
-        let expect = Expectation {
-            arch: Some(artifact.arch),
-            kind: Some(artifact.kind),
-            runtime: artifact.runtime,
-        };
-        report.findings.extend(check_zip(&zip, &expect));
+        report
+            .findings
+            .extend(check_zip(&zip, &Expectation::of(artifact)));
     }
     (report.findings, manifest.artifacts.len())
 }

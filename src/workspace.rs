@@ -1,6 +1,7 @@
 //! Reads a Cargo workspace with `cargo metadata` and finds its Lambda functions and extensions.
 use crate::arch::{Arch, Libc, Runtime};
 use crate::config::{self, ConfigError, Kind, PackageConfig, TargetSettings, WorkspaceConfig};
+use crate::python::{self, PythonError, PythonFunction};
 use crate::recipe::{RecipeError, Recipes};
 use cargo_metadata::{DependencyKind, MetadataCommand, Package};
 use std::collections::BTreeMap;
@@ -45,6 +46,8 @@ pub struct Workspace {
     pub binaries: Vec<LambdaBinary>,
     pub skipped: Vec<SkippedBinary>,
     pub recipes: Recipes,
+    /// `[workspace.metadata.powertools.python.*]`.
+    pub python: Vec<PythonFunction>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -66,6 +69,8 @@ pub enum WorkspaceError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     Recipe(#[from] RecipeError),
+    #[error(transparent)]
+    Python(#[from] PythonError),
     #[error("`[package.metadata.powertools.bin.{bin}]` in {} names a binary that package `{package}` does not have", .manifest.display())]
     UnknownConfiguredBin {
         manifest: PathBuf,
@@ -101,6 +106,7 @@ impl WorkspaceError {
             WorkspaceError::Metadata(_) => Some("fix the problem cargo reports above, then run again".into()),
             WorkspaceError::Config(err) => Some(err.help()),
             WorkspaceError::Recipe(err) => err.help(),
+            WorkspaceError::Python(err) => err.help(),
             WorkspaceError::UnknownConfiguredBin { known, .. } => {
                 Some(format!("use one of the package's binaries: {}", known.join(", ")))
             }
@@ -157,7 +163,12 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
         discover_package(package, &workspace_config, &mut binaries, &mut skipped)?;
     }
     binaries.sort_by(|a, b| a.name.cmp(&b.name));
-    check_unique_names(&binaries)?;
+    let python = workspace_config
+        .python
+        .iter()
+        .map(|(name, config)| python::from_config(name, config, &root, &root_manifest))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_unique_names(&binaries, &python)?;
 
     Ok(Workspace {
         root,
@@ -167,6 +178,7 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
         binaries,
         skipped,
         recipes,
+        python,
     })
 }
 
@@ -281,14 +293,26 @@ fn discover_package(
     Ok(())
 }
 
-fn check_unique_names(binaries: &[LambdaBinary]) -> Result<(), WorkspaceError> {
-    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-    for binary in binaries {
-        if let Some(first) = seen.insert(&binary.name, &binary.package) {
+/// Zips are named after functions, so names must be unique across Rust binaries and Python functions.
+fn check_unique_names(
+    binaries: &[LambdaBinary],
+    python: &[PythonFunction],
+) -> Result<(), WorkspaceError> {
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    let named = binaries
+        .iter()
+        .map(|b| (b.name.as_str(), b.package.clone()))
+        .chain(
+            python
+                .iter()
+                .map(|p| (p.name.as_str(), format!("python: {}", p.project_rel))),
+        );
+    for (name, origin) in named {
+        if let Some(first) = seen.insert(name, origin.clone()) {
             return Err(WorkspaceError::DuplicateName {
-                name: binary.name.clone(),
-                first: first.to_string(),
-                second: binary.package.clone(),
+                name: name.to_string(),
+                first,
+                second: origin,
             });
         }
     }

@@ -3,6 +3,7 @@ use cargo_powertools::build::BuildOptions;
 use cargo_powertools::errors::Error;
 use cargo_powertools::ops::{self, PackageOptions};
 use cargo_powertools::plan::Selection;
+use cargo_powertools::python::StandaloneOptions;
 use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 
@@ -27,6 +28,12 @@ pub fn exec(args: PackageArgs) -> Result<(), Error> {
         },
         out_dir: args.out_dir,
         no_verify: args.no_verify,
+        python: args.python.map(|path| StandaloneOptions {
+            path,
+            python: args.python_version,
+            handler: args.handler,
+            layer: args.layer,
+        }),
     };
     let result = ops::package(&options, &shell);
     super::finish(&shell, result)

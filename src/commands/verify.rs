@@ -14,7 +14,8 @@ pub fn exec(args: VerifyArgs) -> Result<(), Error> {
             ..Default::default()
         },
         arch: args.arch.map(Into::into),
-        runtime: args.runtime.into(),
+        runtime: args.runtime,
+        handler: args.handler,
         invoke: args.invoke,
         functions: args.functions,
         event: args.event,

@@ -120,11 +120,16 @@ fn chosen_recipes(options: &DoctorOptions) -> Result<(PathBuf, Vec<RecipeUse>), 
     };
     let plan = plan::plan(&workspace, &selection)?;
     let mut chosen: Vec<RecipeUse> = Vec::new();
-    for group in plan.groups {
-        match chosen.iter_mut().find(|(r, _)| r.name == group.recipe.name) {
-            Some((_, arches)) if !arches.contains(&group.arch) => arches.push(group.arch),
+    let uses = plan
+        .groups
+        .into_iter()
+        .map(|g| (g.recipe, g.arch))
+        .chain(plan.python.into_iter().map(|j| (j.recipe, j.arch)));
+    for (recipe, arch) in uses {
+        match chosen.iter_mut().find(|(r, _)| r.name == recipe.name) {
+            Some((_, arches)) if !arches.contains(&arch) => arches.push(arch),
             Some(_) => {}
-            None => chosen.push((group.recipe, vec![group.arch])),
+            None => chosen.push((recipe, vec![arch])),
         }
     }
     Ok((workspace.root, chosen))

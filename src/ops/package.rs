@@ -5,7 +5,9 @@ use crate::config::Kind;
 use crate::errors::Error;
 use crate::include;
 use crate::manifest::{self, Artifact, Manifest};
-use crate::plan::{self, BuildGroup, Selection};
+use crate::plan::{self, BuildGroup, Plan, PythonJob, Selection};
+use crate::python::{self, PythonFunction, StandaloneOptions};
+use crate::recipe::{Recipe, Recipes};
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Severity, UNZIPPED_LIMIT};
 use crate::workspace::{self, LambdaBinary, LoadOptions, SkippedBinary, Workspace};
@@ -17,10 +19,12 @@ pub struct PackageOptions {
     pub load: LoadOptions,
     pub selection: Selection,
     pub build: BuildOptions,
-    /// Default: `<target-dir>/powertools`.
+    /// Default: `<target-dir>/powertools` (`<project>/dist/powertools` for `--python`).
     pub out_dir: Option<PathBuf>,
     /// Skip the `verify` checks of each zip before it is moved into place.
     pub no_verify: bool,
+    /// `--python PATH`: package one Python project, without a Cargo workspace.
+    pub python: Option<StandaloneOptions>,
 }
 
 #[derive(Debug)]
@@ -36,11 +40,14 @@ struct StagedZip {
     artifact: Artifact,
 }
 
-/// Packages the selected Lambda binaries. Nothing in the output directory changes unless every
+/// Packages the selected Lambda functions. Nothing in the output directory changes unless every
 /// build and every zip succeeds: zips are staged, then renamed into place, then the manifest is
 /// replaced atomically.
 pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport, Error> {
-    let workspace = workspace::load(&options.load)?;
+    let workspace = match &options.python {
+        Some(standalone) => python_project(standalone)?,
+        None => workspace::load(&options.load)?,
+    };
     let plan = plan::plan(&workspace, &options.selection)?;
     for skipped in &plan.skipped {
         shell.status(
@@ -53,7 +60,7 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     // Everything that can be checked without building is checked before the first build starts.
     let time = archive::entry_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     let includes = resolve_includes(&plan.groups, &workspace)?;
-    let tool_versions = preflight(&plan.groups, &workspace)?;
+    let tool_versions = preflight(&plan, &workspace)?;
 
     let out_dir = options
         .out_dir
@@ -80,52 +87,17 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     })?;
     let mut staged = Vec::new();
     for group in &plan.groups {
-        let build_target = group.target.build_target();
-        let lambda_dir = staging.path().join("lambda").join(&build_target);
-        let dirs = build::BuildDirs {
-            lambda_dir: &lambda_dir,
-            target_dir: &workspace.target_dir,
-        };
-        let command = build::build_command(group, &workspace.manifest_path, &dirs, &options.build);
-        let names: Vec<&str> = group.binaries.iter().map(|b| b.name.as_str()).collect();
-        shell.status(
-            "Building",
-            format!(
-                "{} for {} ({}, recipe {})",
-                names.join(", "),
-                group.arch,
-                build_target,
-                group.recipe.name
-            ),
-        );
-        shell.status("Running", &command);
-        let progress = shell.child_output(format!("Building {}", group.arch));
-        let collect_dir = staging
-            .path()
-            .join("bin")
-            .join(&group.recipe.name)
-            .join(&build_target);
-        let binaries = build::run_build(
-            &command,
-            group,
-            &dirs,
-            &options.build,
-            &collect_dir,
-            |_, line| progress.line(line),
-        )?;
-        drop(progress);
+        let binaries = build_group(group, &workspace, options, staging.path(), shell)?;
         for binary in &group.binaries {
             let entries = zip_entries(binary, &binaries[&binary.name], &includes[&binary.name]);
-            let tools = tool_versions[&group.recipe.name].clone();
-            staged.push(stage_zip(
-                binary,
-                group,
-                entries,
-                staging.path(),
-                time,
-                tools,
-            )?);
+            let artifact = rust_artifact(binary, group, tool_versions[&group.recipe.name].clone());
+            staged.push(stage_zip(artifact, entries, staging.path(), time)?);
         }
+    }
+    for job in &plan.python {
+        let entries = build_python(job, &workspace, staging.path(), shell)?;
+        let artifact = python_artifact(job, tool_versions[&job.recipe.name].clone());
+        staged.push(stage_zip(artifact, entries, staging.path(), time)?);
     }
     if !options.no_verify {
         verify_staged(&staged, shell)?;
@@ -167,30 +139,134 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     })
 }
 
+/// A Python project on its own, as a workspace of one function: output under `<project>/dist`.
+fn python_project(options: &StandaloneOptions) -> Result<Workspace, Error> {
+    let function = python::standalone(options).map_err(workspace::WorkspaceError::from)?;
+    let root = function.project.clone();
+    Ok(Workspace {
+        manifest_path: root.join("pyproject.toml"),
+        target_dir: root.join("dist"),
+        members: Vec::new(),
+        binaries: Vec::new(),
+        skipped: Vec::new(),
+        recipes: Recipes::for_workspace(&root, None).map_err(workspace::WorkspaceError::from)?,
+        python: vec![function],
+        root,
+    })
+}
+
+/// Runs one Rust build group and returns where each of its binaries was collected.
+fn build_group(
+    group: &BuildGroup,
+    workspace: &Workspace,
+    options: &PackageOptions,
+    staging: &Path,
+    shell: &Shell,
+) -> Result<BTreeMap<String, PathBuf>, Error> {
+    let build_target = group.target.build_target();
+    let lambda_dir = staging.join("lambda").join(&build_target);
+    let dirs = build::BuildDirs {
+        lambda_dir: &lambda_dir,
+        target_dir: &workspace.target_dir,
+    };
+    let command = build::build_command(group, &workspace.manifest_path, &dirs, &options.build);
+    let names: Vec<&str> = group.binaries.iter().map(|b| b.name.as_str()).collect();
+    shell.status(
+        "Building",
+        format!(
+            "{} for {} ({}, recipe {})",
+            names.join(", "),
+            group.arch,
+            build_target,
+            group.recipe.name
+        ),
+    );
+    shell.status("Running", &command);
+    let progress = shell.child_output(format!("Building {}", group.arch));
+    let collect_dir = staging
+        .join("bin")
+        .join(&group.recipe.name)
+        .join(&build_target);
+    Ok(build::run_build(
+        &command,
+        group,
+        &dirs,
+        &options.build,
+        &collect_dir,
+        |_, line| progress.line(line),
+    )?)
+}
+
+/// Installs one Python function's dependencies for its architecture; returns its zip entries.
+fn build_python(
+    job: &PythonJob,
+    workspace: &Workspace,
+    staging: &Path,
+    shell: &Shell,
+) -> Result<Vec<Entry>, Error> {
+    let function = &job.function;
+    shell.status(
+        "Building",
+        format!(
+            "{} for {} ({}, Python {}, recipe {})",
+            function.name,
+            job.arch,
+            PythonFunction::platform(job.arch),
+            function.python,
+            job.recipe.name
+        ),
+    );
+    let progress = shell.child_output(format!("Installing {}", job.arch));
+    let work = staging
+        .join("python")
+        .join(&function.name)
+        .join(job.arch.as_str());
+    Ok(python::build(
+        function,
+        job.arch,
+        &job.recipe,
+        &workspace.root,
+        &work,
+        |_, line| progress.line(line),
+    )
+    .map_err(workspace::WorkspaceError::from)?)
+}
+
 /// Checks, before anything is built, that each recipe's tools are here and that the toolchain has
-/// the standard library of each target; returns each recipe's tool versions, rustc's included.
+/// the standard library of each Rust target; returns each recipe's tool versions (rustc's too).
 fn preflight(
-    groups: &[BuildGroup],
+    plan: &Plan,
     workspace: &Workspace,
 ) -> Result<BTreeMap<String, BTreeMap<String, String>>, Error> {
+    let uses: Vec<(&Recipe, crate::arch::Arch)> = plan
+        .groups
+        .iter()
+        .map(|g| (&g.recipe, g.arch))
+        .chain(plan.python.iter().map(|j| (&j.recipe, j.arch)))
+        .collect();
+    let rustc = if plan.groups.is_empty() {
+        None
+    } else {
+        build::rustc_version(&workspace.root)
+    };
     let mut versions: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    let rustc = build::rustc_version(&workspace.root);
-    for group in groups {
-        if !versions.contains_key(&group.recipe.name) {
-            let arches: Vec<_> = groups
-                .iter()
-                .filter(|g| g.recipe.name == group.recipe.name)
-                .map(|g| g.arch)
-                .collect();
-            let mut tools = build::preflight(&group.recipe, &arches)?;
-            if let Some(rustc) = &rustc {
-                tools.insert("rustc".to_string(), rustc.clone());
-            }
-            versions.insert(group.recipe.name.clone(), tools);
+    for (recipe, _) in &uses {
+        if versions.contains_key(&recipe.name) {
+            continue;
         }
+        let arches: Vec<_> = uses
+            .iter()
+            .filter(|(r, _)| r.name == recipe.name)
+            .map(|(_, a)| *a)
+            .collect();
+        let mut tools = build::preflight(recipe, &arches)?;
+        if let (Some(rustc), Some(_)) = (&rustc, &recipe.build) {
+            tools.insert("rustc".to_string(), rustc.clone());
+        }
+        versions.insert(recipe.name.clone(), tools);
     }
     let mut checked = Vec::new();
-    for group in groups.iter().filter(|g| g.recipe.needs_target_std) {
+    for group in plan.groups.iter().filter(|g| g.recipe.needs_target_std) {
         let triple = group.target.triple();
         if !checked.contains(&triple) {
             build::check_target_std(&workspace.root, &triple, group.arch)?;
@@ -226,8 +302,8 @@ fn resolve_includes(
 /// Where Lambda looks for the binary: `bootstrap` for a function, `extensions/<name>` for an extension.
 fn binary_entry_name(binary: &LambdaBinary) -> String {
     match binary.kind {
-        Kind::Function => "bootstrap".to_string(),
         Kind::Extension => format!("extensions/{}", binary.name),
+        Kind::Function | Kind::Layer => "bootstrap".to_string(),
     }
 }
 
@@ -241,45 +317,79 @@ fn zip_entries(binary: &LambdaBinary, built: &Path, includes: &[Entry]) -> Vec<E
     entries
 }
 
-fn stage_zip(
+/// The manifest entry of a Rust binary, before its zip is written.
+fn rust_artifact(
     binary: &LambdaBinary,
     group: &BuildGroup,
+    tools: BTreeMap<String, String>,
+) -> Artifact {
+    Artifact {
+        function: binary.name.clone(),
+        kind: binary.kind,
+        package: binary.package.clone(),
+        arch: group.arch,
+        language: "rust".into(),
+        target: group.target.build_target(),
+        runtime: binary.runtime,
+        handler: None,
+        recipe: group.recipe.name.clone(),
+        tools,
+        path: format!("{}/{}.zip", group.arch, binary.name),
+        size: 0,
+        unzipped_size: 0,
+        sha256: String::new(),
+        code_sha256: String::new(),
+    }
+}
+
+/// The manifest entry of a Python function or layer, before its zip is written.
+fn python_artifact(job: &PythonJob, tools: BTreeMap<String, String>) -> Artifact {
+    let function = &job.function;
+    Artifact {
+        function: function.name.clone(),
+        kind: function.kind(),
+        package: function.project_rel.clone(),
+        arch: job.arch,
+        language: "python".into(),
+        target: PythonFunction::platform(job.arch),
+        runtime: function.runtime,
+        handler: function.handler.clone().filter(|_| !function.layer),
+        recipe: job.recipe.name.clone(),
+        tools,
+        path: format!("{}/{}.zip", job.arch, function.name),
+        size: 0,
+        unzipped_size: 0,
+        sha256: String::new(),
+        code_sha256: String::new(),
+    }
+}
+
+/// Writes `entries` as the zip of `artifact` in the staging directory and fills in its sizes and hashes.
+fn stage_zip(
+    mut artifact: Artifact,
     entries: Vec<Entry>,
     staging: &Path,
     time: zip::DateTime,
-    tools: BTreeMap<String, String>,
 ) -> Result<StagedZip, Error> {
     let unzipped_size = archive::unzipped_size(&entries)?;
     if unzipped_size > UNZIPPED_LIMIT {
         return Err(Error::TooLarge {
-            function: binary.name.clone(),
-            arch: group.arch,
+            function: artifact.function,
+            arch: artifact.arch,
             unzipped_size,
         });
     }
-    let relative = format!("{}/{}.zip", group.arch, binary.name);
-    let staged = staging.join("zips").join(&relative);
+    let staged = staging.join("zips").join(&artifact.path);
     let parent = staged.parent().unwrap_or(staging);
     std::fs::create_dir_all(parent).map_err(|source| Error::Output {
         path: parent.to_path_buf(),
         source,
     })?;
     let summary = archive::write_zip(&staged, entries, time)?;
-    let artifact = Artifact {
-        function: binary.name.clone(),
-        kind: binary.kind,
-        package: binary.package.clone(),
-        arch: group.arch,
-        target: group.target.build_target(),
-        runtime: binary.runtime,
-        recipe: group.recipe.name.clone(),
-        tools,
-        path: relative,
-        size: summary.size,
-        unzipped_size: summary.unzipped_size,
-        sha256: manifest::hex(&summary.sha256),
-        code_sha256: manifest::base64(&summary.sha256),
-    };
+    artifact.size = summary.size;
+    artifact.unzipped_size = summary.unzipped_size;
+    artifact.sha256 = manifest::hex(&summary.sha256);
+    artifact.code_sha256 = manifest::base64(&summary.sha256);
     Ok(StagedZip { staged, artifact })
 }
 
@@ -288,12 +398,7 @@ fn stage_zip(
 fn verify_staged(staged: &[StagedZip], shell: &Shell) -> Result<(), Error> {
     let mut errors = 0;
     for zip in staged {
-        let expect = Expectation {
-            arch: Some(zip.artifact.arch),
-            kind: Some(zip.artifact.kind),
-            runtime: zip.artifact.runtime,
-        };
-        for mut finding in verify::check_zip(&zip.staged, &expect) {
+        for mut finding in verify::check_zip(&zip.staged, &Expectation::of(&zip.artifact)) {
             // Name the zip by where it is going, not by the staging directory that is about to vanish.
             finding.file = PathBuf::from(&zip.artifact.path);
             errors += usize::from(finding.severity == Severity::Error);

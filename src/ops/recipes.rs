@@ -39,6 +39,30 @@ fn arches(recipe: &Recipe) -> String {
         .join(", ")
 }
 
+/// The command a recipe runs, in two words: `cargo lambda`, `uv export`, `pants package`.
+fn toolchain(recipe: &Recipe) -> String {
+    let command: Vec<&str> = match (&recipe.build, &recipe.python) {
+        (Some(build), _) => std::iter::once(build.program.as_str())
+            .chain(build.args.iter().map(String::as_str))
+            .collect(),
+        (None, Some(python)) => python
+            .export
+            .iter()
+            .chain(&python.install)
+            .chain(&python.package)
+            .flatten()
+            .map(String::as_str)
+            .collect(),
+        (None, None) => Vec::new(),
+    };
+    command
+        .iter()
+        .take(2)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn list(load: &LoadOptions, shell: &Shell) -> Result<(), Error> {
     let recipes = load_recipes(load)?;
     println!(
@@ -47,10 +71,7 @@ pub fn list(load: &LoadOptions, shell: &Shell) -> Result<(), Error> {
     );
     for LoadedRecipe { recipe, origin, .. } in recipes.iter() {
         let usable = usability(recipe);
-        let toolchain = std::iter::once(recipe.build.program.as_str())
-            .chain(recipe.build.args.first().map(String::as_str))
-            .collect::<Vec<_>>()
-            .join(" ");
+        let toolchain = toolchain(recipe);
         let language = format!("{:?}", recipe.language).to_lowercase();
         let status = match &usable {
             Ok(()) => "yes".to_string(),

@@ -20,6 +20,8 @@ pub struct VerifyOptions {
     pub arch: Option<Arch>,
     /// For bare zips: the runtime whose glibc they must fit.
     pub runtime: Runtime,
+    /// For bare zips of Python functions: the handler whose module must be in the zip.
+    pub handler: Option<String>,
     pub invoke: bool,
     /// Functions to invoke (by name; for a bare zip, its file name without `.zip`); empty means all.
     pub functions: Vec<String>,
@@ -43,6 +45,7 @@ struct Subject {
     name: String,
     arch: Option<Arch>,
     kind: Option<Kind>,
+    python: bool,
 }
 
 pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Error> {
@@ -62,6 +65,7 @@ pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Er
                 arch: options.arch,
                 kind: None,
                 runtime: options.runtime,
+                handler: options.handler.clone(),
             };
             let function = path
                 .file_stem()
@@ -73,6 +77,7 @@ pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Er
                 name: path.display().to_string(),
                 arch: options.arch,
                 kind: None,
+                python: options.runtime.is_python(),
             });
             (verify::check_zip(path, &expect), 1)
         };
@@ -133,6 +138,7 @@ fn manifest_subjects(path: &Path) -> Vec<Subject> {
             name: a.path,
             arch: Some(a.arch),
             kind: Some(a.kind),
+            python: a.runtime.is_python(),
         })
         .collect()
 }
@@ -161,6 +167,10 @@ fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> R
         .iter()
         .filter(|s| options.functions.is_empty() || options.functions.contains(&s.function));
     for subject in selected {
+        if subject.python {
+            shell.status("Skipping", format!("{}: `--invoke` runs OS-only (Rust) functions; a Python one needs its Lambda runtime image", subject.name));
+            continue;
+        }
         if subject.kind == Some(Kind::Extension) {
             shell.status(
                 "Skipping",

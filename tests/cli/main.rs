@@ -1,9 +1,11 @@
 //! Integration tests: they drive the `cargo-powertools` binary as a user does, with the real
 //! cargo-lambda, zig, qemu and Lambda Runtime API emulator that `.ci/setup` installs.
 
+mod cookbook;
 mod errors;
 mod invoke;
 mod package;
+mod python;
 mod recipes;
 mod support;
 mod verify;

@@ -5,6 +5,7 @@ use sha2::Digest;
 use std::collections::BTreeSet;
 use std::path::Path;
 
+/// The example's Rust artifacts: (function, kind, arch).
 const ARTIFACTS: [(&str, &str, &str); 6] = [
     ("audit-log", "extension", "arm64"),
     ("audit-log", "extension", "x86_64"),
@@ -12,6 +13,12 @@ const ARTIFACTS: [(&str, &str, &str); 6] = [
     ("greeter", "function", "x86_64"),
     ("orders", "function", "arm64"),
     ("orders", "function", "x86_64"),
+];
+
+/// The example's Python function, packaged beside them.
+const PYTHON_ARTIFACTS: [(&str, &str, &str); 2] = [
+    ("orders-py", "function", "arm64"),
+    ("orders-py", "function", "x86_64"),
 ];
 
 #[test]
@@ -33,6 +40,7 @@ fn the_manifest_lists_every_function_and_extension_for_both_architectures_and_no
         .collect();
     let expected: BTreeSet<(String, String, String)> = ARTIFACTS
         .iter()
+        .chain(&PYTHON_ARTIFACTS)
         .map(|(f, k, a)| (f.to_string(), k.to_string(), a.to_string()))
         .collect();
     assert_eq!(listed, expected);
@@ -40,6 +48,16 @@ fn the_manifest_lists_every_function_and_extension_for_both_architectures_and_no
         let arch = artifact["arch"].as_str().unwrap();
         let function = artifact["function"].as_str().unwrap();
         assert_eq!(artifact["path"], format!("{arch}/{function}.zip"));
+        if artifact["language"] == "python" {
+            let cpu = if arch == "arm64" { "aarch64" } else { "x86_64" };
+            assert_eq!(artifact["recipe"], "uv");
+            assert_eq!(artifact["runtime"], "python3.11");
+            assert_eq!(artifact["handler"], "app.handler");
+            assert_eq!(artifact["target"], format!("manylinux2014_{cpu}"));
+            continue;
+        }
+        assert_eq!(artifact["language"], "rust");
+        assert!(artifact.get("handler").is_none());
         assert_eq!(artifact["recipe"], "cargo-lambda");
         assert_eq!(artifact["runtime"], "provided.al2023");
         let triple = if arch == "arm64" {

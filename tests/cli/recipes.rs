@@ -127,9 +127,18 @@ fn package_with(recipe: &str) -> tempfile::TempDir {
 
 fn assert_elves_and_recipe(out: &Path, recipe: &str, tool: &str) {
     let manifest = read_manifest(out);
-    let artifacts = manifest["artifacts"].as_array().unwrap();
-    assert_eq!(artifacts.len(), 6);
-    for artifact in artifacts {
+    // `--recipe` names a Rust recipe: the Python function keeps its own (uv).
+    let (rust, python): (Vec<_>, Vec<_>) = manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .partition(|a| a["language"] == "rust");
+    assert_eq!(rust.len(), 6);
+    assert!(
+        python.iter().all(|a| a["recipe"] == "uv") && python.len() == 2,
+        "{python:?}"
+    );
+    for artifact in rust {
         assert_eq!(artifact["recipe"], recipe);
         assert!(
             artifact["tools"][tool]
@@ -172,7 +181,12 @@ fn the_example_packages_with_plain_cargo_and_a_cross_linker_for_both_architectur
 #[test]
 fn the_default_recipe_records_its_tool_versions() {
     let manifest = read_manifest(packaged_example().out.path());
-    for artifact in manifest["artifacts"].as_array().unwrap() {
+    for artifact in manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["language"] == "rust")
+    {
         assert_eq!(artifact["recipe"], "cargo-lambda");
         assert!(
             artifact["tools"]["cargo-lambda"]

@@ -52,7 +52,7 @@ fn the_example_artifacts_pass() {
     let output = verify().arg(out.join("manifest.json")).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("Verified 6 artifact(s): 0 error(s), 0 warning(s)"),
+        stderr(&output).contains("Verified 8 artifact(s): 0 error(s), 0 warning(s)"),
         "{}",
         stderr(&output)
     );
@@ -178,7 +178,7 @@ fn a_manifest_whose_hash_is_off() {
                 "0".repeat(64)
             ),
             "help: the zip or the manifest changed after packaging",
-            "Verified 6 artifact(s): 1 error(s), 0 warning(s)",
+            "Verified 8 artifact(s): 1 error(s), 0 warning(s)",
         ],
     );
 }

@@ -1,5 +1,5 @@
 # Terraform for the zips `cargo powertools package` made, read from its manifest: one function per
-# function artifact of the chosen architecture, extensions as layers. source_code_hash is the
+# function artifact (Rust or Python) of the chosen architecture, extensions as layers. source_code_hash is the
 # manifest's code_sha256 (base64 SHA-256, what filebase64sha256() would compute and what Lambda
 # reports as CodeSha256), so Terraform redeploys exactly when a zip's bytes change.
 
@@ -66,7 +66,8 @@ resource "aws_lambda_function" "function" {
   role             = aws_iam_role.lambda.arn
   filename         = "${local.manifest_dir}/${each.value.path}"
   source_code_hash = each.value.code_sha256
-  handler          = "bootstrap"
+  # OS-only runtimes start `bootstrap`; a Python function's handler is in the manifest.
+  handler          = try(each.value.handler, "bootstrap")
   runtime          = each.value.runtime
   architectures    = [each.value.arch]
   layers           = [for layer in aws_lambda_layer_version.extension : layer.arn]

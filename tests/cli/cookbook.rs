@@ -1,0 +1,520 @@
+//! The cookbook is tested: every `sh` block of every page under docs/ runs (in order, in a fresh
+//! copy of the example workspace) and must succeed, `sh fails-here` blocks must fail with the
+//! error the page shows, install blocks must equal the recipe files, the CI examples' commands run,
+//! and the deployment examples are checked with the tools that install here (SAM CLI, AWS CDK).
+use crate::support::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A fenced code block of a Markdown page.
+#[derive(Debug)]
+struct Block {
+    info: String,
+    body: String,
+    /// 1-based line of the opening fence.
+    line: usize,
+    /// `NAME` of an `<!-- install: NAME -->` comment right before the block.
+    install: Option<String>,
+}
+
+fn blocks(markdown: &str) -> Vec<Block> {
+    let mut found = Vec::new();
+    let mut lines = markdown.lines().enumerate();
+    let mut previous = "";
+    while let Some((index, line)) = lines.next() {
+        if let Some(info) = line.strip_prefix("```") {
+            let mut body = String::new();
+            for (_, inner) in lines.by_ref() {
+                if inner.starts_with("```") {
+                    break;
+                }
+                body.push_str(inner);
+                body.push('\n');
+            }
+            let install = previous
+                .strip_prefix("<!-- install: ")
+                .and_then(|r| r.strip_suffix(" -->"))
+                .map(String::from);
+            found.push(Block {
+                info: info.trim().to_string(),
+                body,
+                line: index + 1,
+                install,
+            });
+        }
+        if !line.trim().is_empty() {
+            previous = line;
+        }
+    }
+    found
+}
+
+fn doc_pages() -> Vec<PathBuf> {
+    let mut pages: Vec<PathBuf> = walkdir::WalkDir::new(repo_root().join("docs"))
+        .into_iter()
+        .map(Result::unwrap)
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    pages.sort();
+    pages
+}
+
+/// The cargo target directory a page's builds use: a recipe page shares its recipe's directory with
+/// the recipe tests; the other pages share one of their own. Pages run one after another, so their
+/// default output directories (`<target-dir>/powertools`) never meet.
+fn target_dir_for(page: &Path) -> PathBuf {
+    let recipe = page
+        .parent()
+        .filter(|d| d.ends_with("recipes"))
+        .and(page.file_stem());
+    match recipe {
+        Some(name) if name != "cargo-lambda" => {
+            repo_root().join(format!("target/integration-{}", name.to_string_lossy()))
+        }
+        _ => repo_root().join("target/integration-docs"),
+    }
+}
+
+/// bash, in `dir`, with `cargo powertools` and the recipes' tools on PATH. `dir/target` is a link
+/// to `target_dir`, so that the pages' `target/powertools/...` paths are where output lands while
+/// compiled dependencies are shared between pages.
+fn shell(dir: &Path, target_dir: &Path, script: &str) -> std::process::Output {
+    let link = dir.join("target");
+    if std::fs::symlink_metadata(&link).is_err() {
+        std::fs::create_dir_all(target_dir).unwrap();
+        std::os::unix::fs::symlink(target_dir, &link).unwrap();
+    }
+    let binary_dir = Path::new(env!("CARGO_BIN_EXE_cargo-powertools"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let mut dirs = vec![binary_dir];
+    dirs.extend(std::env::split_paths(&path_with_tools()));
+    let mut command = Command::new("bash");
+    command
+        .args(["-c", &format!("set -euo pipefail\n{script}")])
+        .current_dir(dir)
+        .env("PATH", std::env::join_paths(dirs).unwrap())
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("SOURCE_DATE_EPOCH");
+    if let Some(toolchain) = std::env::var_os("POWERTOOLS_BUILD_TOOLCHAIN") {
+        command.env("RUSTUP_TOOLCHAIN", toolchain);
+    }
+    command.output().unwrap()
+}
+
+fn combined(output: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// The install lines a recipe page must show: `tool: command`, from the recipe file.
+fn install_lines(recipe: &str) -> String {
+    let text = std::fs::read_to_string(repo_root().join(format!("recipes/{recipe}.toml"))).unwrap();
+    let recipe: cargo_powertools::recipe::Recipe = toml_edit::de::from_str(&text).unwrap();
+    recipe
+        .tools
+        .iter()
+        .flat_map(|t| t.install.iter().map(move |i| format!("{}: {i}\n", t.name)))
+        .collect()
+}
+
+fn run_page(page: &Path) {
+    let name = page
+        .strip_prefix(repo_root())
+        .unwrap()
+        .display()
+        .to_string();
+    let markdown = std::fs::read_to_string(page).unwrap();
+    let blocks = blocks(&markdown);
+    let example = example_copy();
+    let target_dir = target_dir_for(page);
+    if name == "docs/recipes/poetry.md" {
+        // This machine reaches the package index's simple API only; Poetry asks its JSON API by
+        // default (see ../shared/ENVIRONMENT.md). Set-up for the test, not part of the page.
+        let index = Command::new("python3")
+            .args([
+                "-c",
+                "from pip._internal.models.index import PyPI; print(PyPI.simple_url)",
+            ])
+            .output()
+            .unwrap();
+        let index = String::from_utf8(index.stdout).unwrap();
+        let output = shell(
+            &example.path(),
+            &target_dir,
+            &format!(
+                "cd python/orders-py && poetry source add --priority=primary simple {}",
+                index.trim()
+            ),
+        );
+        assert!(output.status.success(), "{}", combined(&output));
+    }
+    for (index, block) in blocks.iter().enumerate() {
+        if let Some(recipe) = &block.install {
+            assert_eq!(
+                block.body,
+                install_lines(recipe),
+                "{name}:{}: the install block differs from recipes/{recipe}.toml",
+                block.line
+            );
+        }
+        match block.info.as_str() {
+            "sh" => {
+                let output = shell(&example.path(), &target_dir, &block.body);
+                assert!(
+                    output.status.success(),
+                    "{name}:{}: this block failed:\n{}\n{}",
+                    block.line,
+                    block.body,
+                    combined(&output)
+                );
+            }
+            "sh fails-here" => {
+                let output = shell(&example.path(), &target_dir, &block.body);
+                assert!(
+                    !output.status.success(),
+                    "{name}:{}: expected this block to fail here:\n{}",
+                    block.line,
+                    block.body
+                );
+                let shown = blocks[index + 1..]
+                    .iter()
+                    .find(|b| b.info == "text")
+                    .expect("a text block with the error");
+                let error = shown
+                    .body
+                    .lines()
+                    .find(|l| l.starts_with("error: "))
+                    .expect("an error line");
+                let error = error.trim_end_matches(" ...");
+                assert!(
+                    combined(&output).contains(error),
+                    "{name}:{}: expected {error:?} in:\n{}",
+                    block.line,
+                    combined(&output)
+                );
+            }
+            "text" | "toml" | "json" | "yaml" | "" => {}
+            other => panic!(
+                "{name}:{}: unknown block kind `{other}`: use sh, sh fails-here or text",
+                block.line
+            ),
+        }
+    }
+}
+
+/// Each line of a CI example that runs `cargo powertools`, as a command.
+fn powertools_commands(ci_file: &str) -> Vec<String> {
+    ci_file
+        .lines()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches("- ")
+                .trim_start_matches("run: ")
+                .trim()
+        })
+        .filter(|l| l.starts_with("cargo powertools"))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn every_page_and_ci_example_runs() {
+    for page in doc_pages() {
+        run_page(&page);
+    }
+    for file in [
+        "examples/ci/github-actions.yml",
+        "examples/ci/gitlab-ci.yml",
+    ] {
+        let text = std::fs::read_to_string(repo_root().join(file)).unwrap();
+        let commands = powertools_commands(&text);
+        assert_eq!(commands.len(), 3, "{file}: doctor, package, verify");
+        let example = example_copy();
+        let output = shell(
+            &example.path(),
+            &repo_root().join("target/integration-docs"),
+            &commands.join("\n"),
+        );
+        assert!(output.status.success(), "{file}:\n{}", combined(&output));
+    }
+}
+
+#[test]
+fn every_recipe_has_a_tutorial_linked_from_the_cookbook_and_the_readme() {
+    let index = std::fs::read_to_string(repo_root().join("docs/README.md")).unwrap();
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    for recipe in [
+        "cargo-lambda",
+        "cargo-zigbuild",
+        "cross",
+        "cargo",
+        "uv",
+        "poetry",
+        "pip",
+        "pex",
+        "pants",
+    ] {
+        assert!(
+            index.contains(&format!("(recipes/{recipe}.md)")),
+            "docs/README.md links {recipe}"
+        );
+        assert!(
+            repo_root()
+                .join(format!("docs/recipes/{recipe}.md"))
+                .is_file()
+        );
+    }
+    for page in doc_pages() {
+        let relative = page
+            .strip_prefix(repo_root().join("docs"))
+            .unwrap()
+            .display()
+            .to_string();
+        assert!(
+            relative == "README.md" || index.contains(&format!("({relative})")),
+            "docs/README.md links {relative}"
+        );
+    }
+    assert!(
+        readme.contains("(docs/README.md)"),
+        "the README links the cookbook"
+    );
+}
+
+/// The deployment examples next to a packaged copy of the example's output, as their relative
+/// paths (`../../workspace/target/powertools`) expect.
+fn deploy_examples() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walkdir::WalkDir::new(repo_root().join("examples/deploy"))
+        .into_iter()
+        .filter_entry(|e| e.file_name() != "node_modules" && e.file_name() != "cdk.out")
+    {
+        let entry = entry.unwrap();
+        let dest = dir.path().join("examples/deploy").join(
+            entry
+                .path()
+                .strip_prefix(repo_root().join("examples/deploy"))
+                .unwrap(),
+        );
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    let out = dir.path().join("examples/workspace/target/powertools");
+    std::fs::create_dir_all(&out).unwrap();
+    for entry in walkdir::WalkDir::new(packaged_example().out.path()).min_depth(1) {
+        let entry = entry.unwrap();
+        let dest = out.join(
+            entry
+                .path()
+                .strip_prefix(packaged_example().out.path())
+                .unwrap(),
+        );
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    dir
+}
+
+fn deploy_tool(name: &str) -> PathBuf {
+    let path = repo_root().join(".tools/deploy-venv/bin").join(name);
+    assert!(
+        path.is_file(),
+        "{} is installed by .ci/setup",
+        path.display()
+    );
+    path
+}
+
+#[test]
+fn the_sam_template_passes_sam_validate_lint_and_a_malformed_architecture_does_not() {
+    let dir = deploy_examples();
+    let sam_dir = dir.path().join("examples/deploy/sam");
+    let validate = |dir: &Path| {
+        Command::new(deploy_tool("sam"))
+            .args([
+                "validate",
+                "--lint",
+                "--template",
+                "template.yaml",
+                "--region",
+                "us-east-1",
+            ])
+            .current_dir(dir)
+            .env("SAM_CLI_TELEMETRY", "0")
+            .output()
+            .unwrap()
+    };
+    let output = validate(&sam_dir);
+    assert!(output.status.success(), "{}", combined(&output));
+    assert!(
+        combined(&output).contains("is a valid SAM Template"),
+        "{}",
+        combined(&output)
+    );
+    for zip in ["greeter", "orders", "audit-log"] {
+        let uri = format!("../../workspace/target/powertools/arm64/{zip}.zip");
+        assert!(
+            std::fs::read_to_string(sam_dir.join("template.yaml"))
+                .unwrap()
+                .contains(&uri)
+        );
+        assert!(
+            sam_dir.join(&uri).is_file(),
+            "{uri} exists next to the template"
+        );
+    }
+    let template = std::fs::read_to_string(sam_dir.join("template.yaml")).unwrap();
+    // A common slip: Architectures as a string, not a list.
+    std::fs::write(
+        sam_dir.join("template.yaml"),
+        template.replace("Architectures: [arm64]", "Architectures: arm64"),
+    )
+    .unwrap();
+    let output = validate(&sam_dir);
+    assert!(
+        !output.status.success(),
+        "lint must reject Architectures that is not a list:\n{}",
+        combined(&output)
+    );
+}
+
+#[test]
+fn the_cdk_app_synthesizes_functions_and_a_layer_from_the_manifest() {
+    let cdk = repo_root().join("examples/deploy/cdk");
+    assert!(
+        cdk.join("node_modules/.bin/cdk").is_file(),
+        "the CDK is installed by .ci/setup"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let manifest_path = packaged_example().out.path().join("manifest.json");
+    let output = Command::new(cdk.join("node_modules/.bin/cdk"))
+        .args(["synth", "--quiet", "--output"])
+        .arg(out.path())
+        .current_dir(&cdk)
+        .env("POWERTOOLS_MANIFEST", &manifest_path)
+        .env("POWERTOOLS_ARCH", "arm64")
+        .env("CDK_DISABLE_VERSION_CHECK", "1")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", combined(&output));
+    let template: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("PowertoolsExample.template.json")).unwrap(),
+    )
+    .unwrap();
+    let resources = template["Resources"].as_object().unwrap();
+    let functions: Vec<&serde_json::Value> = resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::Lambda::Function")
+        .collect();
+    assert_eq!(functions.len(), 3, "greeter, orders and orders-py");
+    for function in &functions {
+        assert_eq!(
+            function["Properties"]["Architectures"],
+            serde_json::json!(["arm64"])
+        );
+    }
+    let runtimes: std::collections::BTreeSet<(String, String)> = functions
+        .iter()
+        .map(|f| {
+            let properties = &f["Properties"];
+            (
+                properties["Runtime"].as_str().unwrap().to_string(),
+                properties["Handler"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: std::collections::BTreeSet<(String, String)> = [
+        ("provided.al2023", "bootstrap"),
+        ("python3.11", "app.handler"),
+    ]
+    .iter()
+    .map(|(r, h)| (r.to_string(), h.to_string()))
+    .collect();
+    assert_eq!(runtimes, expected);
+    assert_eq!(
+        resources
+            .values()
+            .filter(|r| r["Type"] == "AWS::Lambda::LayerVersion")
+            .count(),
+        1
+    );
+    // Each asset is the packaged zip itself, byte for byte.
+    let assets: Vec<Vec<u8>> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    assert_eq!(assets.len(), 4);
+    for zip in ["greeter", "orders", "audit-log", "orders-py"] {
+        let bytes = std::fs::read(
+            packaged_example()
+                .out
+                .path()
+                .join(format!("arm64/{zip}.zip")),
+        )
+        .unwrap();
+        assert!(
+            assets.contains(&bytes),
+            "arm64/{zip}.zip is an asset as it is"
+        );
+    }
+}
+
+#[test]
+fn the_terraform_configuration_takes_filename_and_source_code_hash_from_the_manifest() {
+    let main_tf = repo_root().join("examples/deploy/terraform/main.tf");
+    let script = r#"
+import hcl2, json, sys
+doc = hcl2.load(open(sys.argv[1]))
+out = {}
+for block in doc["resource"]:
+    for kind, named in block.items():
+        for name, body in named.items():
+            out[kind.strip('"') + "." + name.strip('"')] = body
+print(json.dumps(out))
+"#;
+    let output = Command::new(deploy_tool("python"))
+        .args(["-c", script])
+        .arg(&main_tf)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", combined(&output));
+    let resources: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    for kind in [
+        "aws_lambda_function.function",
+        "aws_lambda_layer_version.extension",
+    ] {
+        let resource = &resources[kind];
+        assert_eq!(
+            resource["source_code_hash"], "${each.value.code_sha256}",
+            "{kind}"
+        );
+        assert_eq!(
+            resource["filename"], "\"${local.manifest_dir}/${each.value.path}\"",
+            "{kind}"
+        );
+    }
+    let function = &resources["aws_lambda_function.function"];
+    assert_eq!(function["runtime"], "${each.value.runtime}");
+    assert_eq!(
+        function["architectures"],
+        serde_json::json!(["${each.value.arch}"])
+    );
+    assert_eq!(
+        function["handler"],
+        "${try(each.value.handler, \"bootstrap\")}"
+    );
+}
