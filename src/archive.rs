@@ -22,6 +22,29 @@ pub struct Entry {
     pub mode: u32,
 }
 
+impl Entry {
+    /// A file zipped as `name`, with mode 0755 when any execute bit is set on it, else 0644: the
+    /// owner's other bits, group and world never make two builds differ.
+    pub fn from_file(source: PathBuf, name: String) -> std::io::Result<Entry> {
+        use std::os::unix::fs::PermissionsExt;
+        let executable = std::fs::metadata(&source)?.permissions().mode() & 0o111 != 0;
+        Ok(Entry {
+            name,
+            source,
+            mode: if executable { 0o755 } else { 0o644 },
+        })
+    }
+}
+
+/// The zip name of a relative path: its components joined with `/`, whatever the platform.
+pub fn zip_name(relative: &Path) -> String {
+    relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// What was written.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Summary {

@@ -1,6 +1,5 @@
 //! Resolves `include` globs into zip entries, refusing anything outside the workspace.
-use crate::archive::Entry;
-use std::os::unix::fs::PermissionsExt;
+use crate::archive::{self, Entry};
 use std::path::{Component, Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -168,22 +167,8 @@ fn entry_for(
         .strip_prefix(normalize(package_dir))
         .or_else(|_| lexical.strip_prefix(normalize(workspace_root)))
         .unwrap_or_else(|_| real.strip_prefix(canonical_root).unwrap_or(&real));
-    let name = relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/");
-    let executable = std::fs::metadata(&real)
-        .map_err(read_err)?
-        .permissions()
-        .mode()
-        & 0o111
-        != 0;
-    Ok(Entry {
-        name,
-        source: real,
-        mode: if executable { 0o755 } else { 0o644 },
-    })
+    let name = archive::zip_name(relative);
+    Entry::from_file(real, name).map_err(read_err)
 }
 
 /// Removes `.` and folds `..` without touching the file system.

@@ -2,11 +2,10 @@
 //! (manylinux2014 binary wheels for the target architecture and Python version, never the build
 //! machine's), plus the project's own code, as zip entries.
 use crate::arch::{Arch, PYTHON_MINORS, Runtime};
-use crate::archive::Entry;
+use crate::archive::{self, Entry};
 use crate::config::{Kind, PythonConfig};
 use crate::process::{ProcessBuilder, ProcessError, Stream};
 use crate::recipe::{self, Recipe};
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 /// Own-code globs when a function names none.
@@ -573,17 +572,9 @@ fn prune(site: &Path) -> Result<(), PythonError> {
 }
 
 fn entry_for(path: &Path, name: String) -> Result<Entry, PythonError> {
-    let mode = std::fs::metadata(path)
-        .map_err(|source| PythonError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?
-        .permissions()
-        .mode();
-    Ok(Entry {
-        name,
-        source: path.to_path_buf(),
-        mode: if mode & 0o111 != 0 { 0o755 } else { 0o644 },
+    Entry::from_file(path.to_path_buf(), name).map_err(|source| PythonError::Io {
+        path: path.to_path_buf(),
+        source,
     })
 }
 
@@ -597,11 +588,7 @@ fn files_as_entries(dir: &Path, base: &Path, prefix: &str) -> Result<Vec<Entry>,
         })?;
         if item.file_type().is_file() {
             let relative = item.path().strip_prefix(base).unwrap_or(item.path());
-            let name = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+            let name = archive::zip_name(relative);
             entries.push(entry_for(item.path(), format!("{prefix}{name}"))?);
         }
     }
@@ -631,11 +618,7 @@ fn own_code_entries(function: &PythonFunction, prefix: &str) -> Result<Vec<Entry
                     .components()
                     .any(|c| NOT_OWN_CODE.contains(&c.as_os_str().to_string_lossy().as_ref()));
             if path.is_file() && !skipped {
-                let name = relative
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy())
-                    .collect::<Vec<_>>()
-                    .join("/");
+                let name = archive::zip_name(&relative);
                 entries.push(entry_for(&path, format!("{prefix}{name}"))?);
             }
         }

@@ -364,8 +364,8 @@ fn check_elves(entries: &[EntryInfo], expect: &Expectation, report: &mut Report)
 
 /// Checks a manifest: each artifact's file exists with the recorded size and hashes, and passes
 /// [`check_zip`] as the architecture, kind and runtime the manifest records. Returns the findings
-/// and the number of artifacts checked.
-pub fn check_manifest(path: &Path) -> (Vec<Finding>, usize) {
+/// and the manifest, when it could be read.
+pub fn check_manifest(path: &Path) -> (Vec<Finding>, Option<Manifest>) {
     let mut report = Report {
         file: path,
         findings: Vec::new(),
@@ -381,7 +381,7 @@ pub fn check_manifest(path: &Path) -> (Vec<Finding>, usize) {
                 format!("not a readable cargo-powertools manifest: {err}"),
                 "run `cargo powertools package` to write it again",
             );
-            return (report.findings, 0);
+            return (report.findings, None);
         }
     };
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -418,5 +418,5 @@ pub fn check_manifest(path: &Path) -> (Vec<Finding>, usize) {
             .findings
             .extend(check_zip(&zip, &Expectation::of(artifact)));
     }
-    (report.findings, manifest.artifacts.len())
+    (report.findings, Some(manifest))
 }

@@ -4,7 +4,7 @@ use crate::arch::{Arch, Runtime};
 use crate::config::Kind;
 use crate::errors::Error;
 use crate::invoke::{self, Invocation, ProcessGroups};
-use crate::manifest::{self, Manifest};
+use crate::manifest::{self, Artifact};
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Finding, Severity};
 use crate::workspace::{self, LoadOptions};
@@ -57,8 +57,10 @@ pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Er
     let mut subjects = Vec::new();
     for path in &paths {
         let (findings, found) = if is_manifest(path) {
-            let (findings, count) = verify::check_manifest(path);
-            subjects.extend(manifest_subjects(path));
+            let (findings, manifest) = verify::check_manifest(path);
+            let artifacts = manifest.map(|m| m.artifacts).unwrap_or_default();
+            let count = artifacts.len();
+            subjects.extend(manifest_subjects(path, artifacts));
             (findings, count)
         } else {
             let expect = Expectation {
@@ -121,16 +123,9 @@ fn default_manifest(load: &LoadOptions) -> Result<PathBuf, Error> {
     }
 }
 
-fn manifest_subjects(path: &Path) -> Vec<Subject> {
+fn manifest_subjects(path: &Path, artifacts: Vec<Artifact>) -> Vec<Subject> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let Ok(manifest) = std::fs::read(path)
-        .map_err(|_| ())
-        .and_then(|b| serde_json::from_slice::<Manifest>(&b).map_err(|_| ()))
-    else {
-        return Vec::new();
-    };
-    manifest
-        .artifacts
+    artifacts
         .into_iter()
         .map(|a| Subject {
             zip: dir.join(&a.path),
