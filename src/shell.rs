@@ -32,10 +32,6 @@ impl Shell {
         }
     }
 
-    pub fn format(&self) -> MessageFormat {
-        self.format
-    }
-
     /// A cargo-style status line: `   Packaging greeter (arm64)`.
     pub fn status(&self, verb: &str, message: impl std::fmt::Display) {
         eprintln!("{STATUS}{verb:>12}{STATUS:#} {message}");

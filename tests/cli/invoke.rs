@@ -1,6 +1,7 @@
 //! Packaged bootstraps answer real invocations: each zip is unpacked and its `bootstrap` started
 //! (arm64 under qemu-user) against cargo-lambda's Lambda Runtime API emulator.
 use crate::support::*;
+use cargo_powertools::process::{self, group_alive};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -9,6 +10,7 @@ use std::time::{Duration, Instant};
 struct Running(Child);
 
 impl Running {
+    /// Starts `command` leading a process group of its own, so its id is the group's id.
     fn spawn(command: &mut Command) -> Running {
         use std::os::unix::process::CommandExt;
         Running(
@@ -19,30 +21,17 @@ impl Running {
                 .unwrap(),
         )
     }
-}
 
-impl Running {
-    /// The child leads its own process group (`process_group(0)`), so its id is the group's id.
-    fn group(&self) -> libc::pid_t {
-        let pgid = libc::pid_t::try_from(self.0.id()).unwrap();
-        // Signalling group 0 or 1 would hit the test's own group or every process: never do that.
-        assert!(pgid > 1);
-        pgid
+    fn group(&self) -> u32 {
+        self.0.id()
     }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        // SAFETY: kill(2) with a negative id signals only that process group.
-        unsafe { libc::kill(-self.group(), libc::SIGKILL) };
+        process::kill_group(self.group());
         let _ = self.0.wait();
     }
-}
-
-/// Whether any process of the group `pgid` is still alive (signal 0 only checks).
-fn group_alive(pgid: libc::pid_t) -> bool {
-    // SAFETY: signal 0 delivers nothing.
-    unsafe { libc::kill(-pgid, 0) == 0 }
 }
 
 fn free_port() -> u16 {
