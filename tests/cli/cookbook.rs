@@ -249,26 +249,11 @@ fn every_page_and_ci_example_runs() {
 fn every_recipe_has_a_tutorial_linked_from_the_cookbook_and_the_readme() {
     let index = std::fs::read_to_string(repo_root().join("docs/README.md")).unwrap();
     let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    for recipe in [
-        "cargo-lambda",
-        "cargo-zigbuild",
-        "cross",
-        "cargo",
-        "uv",
-        "poetry",
-        "pip",
-        "pex",
-        "pants",
-    ] {
-        assert!(
-            index.contains(&format!("(recipes/{recipe}.md)")),
-            "docs/README.md links {recipe}"
-        );
-        assert!(
-            repo_root()
-                .join(format!("docs/recipes/{recipe}.md"))
-                .is_file()
-        );
+    for loaded in cargo_powertools::recipe::Recipes::built_in().iter() {
+        let tutorial = &loaded.recipe.tutorial;
+        assert!(repo_root().join(tutorial).is_file(), "{tutorial} exists");
+        let link = format!("({})", tutorial.trim_start_matches("docs/"));
+        assert!(index.contains(&link), "docs/README.md links {tutorial}");
     }
     for page in doc_pages() {
         let relative = page

@@ -4,24 +4,6 @@ use crate::support::*;
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
-/// Runs `command` with `--out-dir` set to a copy of earlier output, checks the failure contract and
-/// returns stderr.
-fn fails_leaving_earlier_output(command: &mut Command) -> String {
-    let out = earlier_output();
-    let before = snapshot(out.path());
-    let output = command.arg("--out-dir").arg(out.path()).output().unwrap();
-    let stderr = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "stderr:\n{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    assert!(stderr.contains("error: "), "{stderr}");
-    assert!(
-        stderr.lines().count() < 40,
-        "the error should fit on one screen:\n{stderr}"
-    );
-    assert_eq!(snapshot(out.path()), before, "the earlier output changed");
-    stderr
-}
-
 fn package_in(dir: &Path) -> Command {
     let mut command = powertools();
     command.current_dir(dir).args(["package", "--locked"]);

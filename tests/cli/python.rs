@@ -271,21 +271,15 @@ fn a_folder_without_a_cargo_workspace_packages_with_python() {
     assert!(stderr(&output).contains("no `main.py` for the handler `main.handler`: Lambda fails with Runtime.ImportModuleError"), "{}", stderr(&output));
 }
 
-/// Runs a failing `package` of `orders-py` over a copy of earlier output; returns stderr.
-fn fails_leaving_earlier_output(workspace: &Path, extra: &[&str]) -> String {
-    let out = earlier_output();
-    let before = snapshot(out.path());
-    let output = powertools()
+/// Runs a failing `package` of `orders-py` over a copy of earlier output (see
+/// [`fails_leaving_earlier_output`]); returns stderr.
+fn python_fails_leaving_earlier_output(workspace: &Path, extra: &[&str]) -> String {
+    let mut command = powertools();
+    command
         .current_dir(workspace)
         .args(["package", "--bin", "orders-py"])
-        .args(extra)
-        .arg("--out-dir")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert_eq!(snapshot(out.path()), before, "the earlier output changed");
-    stderr(&output)
+        .args(extra);
+    fails_leaving_earlier_output(&mut command)
 }
 
 #[test]
@@ -313,7 +307,7 @@ fn a_package_with_only_a_source_distribution_is_named() {
         "{}",
         String::from_utf8_lossy(&lock.stderr)
     );
-    let stderr = fails_leaving_earlier_output(&example.path(), &["--arch", "x86_64"]);
+    let stderr = python_fails_leaving_earlier_output(&example.path(), &["--arch", "x86_64"]);
     assert!(
         stderr.contains("error: `psycopg2` has no binary wheel for manylinux2014_x86_64 and Python 3.11: only a source distribution"),
         "{stderr}"
@@ -326,7 +320,7 @@ fn a_missing_lock_file() {
     let example = example_copy();
     let project = example.path().join("python/orders-py");
     std::fs::remove_file(project.join("uv.lock")).unwrap();
-    let stderr = fails_leaving_earlier_output(&example.path(), &[]);
+    let stderr = python_fails_leaving_earlier_output(&example.path(), &[]);
     assert!(
         stderr.contains(&format!(
             "error: {} has no uv.lock, which recipe `uv` installs from",
@@ -350,7 +344,7 @@ fn a_python_version_the_lock_cannot_satisfy() {
         text.replace("python = \"3.11\"", "python = \"3.9\""),
     )
     .unwrap();
-    let stderr = fails_leaving_earlier_output(&example.path(), &[]);
+    let stderr = python_fails_leaving_earlier_output(&example.path(), &[]);
     let pyproject = example.path().join("python/orders-py/pyproject.toml");
     assert!(
         stderr.contains(&format!(
@@ -376,7 +370,7 @@ fn pants_is_reported_missing_by_doctor_and_package() {
         "{text}"
     );
     assert!(text.contains("fix: curl --proto '=https' --tlsv1.2 -fsSL https://static.pantsbuild.org/setup/get-pants.sh | bash"), "{text}");
-    let stderr = fails_leaving_earlier_output(&example.path(), &["--recipe", "pants"]);
+    let stderr = python_fails_leaving_earlier_output(&example.path(), &["--recipe", "pants"]);
     assert!(
         stderr.contains(
             "error: recipe `pants` needs pants, which is not usable here: `pants` is not on PATH"
