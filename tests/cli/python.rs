@@ -137,6 +137,21 @@ fn pex_builds_the_layout_pants_builds_for_both_architectures() {
     check_recipe(&example.path(), "pex");
 }
 
+/// Runs one of the Python tools `.ci/setup` installs, in `project`, and requires it to succeed.
+fn run_in(project: &Path, program: &str, args: &[&str]) {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(project)
+        .env("PATH", path_with_tools())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// The index URL this machine's pip uses: poetry's default source asks PyPI's JSON API, which this
 /// project's CI machines cannot reach, so the test gives the project a primary source on the
 /// simple API (test set-up, not the tool's business: see ../shared/ENVIRONMENT.md).
@@ -155,27 +170,18 @@ fn simple_index() -> String {
 fn poetry_packages_the_python_function_for_both_architectures() {
     let example = example_copy();
     let project = example.path().join("python/orders-py");
-    let poetry = |args: &[&str]| {
-        let output = Command::new("poetry")
-            .args(args)
-            .current_dir(&project)
-            .env("PATH", path_with_tools())
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "poetry {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    };
-    poetry(&[
-        "source",
-        "add",
-        "--priority=primary",
-        "simple",
-        &simple_index(),
-    ]);
-    poetry(&["lock"]);
+    run_in(
+        &project,
+        "poetry",
+        &[
+            "source",
+            "add",
+            "--priority=primary",
+            "simple",
+            &simple_index(),
+        ],
+    );
+    run_in(&project, "poetry", &["lock"]);
     check_recipe(&example.path(), "poetry");
 }
 
@@ -296,17 +302,7 @@ fn a_package_with_only_a_source_distribution_is_named() {
         ),
     )
     .unwrap();
-    let lock = Command::new("uv")
-        .arg("lock")
-        .current_dir(&project)
-        .env("PATH", path_with_tools())
-        .output()
-        .unwrap();
-    assert!(
-        lock.status.success(),
-        "{}",
-        String::from_utf8_lossy(&lock.stderr)
-    );
+    run_in(&project, "uv", &["lock"]);
     let stderr = python_fails_leaving_earlier_output(&example.path(), &["--arch", "x86_64"]);
     assert!(
         stderr.contains("error: `psycopg2` has no binary wheel for manylinux2014_x86_64 and Python 3.11: only a source distribution"),

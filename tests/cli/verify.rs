@@ -222,6 +222,14 @@ fn processes_in(dir: &Path) -> Vec<String> {
     found
 }
 
+fn assert_nothing_left_running(dir: &Path) {
+    assert_eq!(
+        processes_in(dir),
+        Vec::<String>::new(),
+        "verify left processes running"
+    );
+}
+
 /// `verify --invoke` with a private TMPDIR, so that the processes it starts can be found.
 fn invoke_in(tmp: &Path) -> assert_cmd::Command {
     let mut command = verify();
@@ -265,11 +273,7 @@ fn invoke_answers_for_the_example_functions_on_both_architectures() {
             stderr.contains(&format!("ms (under qemu-aarch64-static): {answer}")),
             "{stderr}"
         );
-        assert_eq!(
-            processes_in(tmp.path()),
-            Vec::<String>::new(),
-            "verify left processes running"
-        );
+        assert_nothing_left_running(tmp.path());
     }
 }
 
@@ -290,11 +294,7 @@ fn invoke_reports_a_panicking_function_with_its_panic_text() {
         stderr.contains("order o-0 has a line with quantity 0"),
         "{stderr}"
     );
-    assert_eq!(
-        processes_in(tmp.path()),
-        Vec::<String>::new(),
-        "verify left processes running"
-    );
+    assert_nothing_left_running(tmp.path());
 }
 
 #[test]
