@@ -1,0 +1,86 @@
+//! Files as zip entries: the installed dependencies, and the project's own code.
+use super::{PythonError, PythonFunction};
+use crate::archive::{self, Entry};
+use std::path::Path;
+
+/// Own-code globs when a function names none.
+const DEFAULT_INCLUDE: [&str; 1] = ["**/*.py"];
+/// Folders whose files are never the function's own code.
+const NOT_OWN_CODE: [&str; 12] = [
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    "tests",
+    "test",
+    ".git",
+    "node_modules",
+    "dist",
+    "build",
+    ".pytest_cache",
+];
+
+fn entry_for(path: &Path, name: String) -> Result<Entry, PythonError> {
+    Entry::from_file(path.to_path_buf(), name).map_err(|source| PythonError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Every file under `dir`, named relative to `base` with `prefix` in front.
+pub(super) fn files_as_entries(
+    dir: &Path,
+    base: &Path,
+    prefix: &str,
+) -> Result<Vec<Entry>, PythonError> {
+    let mut entries = Vec::new();
+    for item in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let item = item.map_err(|e| PythonError::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+        if item.file_type().is_file() {
+            let relative = item.path().strip_prefix(base).unwrap_or(item.path());
+            let name = archive::zip_name(relative);
+            entries.push(entry_for(item.path(), format!("{prefix}{name}"))?);
+        }
+    }
+    Ok(entries)
+}
+
+/// The project's own files: its `include` globs, or every `*.py` outside virtualenvs, tests and caches.
+pub(super) fn own_code_entries(
+    function: &PythonFunction,
+    prefix: &str,
+) -> Result<Vec<Entry>, PythonError> {
+    let custom = function.include.clone();
+    let patterns: Vec<String> = custom
+        .clone()
+        .unwrap_or_else(|| DEFAULT_INCLUDE.iter().map(|s| s.to_string()).collect());
+    let mut entries = Vec::new();
+    for pattern in &patterns {
+        let full = function.project.join(pattern);
+        for path in glob::glob(&full.to_string_lossy())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let relative = path
+                .strip_prefix(&function.project)
+                .unwrap_or(&path)
+                .to_path_buf();
+            let skipped = custom.is_none()
+                && relative
+                    .components()
+                    .any(|c| NOT_OWN_CODE.contains(&c.as_os_str().to_string_lossy().as_ref()));
+            if path.is_file() && !skipped {
+                let name = archive::zip_name(&relative);
+                entries.push(entry_for(&path, format!("{prefix}{name}"))?);
+            }
+        }
+    }
+    entries.sort();
+    entries.dedup();
+    Ok(entries)
+}

@@ -1,0 +1,249 @@
+//! A Python function or layer as configured: its project folder, Python version and Lambda
+//! runtime, handler and architectures, from the workspace's metadata or `--python PATH`.
+use super::PythonError;
+use crate::arch::{Arch, PYTHON_MINORS, Runtime};
+use crate::config::{Kind, PythonConfig};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PythonFunction {
+    pub name: String,
+    /// The project folder.
+    pub project: PathBuf,
+    /// The project folder relative to the workspace root (for Pants addresses).
+    pub project_rel: String,
+    /// Configured recipe; `None` means uv (or `--recipe`).
+    pub recipe: Option<String>,
+    /// `3.12`.
+    pub python: String,
+    pub runtime: Runtime,
+    pub handler: Option<String>,
+    pub architectures: Vec<Arch>,
+    pub layer: bool,
+    pub exclude: Vec<String>,
+    /// `None`: the default own-code globs.
+    pub include: Option<Vec<String>>,
+    /// Where it is declared, for messages.
+    pub declared_in: PathBuf,
+}
+
+impl PythonFunction {
+    pub fn kind(&self) -> Kind {
+        if self.layer {
+            Kind::Layer
+        } else {
+            Kind::Function
+        }
+    }
+
+    /// The platform tag its wheels are installed for.
+    pub fn platform(arch: Arch) -> String {
+        format!("manylinux2014_{}", cpu(arch))
+    }
+}
+
+pub(super) fn cpu(arch: Arch) -> &'static str {
+    match arch {
+        Arch::X86_64 => "x86_64",
+        Arch::Arm64 => "aarch64",
+    }
+}
+
+/// A function declared in `[workspace.metadata.powertools.python.<name>]`.
+pub fn from_config(
+    name: &str,
+    config: &PythonConfig,
+    root: &Path,
+    declared_in: &Path,
+) -> Result<PythonFunction, PythonError> {
+    let runtime = python_runtime(&config.python).ok_or_else(|| PythonError::BadVersion {
+        name: name.to_string(),
+        value: config.python.clone(),
+        declared_in: declared_in.to_path_buf(),
+    })?;
+    if config.handler.is_none() && !config.layer {
+        return Err(PythonError::MissingHandler {
+            name: name.to_string(),
+            declared_in: declared_in.to_path_buf(),
+        });
+    }
+    let project = root.join(&config.path);
+    if !project.is_dir() {
+        return Err(PythonError::MissingProject { path: project });
+    }
+    Ok(PythonFunction {
+        name: name.to_string(),
+        project,
+        project_rel: config
+            .path
+            .to_string_lossy()
+            .trim_end_matches('/')
+            .to_string(),
+        recipe: config.recipe.clone(),
+        python: config.python.clone(),
+        runtime,
+        handler: config.handler.clone(),
+        architectures: config
+            .architectures
+            .clone()
+            .unwrap_or_else(|| Arch::ALL.to_vec()),
+        layer: config.layer,
+        exclude: config.exclude.clone(),
+        include: config.include.clone(),
+        declared_in: declared_in.to_path_buf(),
+    })
+}
+
+/// What `--python PATH` packages, without a Cargo workspace.
+#[derive(Clone, Debug, Default)]
+pub struct StandaloneOptions {
+    pub path: PathBuf,
+    pub python: Option<String>,
+    pub handler: Option<String>,
+    pub layer: bool,
+}
+
+/// A project folder packaged on its own: named after the folder; Python version from
+/// `--python-version` or the project's `.python-version` file.
+pub fn standalone(options: &StandaloneOptions) -> Result<PythonFunction, PythonError> {
+    let project = options
+        .path
+        .canonicalize()
+        .map_err(|_| PythonError::MissingProject {
+            path: options.path.clone(),
+        })?;
+    if !project.join("pyproject.toml").is_file() && !project.join("requirements.txt").is_file() {
+        return Err(PythonError::NotAProject { path: project });
+    }
+    let name = project
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let python = match &options.python {
+        Some(version) => version.clone(),
+        None => std::fs::read_to_string(project.join(".python-version"))
+            .ok()
+            .and_then(|text| {
+                text.lines().next().map(|l| {
+                    l.trim()
+                        .splitn(3, '.')
+                        .take(2)
+                        .collect::<Vec<_>>()
+                        .join(".")
+                })
+            })
+            .ok_or_else(|| PythonError::NoVersion {
+                name: name.clone(),
+                project: project.clone(),
+            })?,
+    };
+    let config = PythonConfig {
+        path: project.clone(),
+        recipe: None,
+        python,
+        handler: options.handler.clone(),
+        architectures: None,
+        layer: options.layer,
+        exclude: Vec::new(),
+        include: None,
+    };
+    let declared_in = project.join("pyproject.toml");
+    let mut function = from_config(&name, &config, Path::new("/"), &declared_in)?;
+    function.project_rel = ".".into();
+    Ok(function)
+}
+
+/// `3.12` → python3.12, when Lambda has that runtime.
+fn python_runtime(version: &str) -> Option<Runtime> {
+    let minor: u8 = version.strip_prefix("3.")?.parse().ok()?;
+    PYTHON_MINORS
+        .contains(&minor)
+        .then_some(Runtime::Python(minor))
+}
+
+/// Whether `requires-python` (e.g. `>=3.10,<4`) allows `3.<minor>`, comparing major.minor only.
+pub fn allows(requires: &str, minor: u8) -> bool {
+    let have = (3u32, u32::from(minor));
+    requires
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .all(|clause| {
+            let op_len = clause
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(clause.len());
+            let (op, version) = clause.split_at(op_len);
+            let mut parts = version
+                .trim_end_matches(".*")
+                .split('.')
+                .map(|p| p.parse::<u32>().unwrap_or(0));
+            let want = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+            match op.trim() {
+                ">=" | "~=" => have >= want,
+                ">" => have > want || (have == want && version.split('.').count() > 2),
+                "<=" => have <= want,
+                "<" => have < want,
+                "==" | "===" => {
+                    have == want || (version.split('.').count() == 1 && have.0 == want.0)
+                }
+                "!=" => have != want,
+                _ => true,
+            }
+        })
+}
+
+pub(super) fn check_requires_python(function: &PythonFunction) -> Result<(), PythonError> {
+    let pyproject = function.project.join("pyproject.toml");
+    let Ok(text) = std::fs::read_to_string(&pyproject) else {
+        return Ok(());
+    };
+    let Ok(document) = text.parse::<toml_edit::DocumentMut>() else {
+        return Ok(());
+    };
+    let Some(requires) = document
+        .get("project")
+        .and_then(|p| p.get("requires-python"))
+        .and_then(|v| v.as_str())
+    else {
+        return Ok(());
+    };
+    let Runtime::Python(minor) = function.runtime else {
+        return Ok(());
+    };
+    if allows(requires, minor) {
+        Ok(())
+    } else {
+        Err(PythonError::PythonVersion {
+            pyproject,
+            requires: requires.to_string(),
+            python: function.python.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requires_python_is_checked_on_major_minor() {
+        assert!(allows(">=3.11", 11));
+        assert!(allows(">=3.11", 13));
+        assert!(!allows(">=3.11", 10));
+        assert!(allows(">=3.9,<3.13", 12));
+        assert!(!allows(">=3.9,<3.13", 13));
+        assert!(allows("==3.12.*", 12));
+        assert!(!allows("==3.12.*", 11));
+        assert!(allows("~=3.10", 12));
+        assert!(allows("", 9));
+    }
+
+    #[test]
+    fn python_versions_map_to_lambda_runtimes() {
+        assert_eq!(python_runtime("3.12"), Some(Runtime::Python(12)));
+        assert_eq!(python_runtime("3.2"), None);
+        assert_eq!(python_runtime("2.7"), None);
+        assert_eq!(python_runtime("three"), None);
+    }
+}
