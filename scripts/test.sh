@@ -8,4 +8,6 @@ source "$root/.tools/env"
 cd "$root"
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
+# Every test runs here: a missing tool is a failure, never a skip (tests/cli/support.rs).
+export POWERTOOLS_REQUIRE_TOOLS=1
 cargo test --locked "$@"

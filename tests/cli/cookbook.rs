@@ -225,6 +225,22 @@ fn powertools_commands(ci_file: &str) -> Vec<String> {
 
 #[test]
 fn every_page_and_ci_example_runs() {
+    if !require_tools(
+        &[
+            PACKAGING_TOOLS,
+            &[
+                "cargo-zigbuild",
+                "aarch64-linux-gnu-gcc",
+                "qemu-aarch64-static",
+                "poetry",
+                "pex",
+                "unzip",
+            ],
+        ]
+        .concat(),
+    ) {
+        return;
+    }
     for page in doc_pages() {
         run_page(&page);
     }
@@ -324,6 +340,9 @@ fn deploy_tool(name: &str) -> PathBuf {
 
 #[test]
 fn the_sam_template_passes_sam_validate_lint_and_a_malformed_architecture_does_not() {
+    if !require_tools(&[PACKAGING_TOOLS, &["sam"]].concat()) {
+        return;
+    }
     let dir = deploy_examples();
     let sam_dir = dir.path().join("examples/deploy/sam");
     let validate = |dir: &Path| {
@@ -377,6 +396,9 @@ fn the_sam_template_passes_sam_validate_lint_and_a_malformed_architecture_does_n
 
 #[test]
 fn the_cdk_app_synthesizes_functions_and_a_layer_from_the_manifest() {
+    if !require_tools(&[PACKAGING_TOOLS, &["cdk"]].concat()) {
+        return;
+    }
     let cdk = repo_root().join("examples/deploy/cdk");
     assert!(
         cdk.join("node_modules/.bin/cdk").is_file(),
@@ -460,6 +482,9 @@ fn the_cdk_app_synthesizes_functions_and_a_layer_from_the_manifest() {
 
 #[test]
 fn the_terraform_configuration_takes_filename_and_source_code_hash_from_the_manifest() {
+    if !require_tools(&["python-hcl2"]) {
+        return;
+    }
     let main_tf = repo_root().join("examples/deploy/terraform/main.tf");
     let script = r#"
 import hcl2, json, sys

@@ -126,18 +126,27 @@ fn invoke(function: &str, arch: &str, event: &str) -> String {
 
 #[test]
 fn the_x86_64_greeter_answers_natively() {
+    if !require_tools(&[PACKAGING_TOOLS, &["unzip"]].concat()) {
+        return;
+    }
     let answer = invoke("greeter", "x86_64", r#"{"name":"Ada"}"#);
     assert_eq!(answer.trim(), r#"{"message":"Hello, Ada!"}"#);
 }
 
 #[test]
 fn the_arm64_greeter_answers_under_qemu() {
+    if !require_tools(&[PACKAGING_TOOLS, &["qemu-aarch64-static", "unzip"]].concat()) {
+        return;
+    }
     let answer = invoke("greeter", "arm64", r#"{"name":"Grace"}"#);
     assert_eq!(answer.trim(), r#"{"message":"Hello, Grace!"}"#);
 }
 
 #[test]
 fn the_arm64_orders_function_answers_under_qemu() {
+    if !require_tools(&[PACKAGING_TOOLS, &["qemu-aarch64-static", "unzip"]].concat()) {
+        return;
+    }
     let answer = invoke(
         "orders",
         "arm64",

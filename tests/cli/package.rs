@@ -23,6 +23,9 @@ const PYTHON_ARTIFACTS: [(&str, &str, &str); 2] = [
 
 #[test]
 fn the_manifest_lists_every_function_and_extension_for_both_architectures_and_not_the_tool() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let packaged = packaged_example();
     let manifest = read_manifest(packaged.out.path());
     assert_eq!(manifest["version"], 1);
@@ -76,6 +79,9 @@ fn the_manifest_lists_every_function_and_extension_for_both_architectures_and_no
 
 #[test]
 fn sizes_and_hashes_in_the_manifest_are_those_of_the_files() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let packaged = packaged_example();
     for artifact in read_manifest(packaged.out.path())["artifacts"]
         .as_array()
@@ -130,6 +136,9 @@ fn entries(zip: &Path) -> Vec<(String, u32, zip::System)> {
 
 #[test]
 fn zips_hold_bootstrap_or_extensions_with_fixed_modes_made_by_unix() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let out = packaged_example().out.path();
     const UNIX: zip::System = zip::System::Unix;
     for arch in ["x86_64", "arm64"] {
@@ -153,6 +162,9 @@ fn zips_hold_bootstrap_or_extensions_with_fixed_modes_made_by_unix() {
 
 #[test]
 fn each_binary_is_an_elf_for_its_architecture() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let out = packaged_example().out.path();
     for (function, kind, arch) in ARTIFACTS {
         let name = if kind == "extension" {
@@ -174,6 +186,9 @@ fn each_binary_is_an_elf_for_its_architecture() {
 
 #[test]
 fn packaging_again_gives_byte_identical_zips_and_manifest() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let packaged = packaged_example();
     let again = tempfile::tempdir().unwrap();
     let output = powertools()
@@ -188,6 +203,9 @@ fn packaging_again_gives_byte_identical_zips_and_manifest() {
 
 #[test]
 fn json_messages_describe_each_artifact_and_the_result() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let packaged = packaged_example();
     let out = tempfile::tempdir().unwrap();
     let output = powertools()
@@ -230,6 +248,9 @@ fn json_messages_describe_each_artifact_and_the_result() {
 
 #[test]
 fn source_date_epoch_sets_every_entry_time() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let packaged = packaged_example();
     let out = tempfile::tempdir().unwrap();
     let output = powertools()
@@ -269,6 +290,9 @@ fn source_date_epoch_sets_every_entry_time() {
 
 #[test]
 fn per_function_settings_choose_architectures_and_a_glibc_pinned_target_for_al2() {
+    if !require_tools(&["cargo-lambda", "zig", "rust-std-aarch64"]) {
+        return;
+    }
     let workspace = example_copy();
     workspace.append_to_manifest(
         "functions/orders",

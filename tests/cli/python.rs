@@ -121,18 +121,27 @@ fn check_recipe(workspace: &Path, recipe: &str) {
 
 #[test]
 fn uv_packages_the_python_function_for_both_architectures() {
+    if !require_tools(&["uv", "unzip"]) {
+        return;
+    }
     let example = example_copy();
     check_recipe(&example.path(), "uv");
 }
 
 #[test]
 fn pip_packages_the_python_function_for_both_architectures() {
+    if !require_tools(&["pip", "unzip"]) {
+        return;
+    }
     let example = example_copy();
     check_recipe(&example.path(), "pip");
 }
 
 #[test]
 fn pex_builds_the_layout_pants_builds_for_both_architectures() {
+    if !require_tools(&["pex", "uv", "unzip"]) {
+        return;
+    }
     let example = example_copy();
     check_recipe(&example.path(), "pex");
 }
@@ -168,6 +177,9 @@ fn simple_index() -> String {
 
 #[test]
 fn poetry_packages_the_python_function_for_both_architectures() {
+    if !require_tools(&["poetry", "unzip"]) {
+        return;
+    }
     let example = example_copy();
     let project = example.path().join("python/orders-py");
     run_in(
@@ -187,6 +199,9 @@ fn poetry_packages_the_python_function_for_both_architectures() {
 
 #[test]
 fn a_layer_has_everything_under_python() {
+    if !require_tools(&["uv"]) {
+        return;
+    }
     let example = example_copy();
     example.append_to_manifest(
         "",
@@ -224,6 +239,9 @@ fn a_layer_has_everything_under_python() {
 
 #[test]
 fn a_folder_without_a_cargo_workspace_packages_with_python() {
+    if !require_tools(&["uv", "unzip"]) {
+        return;
+    }
     let example = example_copy();
     let project = example.path().join("python/orders-py");
     let out = tempfile::tempdir().unwrap();
@@ -290,6 +308,9 @@ fn python_fails_leaving_earlier_output(workspace: &Path, extra: &[&str]) -> Stri
 
 #[test]
 fn a_package_with_only_a_source_distribution_is_named() {
+    if !require_tools(&["uv"]) {
+        return;
+    }
     let example = example_copy();
     let project = example.path().join("python/orders-py");
     let pyproject = std::fs::read_to_string(project.join("pyproject.toml")).unwrap();
@@ -313,6 +334,9 @@ fn a_package_with_only_a_source_distribution_is_named() {
 
 #[test]
 fn a_missing_lock_file() {
+    if !require_tools(&["uv"]) {
+        return;
+    }
     let example = example_copy();
     let project = example.path().join("python/orders-py");
     std::fs::remove_file(project.join("uv.lock")).unwrap();
@@ -332,6 +356,9 @@ fn a_missing_lock_file() {
 
 #[test]
 fn a_python_version_the_lock_cannot_satisfy() {
+    if !require_tools(&["uv"]) {
+        return;
+    }
     let example = example_copy();
     let manifest = example.path().join("Cargo.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
@@ -353,7 +380,7 @@ fn a_python_version_the_lock_cannot_satisfy() {
 
 #[test]
 fn pants_is_reported_missing_by_doctor_and_package() {
-    let example = &packaged_example().workspace;
+    let example = example_copy();
     let output = powertools()
         .current_dir(example.path())
         .args(["doctor", "--recipe", "pants"])
@@ -377,6 +404,9 @@ fn pants_is_reported_missing_by_doctor_and_package() {
 
 #[test]
 fn excluded_distributions_are_left_out_only_when_asked() {
+    if !require_tools(&["uv"]) {
+        return;
+    }
     // The mechanism that leaves out boto3/botocore (which the runtime has) on request, shown with a
     // distribution the example already locks, so the test downloads nothing new.
     let example = example_copy();

@@ -4,18 +4,23 @@ use crate::support::*;
 use object::Object;
 use std::path::Path;
 
-fn run(dir: &Path, args: &[&str]) -> std::process::Output {
-    powertools().current_dir(dir).args(args).output().unwrap()
-}
-
-fn stdout(output: &std::process::Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    run(powertools().current_dir(dir).args(args))
 }
 
 #[test]
 fn recipes_lists_every_recipe_and_whether_it_can_run_here() {
+    if !require_tools(&[
+        "cargo-lambda",
+        "zig",
+        "cargo-zigbuild",
+        "aarch64-linux-gnu-gcc",
+        "cross",
+    ]) {
+        return;
+    }
     let example = example_copy();
-    let output = run(&example.path(), &["recipes"]);
+    let output = run_in(&example.path(), &["recipes"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     let line = |name: &str| {
@@ -42,7 +47,7 @@ fn recipes_lists_every_recipe_and_whether_it_can_run_here() {
 
 #[test]
 fn recipes_show_prints_the_recipe_file_and_its_tutorial() {
-    let output = run(repo_root(), &["recipes", "show", "cargo-zigbuild"]);
+    let output = run_in(repo_root(), &["recipes", "show", "cargo-zigbuild"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
@@ -57,7 +62,7 @@ fn recipes_show_prints_the_recipe_file_and_its_tutorial() {
     let file = std::fs::read_to_string(repo_root().join("recipes/cargo-zigbuild.toml")).unwrap();
     assert!(text.ends_with(&file), "the recipe's own text is printed");
 
-    let output = run(repo_root(), &["recipes", "show", "bazel"]);
+    let output = run_in(repo_root(), &["recipes", "show", "bazel"]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = stderr(&output);
     assert!(
@@ -86,7 +91,7 @@ build = { program = "cargo", args = ["zigbuild", "--target", "{target}"], output
 tools = [{ name = "cargo-zigbuild", version = ["cargo-zigbuild", "--version"], install = ["pip install cargo-zigbuild"] }]
 "#,
     );
-    let output = run(&example.path(), &["recipes", "show", "zig-arm-only"]);
+    let output = run_in(&example.path(), &["recipes", "show", "zig-arm-only"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stdout(&output).contains("from: [workspace.metadata.powertools.recipes] in"),
@@ -94,7 +99,7 @@ tools = [{ name = "cargo-zigbuild", version = ["cargo-zigbuild", "--version"], i
         stdout(&output)
     );
 
-    let output = run(
+    let output = run_in(
         &example.path(),
         &["package", "--recipe", "zig-arm-only", "--arch", "x86_64"],
     );
@@ -109,7 +114,7 @@ tools = [{ name = "cargo-zigbuild", version = ["cargo-zigbuild", "--version"], i
 /// Packages the example with `recipe` for both architectures, in a target directory of its own
 /// (each recipe links differently, and cargo would otherwise rebuild the other tests' binaries).
 fn package_with(recipe: &str) -> tempfile::TempDir {
-    let example = &packaged_example().workspace;
+    let example = example_copy();
     let out = tempfile::tempdir().unwrap();
     let output = powertools()
         .current_dir(example.path())
@@ -168,18 +173,27 @@ fn assert_elves_and_recipe(out: &Path, recipe: &str, tool: &str) {
 
 #[test]
 fn the_example_packages_with_cargo_zigbuild_for_both_architectures() {
+    if !require_tools(&["cargo-zigbuild", "zig", "rust-std-aarch64", "uv"]) {
+        return;
+    }
     let out = package_with("cargo-zigbuild");
     assert_elves_and_recipe(out.path(), "cargo-zigbuild", "cargo-zigbuild");
 }
 
 #[test]
 fn the_example_packages_with_plain_cargo_and_a_cross_linker_for_both_architectures() {
+    if !require_tools(&["aarch64-linux-gnu-gcc", "rust-std-aarch64", "uv"]) {
+        return;
+    }
     let out = package_with("cargo");
     assert_elves_and_recipe(out.path(), "cargo", "aarch64-linux-gnu-gcc");
 }
 
 #[test]
 fn the_default_recipe_records_its_tool_versions() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let manifest = read_manifest(packaged_example().out.path());
     for artifact in manifest["artifacts"]
         .as_array()
@@ -200,8 +214,11 @@ fn the_default_recipe_records_its_tool_versions() {
 
 #[test]
 fn cross_runs_up_to_the_container_engine_it_needs() {
-    let example = &packaged_example().workspace;
-    let output = run(&example.path(), &["doctor", "--recipe", "cross"]);
+    if !require_tools(&["cross"]) {
+        return;
+    }
+    let example = example_copy();
+    let output = run_in(&example.path(), &["doctor", "--recipe", "cross"]);
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
     assert!(
@@ -241,8 +258,16 @@ fn cross_runs_up_to_the_container_engine_it_needs() {
 
 #[test]
 fn doctor_passes_for_the_default_recipe_here() {
-    let example = &packaged_example().workspace;
-    let output = run(&example.path(), &["doctor"]);
+    if !require_tools(&[
+        "cargo-lambda",
+        "zig",
+        "rust-std-aarch64",
+        "qemu-aarch64-static",
+    ]) {
+        return;
+    }
+    let example = example_copy();
+    let output = run_in(&example.path(), &["doctor"]);
     assert!(
         output.status.success(),
         "{}\n{}",
@@ -262,12 +287,15 @@ fn doctor_passes_for_the_default_recipe_here() {
 
 #[test]
 fn a_musl_function_needs_the_musl_standard_library() {
+    if !require_tools(&["cargo-lambda", "zig"]) {
+        return;
+    }
     let example = example_copy();
     example.append_to_manifest(
         "functions/orders",
         "\n[package.metadata.powertools]\nlibc = \"musl\"\n",
     );
-    let output = run(
+    let output = run_in(
         &example.path(),
         &["package", "--package", "orders", "--arch", "x86_64"],
     );
@@ -287,7 +315,7 @@ fn init_keeps_comments_byte_for_byte_and_a_second_run_changes_nothing() {
     let example = example_copy();
     let manifest = example.path().join("Cargo.toml");
     std::fs::write(&manifest, COMMENTED).unwrap();
-    let output = run(&example.path(), &["init", "--recipe", "cargo-zigbuild"]);
+    let output = run_in(&example.path(), &["init", "--recipe", "cargo-zigbuild"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let once = std::fs::read_to_string(&manifest).unwrap();
     assert!(
@@ -298,12 +326,12 @@ fn init_keeps_comments_byte_for_byte_and_a_second_run_changes_nothing() {
         &once[COMMENTED.len()..],
         "\n[workspace.metadata.powertools]\narchitectures = [\"x86_64\", \"arm64\"]\nruntime = \"provided.al2023\"\nrecipe = \"cargo-zigbuild\"\n\n[profile.release]\nstrip = true\nlto = true\ncodegen-units = 1\nopt-level = \"s\"\npanic = \"abort\"\n"
     );
-    let output = run(&example.path(), &["init", "--recipe", "cargo-zigbuild"]);
+    let output = run_in(&example.path(), &["init", "--recipe", "cargo-zigbuild"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stderr(&output).contains("Unchanged"), "{}", stderr(&output));
     assert_eq!(std::fs::read_to_string(&manifest).unwrap(), once);
     // What init wrote is what package reads.
-    let output = run(&example.path(), &["recipes", "show", "cargo-zigbuild"]);
+    let output = run_in(&example.path(), &["recipes", "show", "cargo-zigbuild"]);
     assert!(output.status.success());
 }
 
@@ -315,7 +343,7 @@ fn init_adds_only_missing_profile_keys_and_keeps_the_users() {
         "{COMMENTED}\n[profile.release]\n# We measured: 3 is faster for us.\nopt-level = 3\n"
     );
     std::fs::write(&manifest, &original).unwrap();
-    let output = run(&example.path(), &["init"]);
+    let output = run_in(&example.path(), &["init"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = std::fs::read_to_string(&manifest).unwrap();
     assert!(text.contains("[profile.release]\n# We measured: 3 is faster for us.\nopt-level = 3\nstrip = true\nlto = true\ncodegen-units = 1\npanic = \"abort\"\n"), "{text}");
@@ -333,7 +361,7 @@ fn init_adds_only_missing_profile_keys_and_keeps_the_users() {
     let powertools_table = "\n[workspace.metadata.powertools]\narchitectures = [\"x86_64\", \"arm64\"]\nruntime = \"provided.al2023\"\nrecipe = \"cargo-lambda\"\n";
     assert_eq!(without_added.replace(powertools_table, ""), original);
 
-    let output = run(&example.path(), &["init", "--recipe", "bazel"]);
+    let output = run_in(&example.path(), &["init", "--recipe", "bazel"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("error: no recipe is named `bazel`"));
     assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);

@@ -1,13 +1,39 @@
 //! Shared set-up for the integration tests: a copy of the example workspace, the real tools on PATH
 //! (cargo-lambda and zig from `.ci/setup`), one cargo target directory for every build so that each
 //! dependency compiles once, and the example packaged once for all tests that only read its output.
+//!
+//! # Two tiers: the tool gate
+//! `cargo test` on a machine with only Rust runs the unit tests and every integration test that needs
+//! no external tool. A test that needs one starts with
+//!
+//! ```ignore
+//! if !require_tools(&["cargo-lambda", "zig", "qemu-aarch64-static"]) {
+//!     return;
+//! }
+//! ```
+//!
+//! ([`PACKAGING_TOOLS`] names what packaging the example needs, for every test that reads
+//! [`packaged_example`]). When a tool is missing, [`require_tools`] prints
+//! `skipped <test>: needs <tools> ...` straight to the terminal (past libtest's capture) and the
+//! test returns early; with `POWERTOOLS_REQUIRE_TOOLS=1` (set by `scripts/test.sh`, so by `.ci/run`)
+//! a missing tool fails the test instead, so nothing is skipped silently in CI. Tool names are
+//! programs looked up on [`path_with_tools`], plus a few probes: `zig` (also `python3 -m ziglang`),
+//! `rust-std-aarch64` (the arm64 standard library of the build toolchain), `sam`, `cdk` and
+//! `python-hcl2` (the deployment tools `.ci/setup` installs). `POWERTOOLS_TOOLS_DIR` points at
+//! another `.tools` directory (a missing one simulates a machine without `.ci/setup`).
+//!
+//! # No panics
+//! A Rust panic exits with status 101. Every helper here that runs the binary or reads its output
+//! ([`run`], [`stderr`], [`stdout`], [`fails_leaving_earlier_output`]) calls [`assert_no_panic`],
+//! which fails the test on status 101 or a `panicked at` line; a test that looks at an `Output` some
+//! other way calls it itself.
 use assert_cmd::Command;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 pub fn repo_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,13 +44,17 @@ pub fn shared_target_dir() -> PathBuf {
     repo_root().join("target").join("integration")
 }
 
+/// Where `.ci/setup` installs tools: `.tools`, or `POWERTOOLS_TOOLS_DIR`.
+pub fn tools_dir() -> PathBuf {
+    std::env::var_os("POWERTOOLS_TOOLS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".tools"))
+}
+
 /// PATH with `.ci/setup`'s tools in front: its virtualenv (cargo-lambda, cargo-zigbuild, zig) and
 /// its cargo root (cross).
 pub fn path_with_tools() -> OsString {
-    let mut dirs = vec![
-        repo_root().join(".tools/venv/bin"),
-        repo_root().join(".tools/cargo/bin"),
-    ];
+    let mut dirs = vec![tools_dir().join("venv/bin"), tools_dir().join("cargo/bin")];
     dirs.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     ));
@@ -108,8 +138,130 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .collect()
 }
 
+/// The command's stderr as text (after [`assert_no_panic`]).
 pub fn stderr(output: &Output) -> String {
+    assert_no_panic(output);
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The command's stdout as text (after [`assert_no_panic`]).
+pub fn stdout(output: &Output) -> String {
+    assert_no_panic(output);
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Runs `command` and returns its output, failing the test if it panicked.
+pub fn run(command: &mut Command) -> Output {
+    let output = command.output().unwrap();
+    assert_no_panic(&output);
+    output
+}
+
+/// Fails the test when a command panicked: exit status 101 (Rust's panic status) or a panic
+/// message on stderr. No input may make cargo-powertools panic.
+pub fn assert_no_panic(output: &Output) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.code() != Some(101) && !stderr.contains("panicked at"),
+        "the command panicked (exit status {:?}):\n{stderr}",
+        output.status.code()
+    );
+}
+
+/// Everything packaging the example workspace needs: cargo-lambda with zig for the Rust functions,
+/// the arm64 standard library for Graviton, uv for the Python function. A test that reads
+/// [`packaged_example`] requires at least these.
+pub const PACKAGING_TOOLS: &[&str] = &["cargo-lambda", "zig", "rust-std-aarch64", "uv"];
+
+/// Whether `POWERTOOLS_REQUIRE_TOOLS=1` is set: a missing tool is then a failure, not a skip.
+pub fn tools_required() -> bool {
+    std::env::var_os("POWERTOOLS_REQUIRE_TOOLS").is_some_and(|v| v == "1")
+}
+
+/// The tool gate (see the module's documentation): true when every tool in `tools` is here;
+/// otherwise prints a skip line naming the test and the missing tools and returns false, or, with
+/// `POWERTOOLS_REQUIRE_TOOLS=1`, fails the test.
+pub fn require_tools(tools: &[&str]) -> bool {
+    let missing: Vec<&str> = tools
+        .iter()
+        .copied()
+        .filter(|tool| !tool_available(tool))
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("a test")
+        .to_string();
+    let missing = missing.join(", ");
+    assert!(
+        !tools_required(),
+        "{test} needs {missing}, not found here; POWERTOOLS_REQUIRE_TOOLS=1 makes that a failure (run .ci/setup)"
+    );
+    // Straight to the process's stderr: libtest captures only `print!`/`eprint!`, and a skip
+    // must be seen.
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped {test}: needs {missing} (not found; `.ci/setup` installs it)"
+    );
+    false
+}
+
+/// Whether one tool of [`require_tools`] is here (probed once per test process).
+pub fn tool_available(tool: &str) -> bool {
+    static FOUND: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();
+    let cache = FOUND.get_or_init(Default::default);
+    if let Some(found) = cache.lock().unwrap().get(tool) {
+        return *found;
+    }
+    let found = probe_tool(tool);
+    cache.lock().unwrap().insert(tool.to_string(), found);
+    found
+}
+
+fn probe_tool(tool: &str) -> bool {
+    let on_path =
+        |program: &str| which::which_in(program, Some(path_with_tools()), repo_root()).is_ok();
+    match tool {
+        // cargo-lambda and cargo-zigbuild take `zig`, or the `ziglang` Python package.
+        "zig" => {
+            on_path("zig")
+                || std::process::Command::new("python3")
+                    .args(["-m", "ziglang", "version"])
+                    .env("PATH", path_with_tools())
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+        }
+        "rust-std-aarch64" => target_std_installed("aarch64-unknown-linux-gnu"),
+        "sam" => tools_dir().join("deploy-venv/bin/sam").is_file(),
+        "python-hcl2" => tools_dir().join("deploy-venv/bin/python").is_file(),
+        "cdk" => repo_root()
+            .join("examples/deploy/cdk/node_modules/.bin/cdk")
+            .is_file(),
+        program => on_path(program),
+    }
+}
+
+/// Whether the toolchain builds use has the standard library for `triple`.
+fn target_std_installed(triple: &str) -> bool {
+    let mut rustc = std::process::Command::new("rustc");
+    rustc
+        .args(["--print", "target-libdir", "--target", triple])
+        .current_dir(repo_root());
+    if let Some(toolchain) = std::env::var_os("POWERTOOLS_BUILD_TOOLCHAIN") {
+        rustc.env("RUSTUP_TOOLCHAIN", toolchain);
+    }
+    let Ok(output) = rustc.output() else {
+        return false;
+    };
+    let dir = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    output.status.success()
+        && std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
+        })
 }
 
 pub struct Packaged {
@@ -143,11 +295,66 @@ pub fn packaged_example() -> &'static Packaged {
     })
 }
 
-/// A directory holding a copy of the example's packaged output: "earlier artifacts" for error tests.
+/// A directory holding "earlier artifacts" for error tests: a copy of the example's packaged output
+/// when the tools to package it are here (always in CI), otherwise a stand-in set of the same shape
+/// (a manifest listing zips the test writes itself), so that bad-input tests run in the fast tier.
 pub fn earlier_output() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(packaged_example().out.path(), dir.path());
+    if tools_required() || PACKAGING_TOOLS.iter().all(|tool| tool_available(tool)) {
+        copy_tree(packaged_example().out.path(), dir.path());
+    } else {
+        write_stand_in_output(dir.path());
+    }
     dir
+}
+
+/// A stand-in for a packaged output: one zip per architecture and a manifest that lists them with
+/// their sizes and hashes. Used only where the tools to package the example are missing.
+fn write_stand_in_output(dir: &Path) {
+    use sha2::Digest;
+    let mut artifacts = Vec::new();
+    for arch in ["x86_64", "arm64"] {
+        std::fs::create_dir_all(dir.join(arch)).unwrap();
+        let path = dir.join(arch).join("greeter.zip");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        zip.start_file(
+            "bootstrap",
+            zip::write::SimpleFileOptions::default().unix_permissions(0o755),
+        )
+        .unwrap();
+        zip.write_all(format!("stand-in bootstrap for {arch}").as_bytes())
+            .unwrap();
+        zip.finish().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let digest = sha2::Sha256::digest(&bytes);
+        let triple = if arch == "arm64" { "aarch64" } else { "x86_64" };
+        artifacts.push(serde_json::json!({
+            "function": "greeter",
+            "kind": "function",
+            "package": "greeter",
+            "arch": arch,
+            "language": "rust",
+            "target": format!("{triple}-unknown-linux-gnu"),
+            "runtime": "provided.al2023",
+            "recipe": "cargo-lambda",
+            "tools": {},
+            "path": format!("{arch}/greeter.zip"),
+            "size": bytes.len(),
+            "unzipped_size": 30,
+            "sha256": digest.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            "code_sha256": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, digest),
+        }));
+    }
+    let manifest = serde_json::json!({
+        "version": 1,
+        "generator": "stand-in written by tests/cli/support.rs",
+        "artifacts": artifacts,
+    });
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json::to_vec_pretty(&manifest).unwrap(),
+    )
+    .unwrap();
 }
 
 pub fn read_manifest(dir: &Path) -> serde_json::Value {
@@ -182,10 +389,9 @@ pub fn unzip(zip: &Path) -> tempfile::TempDir {
 pub fn fails_leaving_earlier_output(command: &mut Command) -> String {
     let out = earlier_output();
     let before = snapshot(out.path());
-    let output = command.arg("--out-dir").arg(out.path()).output().unwrap();
+    let output = run(command.arg("--out-dir").arg(out.path()));
     let stderr = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "stderr:\n{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(stderr.contains("error: "), "{stderr}");
     assert!(
         stderr.lines().count() < 40,

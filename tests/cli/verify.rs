@@ -48,6 +48,9 @@ const UNIX: zip::System = zip::System::Unix;
 
 #[test]
 fn the_example_artifacts_pass() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let out = packaged_example().out.path();
     let output = verify().arg(out.join("manifest.json")).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -67,6 +70,9 @@ fn the_example_artifacts_pass() {
 
 #[test]
 fn an_arm64_binary_in_an_x86_64_slot() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("greeter.zip");
     craft_zip(&zip, &[("bootstrap", &bootstrap_of("arm64"), 0o755, UNIX)]);
@@ -103,6 +109,9 @@ fn a_binary_needing_a_newer_glibc_than_provided_al2() {
 
 #[test]
 fn a_bootstrap_without_its_execute_bit_or_zipped_off_unix() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("greeter.zip");
     craft_zip(&zip, &[("bootstrap", &bootstrap_of("x86_64"), 0o644, UNIX)]);
@@ -138,6 +147,9 @@ fn a_bootstrap_without_its_execute_bit_or_zipped_off_unix() {
 
 #[test]
 fn a_zip_with_parent_directory_names_or_duplicates() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let zip = dir.path().join("evil.zip");
     let bootstrap = bootstrap_of("x86_64");
@@ -159,6 +171,9 @@ fn a_zip_with_parent_directory_names_or_duplicates() {
 
 #[test]
 fn a_manifest_whose_hash_is_off() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let out = earlier_output();
     let manifest_path = out.path().join("manifest.json");
     let mut manifest = read_manifest(out.path());
@@ -185,6 +200,9 @@ fn a_manifest_whose_hash_is_off() {
 
 #[test]
 fn without_arguments_it_checks_the_last_manifest_of_the_workspace() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let example = &packaged_example().workspace;
     // Only this test packages into the default place: <target-dir>/powertools.
     let output = powertools()
@@ -243,6 +261,9 @@ fn events() -> PathBuf {
 
 #[test]
 fn invoke_answers_for_the_example_functions_on_both_architectures() {
+    if !require_tools(&[PACKAGING_TOOLS, &["qemu-aarch64-static"]].concat()) {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let manifest = packaged_example().out.path().join("manifest.json");
     for (function, event, answer) in [
@@ -279,6 +300,9 @@ fn invoke_answers_for_the_example_functions_on_both_architectures() {
 
 #[test]
 fn invoke_reports_a_panicking_function_with_its_panic_text() {
+    if !require_tools(&[PACKAGING_TOOLS, &["qemu-aarch64-static"]].concat()) {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let zip = packaged_example().out.path().join("arm64/orders.zip");
     let output = invoke_in(tmp.path())
@@ -299,6 +323,9 @@ fn invoke_reports_a_panicking_function_with_its_panic_text() {
 
 #[test]
 fn an_interrupted_invoke_stops_what_it_started() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
     let tmp = tempfile::tempdir().unwrap();
     let zip = packaged_example().out.path().join("x86_64/greeter.zip");
     let binary = env!("CARGO_BIN_EXE_cargo-powertools");
