@@ -97,21 +97,28 @@ impl EntryInfo {
     }
 }
 
-/// Checks one zip against what it is meant to be.
+/// Bytes read from an entry at a time: what verify holds of an entry's data, whatever its size
+/// (an ELF file's headers are kept too, within [`elf::RANGE_LIMIT`] per range).
+const CHUNK: usize = 64 * 1024;
+
+const REZIP: &str = "re-zip it with `cargo powertools package`";
+
+/// Checks one zip against what it is meant to be. The zip is read as a stream, entry by entry,
+/// and trusted in nothing: names, sizes and CRCs are checked against the data as it inflates.
 pub fn check_zip(path: &Path, expect: &Expectation) -> Vec<Finding> {
     let mut report = Report {
         file: path,
         findings: Vec::new(),
     };
     let archive = std::fs::File::open(path)
-        .map_err(|e| e.to_string())
-        .and_then(|file| zip::ZipArchive::new(file).map_err(|e| e.to_string()));
+        .map_err(|e| format!("not a readable zip: {e}"))
+        .and_then(|file| zip::ZipArchive::new(file).map_err(|e| unreadable_zip(&e)));
     let mut archive = match archive {
         Ok(archive) => archive,
-        Err(err) => {
+        Err(problem) => {
             report.error(
                 None,
-                format!("not a readable zip: {err}"),
+                problem,
                 "package it again with `cargo powertools package`",
             );
             return report.findings;
@@ -126,10 +133,10 @@ pub fn check_zip(path: &Path, expect: &Expectation) -> Vec<Finding> {
             "deploy it through S3 (SAM, CDK and Terraform's s3_bucket do), or make it smaller",
         );
     }
-    let entries = read_entries(&mut archive, &mut report);
-    let unzipped: u64 = (0..archive.len())
-        .filter_map(|i| archive.by_index_raw(i).ok().map(|f| f.size()))
-        .sum();
+    if archive.has_duplicate_names() {
+        report_duplicates(path, &archive, &mut report);
+    }
+    let (entries, unzipped) = read_entries(&mut archive, &mut report);
     if unzipped > UNZIPPED_LIMIT {
         report.error(
             None,
@@ -142,16 +149,209 @@ pub fn check_zip(path: &Path, expect: &Expectation) -> Vec<Finding> {
     report.findings
 }
 
-/// Reads each entry's name, mode and ELF facts, reporting unsafe names and unsupported compression.
-fn read_entries<R: Read + std::io::Seek>(
-    archive: &mut zip::ZipArchive<R>,
-    report: &mut Report,
-) -> Vec<EntryInfo> {
+/// Why a file could not be opened as a zip, in words that point at the likely cause.
+fn unreadable_zip(err: &zip::result::ZipError) -> String {
+    match err.to_string() {
+        text if text.contains("EOCD") => {
+            "not a zip, or a truncated one: it has no end-of-central-directory record".into()
+        }
+        text => format!("not a readable zip (truncated or corrupt): {text}"),
+    }
+}
+
+/// How a name is shown: as it is when it is UTF-8, with `\xNN` for each byte that is not.
+fn display_name(raw: &[u8]) -> String {
+    match std::str::from_utf8(raw) {
+        Ok(name) => name.to_string(),
+        Err(_) => raw.utf8_chunks().fold(String::new(), |mut out, chunk| {
+            out.push_str(chunk.valid());
+            for byte in chunk.invalid() {
+                out.push_str(&format!("\\x{byte:02x}"));
+            }
+            out
+        }),
+    }
+}
+
+/// The zip crate keeps one entry per name, so a name given twice hides an entry from every
+/// reader but one: read the names from the central directory itself to say which.
+fn report_duplicates(path: &Path, archive: &zip::ZipArchive<std::fs::File>, report: &mut Report) {
+    let names = std::fs::File::open(path)
+        .ok()
+        .and_then(|file| {
+            let start = archive.central_directory_start();
+            central_directory_names(file, start).or_else(|| {
+                central_directory_names(std::fs::File::open(path).ok()?, start + archive.offset())
+            })
+        })
+        .unwrap_or_default();
     let mut seen = HashSet::new();
+    let mut reported = HashSet::new();
+    for name in names {
+        if !seen.insert(name.clone()) && reported.insert(name.clone()) {
+            report.error(
+                Some(&display_name(&name)),
+                "the name appears twice in the zip: unzip tools keep one of the two, and which one differs".into(),
+                format!("zip every file once: {REZIP}"),
+            );
+        }
+    }
+    if reported.is_empty() {
+        report.error(
+            None,
+            "two entries have the same name".into(),
+            format!("zip every file once: {REZIP}"),
+        );
+    }
+}
+
+/// Every name in the central directory starting at `start`, in order, duplicates included;
+/// `None` when there is no central directory there.
+fn central_directory_names(file: std::fs::File, start: u64) -> Option<Vec<Vec<u8>>> {
+    use std::io::{BufReader, Seek, SeekFrom};
+    const SIGNATURE: [u8; 4] = *b"PK\x01\x02";
+    let mut reader = BufReader::new(file);
+    reader.seek(SeekFrom::Start(start)).ok()?;
+    let mut names = Vec::new();
+    let mut header = [0u8; 46];
+    while reader.read_exact(&mut header).is_ok() && header[..4] == SIGNATURE {
+        let field = |at: usize| u16::from_le_bytes([header[at], header[at + 1]]);
+        let (name_len, extra_len, comment_len) = (field(28), field(30), field(32));
+        let mut name = vec![0u8; usize::from(name_len)];
+        reader.read_exact(&mut name).ok()?;
+        reader
+            .seek_relative(i64::from(extra_len) + i64::from(comment_len))
+            .ok()?;
+        names.push(name);
+    }
+    (!names.is_empty()).then_some(names)
+}
+
+/// What reading an entry's data found wrong.
+enum DataError {
+    Read(std::io::Error),
+    TooLong { declared: u64 },
+    TooShort { declared: u64, actual: u64 },
+    Crc { declared: u32, actual: u32 },
+}
+
+impl DataError {
+    fn problem(&self) -> String {
+        match self {
+            DataError::Read(err) => {
+                format!("the entry's data cannot be read (truncated or corrupt): {err}")
+            }
+            DataError::TooLong { declared } => format!(
+                "inflates to more than the {declared} bytes its header records: a zip bomb, or a corrupt zip"
+            ),
+            DataError::TooShort { declared, actual } => format!(
+                "inflates to {actual} bytes but its header records {declared}: a corrupt or tampered zip"
+            ),
+            DataError::Crc { declared, actual } => format!(
+                "its data has CRC-32 {actual:08x} but its header records {declared:08x}: a corrupt or tampered zip"
+            ),
+        }
+    }
+}
+
+/// An entry's data, inflated as it is read. The compressed bytes are bounded by the central
+/// directory's compressed size; the inflated ones are counted by the caller, not trusted.
+fn open_data<'a>(
+    archive: &'a mut zip::ZipArchive<std::fs::File>,
+    index: usize,
+    method: zip::CompressionMethod,
+) -> Result<Box<dyn Read + 'a>, DataError> {
+    let raw = archive
+        .by_index_raw(index)
+        .map_err(|e| DataError::Read(std::io::Error::other(e)))?;
+    Ok(match method {
+        zip::CompressionMethod::Deflated => Box::new(flate2::read::DeflateDecoder::new(raw)),
+        _ => Box::new(raw),
+    })
+}
+
+/// Streams one entry's data in [`CHUNK`]s: checks its size and CRC-32 against the header and reads
+/// its ELF facts, in bounded memory. Returns the inflated size and the ELF facts, if it is one.
+fn stream_entry(
+    archive: &mut zip::ZipArchive<std::fs::File>,
+    index: usize,
+    method: zip::CompressionMethod,
+    declared: u64,
+    declared_crc: u32,
+) -> Result<(u64, Option<elf::ElfInfo>), DataError> {
+    let mut buffer = vec![0u8; CHUNK];
+    let mut reader = open_data(archive, index, method)?;
+    let mut hasher = crc32fast::Hasher::new();
+    let mut scan = Some(elf::ElfScan::default());
+    let mut total: u64 = 0;
+    loop {
+        let read = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(DataError::Read(err)),
+        };
+        total += read as u64;
+        if total > declared {
+            return Err(DataError::TooLong { declared });
+        }
+        let chunk = &buffer[..read];
+        hasher.update(chunk);
+        if let Some(elf) = &mut scan {
+            elf.feed(chunk);
+            if elf.is_not_elf() {
+                scan = None;
+            }
+        }
+    }
+    if total < declared {
+        return Err(DataError::TooShort {
+            declared,
+            actual: total,
+        });
+    }
+    let actual = hasher.finalize();
+    if actual != declared_crc {
+        return Err(DataError::Crc {
+            declared: declared_crc,
+            actual,
+        });
+    }
+    drop(reader);
+    let Some(mut scan) = scan else {
+        return Ok((total, None));
+    };
+    loop {
+        match scan.finish() {
+            elf::Scanned::Done(info) => return Ok((total, info)),
+            elf::Scanned::AnotherPass => {
+                // The data checked out above, so this pass reads the same `total` bytes.
+                let mut reader = open_data(archive, index, method)?;
+                loop {
+                    match reader.read(&mut buffer) {
+                        Ok(0) => break,
+                        Ok(read) => scan.feed(&buffer[..read]),
+                        Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(err) => return Err(DataError::Read(err)),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reads each entry's name, mode and ELF facts, reporting unsafe names, links, encryption,
+/// unsupported compression and data that disagrees with its header. Returns the entries and the
+/// unzipped size.
+fn read_entries(
+    archive: &mut zip::ZipArchive<std::fs::File>,
+    report: &mut Report,
+) -> (Vec<EntryInfo>, u64) {
     let mut entries = Vec::new();
+    let mut unzipped: u64 = 0;
     for index in 0..archive.len() {
-        let mut file = match archive.by_index(index) {
-            Ok(file) => file,
+        let meta = match archive.by_index_data(index) {
+            Ok(meta) => meta,
             Err(err) => {
                 report.error(
                     None,
@@ -161,7 +361,20 @@ fn read_entries<R: Read + std::io::Seek>(
                 continue;
             }
         };
-        let name = String::from_utf8_lossy(file.name_raw()).into_owned();
+        let raw_name = meta.name_raw().to_vec();
+        let name = display_name(&raw_name);
+        let method = meta.compression();
+        let (declared, declared_crc) = (meta.size(), meta.crc32());
+        let (encrypted, symlink, dir) = (meta.encrypted(), meta.is_symlink(), meta.is_dir());
+        let mode = meta.unix_mode();
+        let made_by_unix = meta.system() == zip::System::Unix;
+        if std::str::from_utf8(&raw_name).is_err() {
+            report.error(
+                Some(&name),
+                "the entry's name is not UTF-8: unzip tools and Lambda may each read it as a different name".into(),
+                format!("give the file a UTF-8 name and {REZIP}"),
+            );
+        }
         if name.starts_with('/')
             || name.contains('\\')
             || Path::new(&name)
@@ -174,14 +387,22 @@ fn read_entries<R: Read + std::io::Seek>(
                 "zip paths must be relative and stay inside the zip: re-zip it with `cargo powertools package`",
             );
         }
-        if !seen.insert(name.clone()) {
+        if symlink {
             report.error(
                 Some(&name),
-                "the name appears twice in the zip".into(),
-                "zip every file once: re-zip it with `cargo powertools package`",
+                "a symbolic link: it can point outside the function's directory, and verify cannot check what it points to".into(),
+                format!("zip the file itself, not a link to it, and {REZIP} (it zips what links point to)"),
             );
+            continue;
         }
-        let method = file.compression();
+        if encrypted {
+            report.error(
+                Some(&name),
+                "the entry is encrypted: Lambda cannot unpack a password-protected entry".into(),
+                format!("zip it without a password: {REZIP}"),
+            );
+            continue;
+        }
         if !matches!(
             method,
             zip::CompressionMethod::Stored | zip::CompressionMethod::Deflated
@@ -195,38 +416,30 @@ fn read_entries<R: Read + std::io::Seek>(
             );
             continue;
         }
-        if file.is_dir() {
+        if dir {
             continue;
         }
-        let mut head = [0u8; 4];
-        let read = read_up_to(&mut file, &mut head);
-        let elf = if elf::is_elf(&head[..read]) {
-            let mut bytes = head[..read].to_vec();
-            let _ = file.read_to_end(&mut bytes);
-            elf::inspect(&bytes)
-        } else {
-            None
-        };
-        let made_by_unix = file.system() == zip::System::Unix;
-        entries.push(EntryInfo {
-            name,
-            mode: file.unix_mode(),
-            made_by_unix,
-            elf,
-        });
-    }
-    entries
-}
-
-fn read_up_to(reader: &mut impl Read, buffer: &mut [u8]) -> usize {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        match reader.read(&mut buffer[filled..]) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => filled += n,
+        match stream_entry(archive, index, method, declared, declared_crc) {
+            Ok((size, elf)) => {
+                unzipped = unzipped.saturating_add(size);
+                entries.push(EntryInfo {
+                    name,
+                    mode,
+                    made_by_unix,
+                    elf,
+                });
+            }
+            Err(err) => {
+                unzipped = unzipped.saturating_add(declared);
+                report.error(
+                    Some(&name),
+                    err.problem(),
+                    format!("the zip is damaged or was altered: {REZIP}"),
+                );
+            }
         }
     }
-    filled
+    (entries, unzipped)
 }
 
 /// A Python layer has everything under `python/`; a Python function has its handler's module.

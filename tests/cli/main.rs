@@ -3,6 +3,7 @@
 
 mod cookbook;
 mod errors;
+mod hostile;
 mod invoke;
 mod package;
 mod python;
