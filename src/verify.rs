@@ -575,6 +575,46 @@ fn check_elves(entries: &[EntryInfo], expect: &Expectation, report: &mut Report)
     }
 }
 
+/// Reads a manifest whose `version` this build knows; the problem and its fix otherwise.
+fn read_manifest(path: &Path) -> Result<Manifest, (String, &'static str)> {
+    let unreadable = |err: String| {
+        (
+            format!("not a readable cargo-powertools manifest: {err}"),
+            "run `cargo powertools package` to write it again",
+        )
+    };
+    let value: serde_json::Value = std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()))
+        .map_err(unreadable)?;
+    match value.get("version") {
+        Some(version) if version.as_u64() == Some(u64::from(manifest::FORMAT_VERSION)) => {}
+        Some(version) => {
+            return Err((
+                format!(
+                    "manifest `version` {version} is not one this cargo-powertools ({}) knows: it reads version {}",
+                    env!("CARGO_PKG_VERSION"),
+                    manifest::FORMAT_VERSION
+                ),
+                "verify it with the cargo-powertools its `generator` names, or package again with this one",
+            ));
+        }
+        None => return Err(unreadable("missing field `version`".into())),
+    }
+    serde_json::from_value(value).map_err(|e| unreadable(e.to_string()))
+}
+
+/// A manifest path that names a file under the manifest's directory: relative, `/`-separated,
+/// without `..`, and not empty.
+fn is_contained(path: &str) -> bool {
+    let path = Path::new(path);
+    !path.as_os_str().is_empty()
+        && !path.as_os_str().to_string_lossy().contains('\\')
+        && path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
 /// Checks a manifest: each artifact's file exists with the recorded size and hashes, and passes
 /// [`check_zip`] as the architecture, kind and runtime the manifest records. Returns the findings
 /// and the manifest, when it could be read.
@@ -583,22 +623,26 @@ pub fn check_manifest(path: &Path) -> (Vec<Finding>, Option<Manifest>) {
         file: path,
         findings: Vec::new(),
     };
-    let manifest: Manifest = match std::fs::read(path)
-        .map_err(|e| e.to_string())
-        .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|e| e.to_string()))
-    {
+    let manifest = match read_manifest(path) {
         Ok(manifest) => manifest,
-        Err(err) => {
-            report.error(
-                None,
-                format!("not a readable cargo-powertools manifest: {err}"),
-                "run `cargo powertools package` to write it again",
-            );
+        Err((problem, fix)) => {
+            report.error(None, problem, fix);
             return (report.findings, None);
         }
     };
     let dir = path.parent().unwrap_or(Path::new("."));
     for artifact in &manifest.artifacts {
+        if !is_contained(&artifact.path) {
+            report.error(
+                None,
+                format!(
+                    "lists `{}` for `{}`: an absolute path, or one that climbs out of the manifest's directory with `..`; verify reads only files under the manifest's directory",
+                    artifact.path, artifact.function
+                ),
+                "paths in a manifest are relative to its directory: run `cargo powertools package` again rather than editing it",
+            );
+            continue;
+        }
         let zip = dir.join(&artifact.path);
         let Ok(sha256) = archive::sha256_file(&zip) else {
             report.error(
@@ -632,4 +676,32 @@ pub fn check_manifest(path: &Path) -> (Vec<Finding>, Option<Manifest>) {
             .extend(check_zip(&zip, &Expectation::of(artifact)));
     }
     (report.findings, Some(manifest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_paths_stay_under_the_manifest_directory() {
+        for good in ["x86_64/greeter.zip", "app.zip", "./arm64/a.zip"] {
+            assert!(is_contained(good), "{good}");
+        }
+        for bad in [
+            "",
+            "/etc/passwd",
+            "../app.zip",
+            "x86_64/../../app.zip",
+            "a/..",
+            "..\\app.zip",
+        ] {
+            assert!(!is_contained(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_that_are_not_utf8_show_their_bytes() {
+        assert_eq!(display_name(b"caf\xe9.py"), "caf\\xe9.py");
+        assert_eq!(display_name("café.py".as_bytes()), "café.py");
+    }
 }

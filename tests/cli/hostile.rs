@@ -192,7 +192,7 @@ fn verify_python(zip: &Path) -> assert_cmd::Command {
 /// panic, each of `lines` exactly as a line of stderr, and every file in `dir` byte-identical.
 fn refuses(dir: &Path, command: &mut assert_cmd::Command, lines: &[String]) -> String {
     let before = snapshot(dir);
-    let output = command.output().unwrap();
+    let output = run(command);
     let stderr = stderr(&output);
     assert_eq!(output.status.code(), Some(1), "stderr:\n{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -224,7 +224,7 @@ fn hostile_zips_start_from_one_that_passes() {
         ..RawEntry::stored("zeros.bin", b"")
     };
     let zip = python_zip(dir.path(), &[zeros]);
-    let output = verify_python(&zip).output().unwrap();
+    let output = run(&mut verify_python(&zip));
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("Verified 1 artifact(s): 0 error(s), 0 warning(s)"),
@@ -419,6 +419,88 @@ fn hostile_zip_whose_deflate_stream_is_cut_short() {
                 zip.display()
             ),
             damaged_help(),
+        ],
+    );
+}
+
+/// A manifest beside `zip` listing it as a python3.12 function at `path`, with its real size and
+/// hashes: what `package` writes, so that only the field a test changes is wrong.
+fn manifest_for(zip: &Path, path: &str) -> serde_json::Value {
+    use base64::Engine;
+    use sha2::Digest;
+    let bytes = std::fs::read(zip).unwrap();
+    let digest = sha2::Sha256::digest(&bytes);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    serde_json::json!({
+        "version": 1,
+        "generator": "cargo-powertools test",
+        "artifacts": [{
+            "function": "app", "kind": "function", "package": "app", "arch": "x86_64",
+            "language": "python", "target": "manylinux2014_x86_64", "runtime": "python3.12",
+            "handler": "app.handler", "recipe": "uv", "tools": {},
+            "path": path, "size": bytes.len(), "unzipped_size": 0,
+            "sha256": hex,
+            "code_sha256": base64::engine::general_purpose::STANDARD.encode(digest),
+        }],
+    })
+}
+
+fn write_json(path: &Path, value: &serde_json::Value) {
+    std::fs::write(path, serde_json::to_vec_pretty(value).unwrap()).unwrap();
+}
+
+#[test]
+fn hostile_manifest_paths_outside_its_directory() {
+    let outer = tempfile::tempdir().unwrap();
+    let out = outer.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    // A zip that passes, outside the manifest's directory.
+    let zip = python_zip(outer.path(), &[]);
+    let manifest = out.join("manifest.json");
+    write_json(&manifest, &manifest_for(&zip, "../app.zip"));
+    refuses(
+        outer.path(),
+        verify().arg(&manifest),
+        &[
+            format!("error: {}: lists `../app.zip` for `app`: an absolute path, or one that climbs out of the manifest's directory with `..`; verify reads only files under the manifest's directory", manifest.display()),
+            "  help: paths in a manifest are relative to its directory: run `cargo powertools package` again rather than editing it".to_string(),
+        ],
+    );
+    let absolute = zip.display().to_string();
+    write_json(&manifest, &manifest_for(&zip, &absolute));
+    refuses(
+        outer.path(),
+        verify().arg(&manifest),
+        &[format!(
+            "error: {}: lists `{absolute}` for `app`: an absolute path, or one that climbs out of the manifest's directory with `..`; verify reads only files under the manifest's directory",
+            manifest.display()
+        )],
+    );
+    // The same zip beside the manifest passes: only the path was wrong.
+    std::fs::copy(&zip, out.join("app.zip")).unwrap();
+    write_json(&manifest, &manifest_for(&zip, "app.zip"));
+    let output = run(verify().arg(&manifest));
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn hostile_manifest_of_an_unknown_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = python_zip(dir.path(), &[]);
+    let manifest = dir.path().join("manifest.json");
+    let mut value = manifest_for(&zip, "app.zip");
+    value["version"] = serde_json::json!(2);
+    write_json(&manifest, &value);
+    refuses(
+        dir.path(),
+        verify().arg(&manifest),
+        &[
+            format!(
+                "error: {}: manifest `version` 2 is not one this cargo-powertools ({}) knows: it reads version 1",
+                manifest.display(),
+                env!("CARGO_PKG_VERSION")
+            ),
+            "  help: verify it with the cargo-powertools its `generator` names, or package again with this one".to_string(),
         ],
     );
 }
