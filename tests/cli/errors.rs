@@ -79,7 +79,7 @@ fn an_unknown_package_or_binary() {
         &stderr,
         &[
             "error: package `payments` is not a member of this workspace",
-            "help: choose one of the workspace members: greeter, orders, audit-log, seed-data",
+            "help: choose one of the workspace members: greeter, orders, hello, audit-log, seed-data",
         ],
     );
     let stderr =
@@ -88,7 +88,7 @@ fn an_unknown_package_or_binary() {
         &stderr,
         &[
             "error: no Lambda function or extension is named `payments`",
-            "help: choose one of: audit-log, greeter, orders",
+            "help: choose one of: audit-log, greeter, hello, orders",
         ],
     );
     let stderr =

@@ -1,6 +1,8 @@
 //! Packaged bootstraps answer real invocations: each zip is unpacked and its `bootstrap` started
-//! (arm64 under qemu-user) against cargo-lambda's Lambda Runtime API emulator.
+//! (arm64 under qemu-user) against cargo-lambda's Lambda Runtime API emulator, by hand and through
+//! `cargo powertools verify --invoke`.
 use crate::support::*;
+use cargo_powertools::invoke::glibc_build;
 use cargo_powertools::process::{self, group_alive};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -75,8 +77,10 @@ fn invoke(function: &str, arch: &str, event: &str) -> String {
     wait_for_port(port);
 
     let mut bootstrap = if arch == "arm64" {
+        // No `-L`: qemu takes the loader and libc both from the multiarch libc6:arm64 (`-L
+        // /usr/aarch64-linux-gnu` would mix in the cross package's loader, which hangs threads).
         let mut command = Command::new("qemu-aarch64-static");
-        command.args(["-L", "/usr/aarch64-linux-gnu", "./bootstrap"]);
+        command.arg("./bootstrap");
         command
     } else {
         Command::new("./bootstrap")
@@ -153,4 +157,108 @@ fn the_arm64_orders_function_answers_under_qemu() {
         r#"{"id":"o-1","lines":[{"quantity":3,"unit_price_cents":250}]}"#,
     );
     assert_eq!(answer.trim(), r#"{"id":"o-1","total_cents":750}"#);
+}
+
+/// `cargo lambda new`'s function: the default multi-thread `#[tokio::main]`, which hung under qemu
+/// when the loader and libc came from two glibc builds.
+#[test]
+fn the_arm64_default_multi_thread_function_answers_under_qemu() {
+    if !require_tools(&[PACKAGING_TOOLS, &["qemu-aarch64-static", "unzip"]].concat()) {
+        return;
+    }
+    let answer = invoke("hello", "arm64", r#"{"command":"hi"}"#);
+    assert!(answer.contains(r#""msg":"Command hi.""#), "{answer}");
+}
+
+/// Processes whose working directory is under `dir`: what `verify --invoke` started there.
+fn processes_in(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else {
+            continue;
+        };
+        if cwd.starts_with(dir) {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
+        }
+    }
+    found
+}
+
+/// `verify --invoke` with a private TMPDIR, so that the processes it starts can be found.
+fn verify_invoke(tmp: &std::path::Path) -> assert_cmd::Command {
+    let mut command = powertools();
+    command.env("TMPDIR", tmp).args(["verify", "--invoke"]);
+    command
+}
+
+#[test]
+fn verify_invokes_the_default_multi_thread_function_on_both_architectures() {
+    if !require_tools(&[PACKAGING_TOOLS, &["qemu-aarch64-static"]].concat()) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let packaged = packaged_example();
+    let output = verify_invoke(tmp.path())
+        .args(["--timeout", "60", "--function", "hello", "--event"])
+        .arg(packaged.workspace.path().join("events/hello.json"))
+        .arg(packaged.out.path().join("manifest.json"))
+        .output()
+        .unwrap();
+    let stderr = stderr(&output);
+    assert!(output.status.success(), "{stderr}");
+    for (arch, runner) in [
+        ("x86_64", "natively"),
+        ("arm64", "under qemu-aarch64-static"),
+    ] {
+        let answered = stderr
+            .lines()
+            .find(|l| l.contains(&format!("Answered {arch}/hello.zip in ")))
+            .unwrap_or_else(|| panic!("no answer from {arch}/hello.zip:\n{stderr}"));
+        assert!(
+            answered.contains(&format!("({runner}): {{\"req_id\":\"")),
+            "{answered}"
+        );
+        assert!(answered.ends_with(r#","msg":"Command hi."}"#), "{answered}");
+    }
+    assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
+}
+
+/// The mix that hangs, forced through qemu's own variable: refused with both builds named, at once.
+#[test]
+fn a_loader_and_libc_of_two_glibc_builds_are_refused_before_running() {
+    if !require_tools(&[PACKAGING_TOOLS, &["qemu-aarch64-static"]].concat()) {
+        return;
+    }
+    let sysroot = std::path::Path::new("/usr/aarch64-linux-gnu");
+    let multiarch_libc = std::path::Path::new("/usr/lib/aarch64-linux-gnu/libc.so.6");
+    let builds = (
+        glibc_build(&sysroot.join("lib/ld-linux-aarch64.so.1")),
+        glibc_build(multiarch_libc),
+    );
+    let (Some(cross), Some(multiarch)) = builds else {
+        eprintln!("skipped: needs both libc6-arm64-cross and libc6:arm64 installed");
+        return;
+    };
+    if cross == multiarch {
+        eprintln!("skipped: libc6-arm64-cross and libc6:arm64 are one glibc build here ({cross})");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = packaged_example().out.path().join("arm64/hello.zip");
+    let output = verify_invoke(tmp.path())
+        .env("QEMU_LD_PREFIX", sysroot)
+        .arg(&zip)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error: cannot run the arm64 bootstrap under qemu: no C library root has its loader and libc from one glibc build:\n  - -L /usr/aarch64-linux-gnu: the loader /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 is Debian GLIBC "), "{stderr}");
+    assert!(
+        stderr.contains(" but libc /usr/lib/aarch64-linux-gnu/libc.so.6 is Debian GLIBC "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: unset QEMU_LD_PREFIX"), "{stderr}");
+    assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
 }

@@ -6,11 +6,13 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The example's Rust artifacts: (function, kind, arch).
-const ARTIFACTS: [(&str, &str, &str); 6] = [
+const ARTIFACTS: [(&str, &str, &str); 8] = [
     ("audit-log", "extension", "arm64"),
     ("audit-log", "extension", "x86_64"),
     ("greeter", "function", "arm64"),
     ("greeter", "function", "x86_64"),
+    ("hello", "function", "arm64"),
+    ("hello", "function", "x86_64"),
     ("orders", "function", "arm64"),
     ("orders", "function", "x86_64"),
 ];

@@ -55,7 +55,7 @@ fn the_example_artifacts_pass() {
     let output = verify().arg(out.join("manifest.json")).output().unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("Verified 8 artifact(s): 0 error(s), 0 warning(s)"),
+        stderr(&output).contains("Verified 10 artifact(s): 0 error(s), 0 warning(s)"),
         "{}",
         stderr(&output)
     );
@@ -193,7 +193,7 @@ fn a_manifest_whose_hash_is_off() {
                 "0".repeat(64)
             ),
             "help: the zip or the manifest changed after packaging",
-            "Verified 8 artifact(s): 1 error(s), 0 warning(s)",
+            "Verified 10 artifact(s): 1 error(s), 0 warning(s)",
         ],
     );
 }

@@ -3,6 +3,10 @@
 //! --only-lambda-apis`) is started, the `bootstrap` is started against it (under qemu-user when the
 //! artifact's architecture is not the host's) and one event is sent with `cargo lambda invoke`.
 //! Every process started is stopped afterwards, by process group, also on Ctrl-C or SIGTERM.
+mod libroot;
+
+pub use libroot::{LibraryRoot, Unfit, glibc_build, interpreter};
+
 use crate::arch::Arch;
 use crate::process::{self, ProcessBuilder, ProcessError};
 use std::fs::File;
@@ -31,6 +35,11 @@ pub enum InvokeError {
         host: Arch,
         qemu: &'static str,
     },
+    #[error(
+        "cannot run the {arch} bootstrap under qemu: no C library root has its loader and libc from one glibc build:\n{}",
+        .unfit.iter().map(|u| format!("  - {u}")).collect::<Vec<_>>().join("\n")
+    )]
+    NoLibraryRoot { arch: Arch, unfit: Vec<Unfit> },
     #[error("could not unpack {}", .zip.display())]
     Unzip {
         zip: PathBuf,
@@ -70,6 +79,16 @@ impl InvokeError {
         Some(match self {
             InvokeError::CargoLambdaMissing => "install it: `pip install cargo-lambda` (or brew / cargo install, see https://www.cargo-lambda.info)".into(),
             InvokeError::NoEmulator { .. } => "install qemu-user: `apt-get install qemu-user-static libc6:arm64` on Debian/Ubuntu (plus `libc6:amd64` on an arm64 host)".into(),
+            InvokeError::NoLibraryRoot { arch, unfit } => {
+                let tuple = match arch { Arch::Arm64 => "arm64", Arch::X86_64 => "amd64" };
+                let install = format!("install the multiarch C library, whose loader and libc come together: `dpkg --add-architecture {tuple} && apt-get update && apt-get install libc6:{tuple}`");
+                let mismatch = unfit.iter().any(|u| matches!(u, Unfit::Mismatch { .. }));
+                match (std::env::var_os("QEMU_LD_PREFIX").is_some(), mismatch) {
+                    (true, _) => format!("unset QEMU_LD_PREFIX to let the tool choose, or point it at a sysroot complete on its own (a loader and a libc of two glibc builds hang in the first thread start, see docs/troubleshooting.md); or {install}"),
+                    (false, true) => format!("{install}; a loader and a libc of two glibc builds hang in the first thread start (see docs/troubleshooting.md)"),
+                    (false, false) => install,
+                }
+            }
             InvokeError::BootstrapExited { .. } => "the function crashed on start-up or while handling the event; its output above shows why".into(),
             InvokeError::Timeout { .. } => "the function did not answer: check that it calls the Runtime API (lambda_runtime::run), or raise `--timeout`".into(),
             InvokeError::FunctionError { .. } => "the handler returned an error for this event; its output above shows why".into(),
@@ -158,16 +177,19 @@ pub fn host_arch() -> Arch {
     }
 }
 
-/// The command that runs `./bootstrap` for `arch` on this host (directly, or under qemu-user),
-/// and a few words saying which.
-fn bootstrap_command(arch: Arch) -> Result<(ProcessBuilder, String), InvokeError> {
+/// The command that runs `./bootstrap` (unpacked in `task_root`) for `arch` on this host
+/// (directly, or under qemu-user), and a few words saying which.
+fn bootstrap_command(
+    arch: Arch,
+    task_root: &Path,
+) -> Result<(ProcessBuilder, String), InvokeError> {
     let host = host_arch();
     if arch == host {
         return Ok((ProcessBuilder::new("./bootstrap"), "natively".to_string()));
     }
-    let (qemu, loader_root) = match arch {
-        Arch::Arm64 => ("aarch64", "/usr/aarch64-linux-gnu"),
-        Arch::X86_64 => ("x86_64", "/usr/x86_64-linux-gnu"),
+    let qemu = match arch {
+        Arch::Arm64 => "aarch64",
+        Arch::X86_64 => "x86_64",
     };
     let emulator = which::which(format!("qemu-{qemu}-static"))
         .or_else(|_| which::which(format!("qemu-{qemu}")))
@@ -176,11 +198,17 @@ fn bootstrap_command(arch: Arch) -> Result<(ProcessBuilder, String), InvokeError
         "under {}",
         emulator.file_name().unwrap_or_default().to_string_lossy()
     );
+    let bootstrap = std::fs::read(task_root.join("bootstrap"))?;
+    let explicit = std::env::var_os("QEMU_LD_PREFIX").map(PathBuf::from);
+    let root = libroot::choose(
+        arch,
+        interpreter(&bootstrap).as_deref(),
+        explicit.as_deref(),
+    )
+    .map_err(|unfit| InvokeError::NoLibraryRoot { arch, unfit })?;
     let mut command = ProcessBuilder::new(emulator);
-    // A cross sysroot (Debian's libc6-<arch>-cross) when there is one; otherwise qemu finds the
-    // multiarch loader and libraries (libc6:<arch>) in the host's own paths.
-    if Path::new(loader_root).is_dir() {
-        command.arg("-L").arg(loader_root);
+    if let Some(prefix) = &root.prefix {
+        command.arg("-L").arg(prefix);
     }
     command.arg("./bootstrap");
     Ok((command, runner))
@@ -189,12 +217,12 @@ fn bootstrap_command(arch: Arch) -> Result<(ProcessBuilder, String), InvokeError
 /// Unpacks the zip, runs its bootstrap against the emulator and sends one event.
 pub fn invoke(invocation: &Invocation, groups: &ProcessGroups) -> Result<Answer, InvokeError> {
     let cargo_lambda = which::which("cargo-lambda").map_err(|_| InvokeError::CargoLambdaMissing)?;
-    let (mut bootstrap, runner) = bootstrap_command(invocation.arch)?;
     let work = tempfile::Builder::new()
         .prefix("powertools-invoke-")
         .tempdir()?;
     let task_root = work.path().join("task");
     unzip(invocation.zip, &task_root)?;
+    let (mut bootstrap, runner) = bootstrap_command(invocation.arch, &task_root)?;
     let emulator_home = write_emulator_project(work.path())?;
     let event_file = work.path().join("event.json");
     std::fs::write(&event_file, invocation.event)?;
