@@ -65,6 +65,8 @@ pub enum WorkspaceError {
     ManifestMissing { path: PathBuf },
     #[error("`cargo metadata` could not read the workspace")]
     Metadata(#[source] cargo_metadata::Error),
+    #[error("{} is a Cargo workspace, and reading it needs `{cargo}`, which is not on PATH", .manifest.display())]
+    CargoMissing { manifest: PathBuf, cargo: String },
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
@@ -104,6 +106,9 @@ impl WorkspaceError {
                 Some("pass the path of an existing Cargo.toml to `--manifest-path`".into())
             }
             WorkspaceError::Metadata(_) => Some("fix the problem cargo reports above, then run again".into()),
+            WorkspaceError::CargoMissing { .. } => Some(
+                "Rust functions need the Rust toolchain: install it from https://rustup.rs (then `rustup target add aarch64-unknown-linux-gnu` for arm64); a Python project packages without it: `cargo-powertools package --python path/to/project --handler app.handler`".into(),
+            ),
             WorkspaceError::Config(err) => Some(err.help()),
             WorkspaceError::Recipe(err) => err.help(),
             WorkspaceError::Python(err) => err.help(),
@@ -123,6 +128,7 @@ impl WorkspaceError {
 /// Reads the workspace and resolves every binary's settings.
 pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
     let manifest_path = locate_manifest(options.manifest_path.as_deref())?;
+    check_cargo(&manifest_path)?;
     let mut command = MetadataCommand::new();
     command.manifest_path(&manifest_path).no_deps();
     let mut other = Vec::new();
@@ -180,6 +186,19 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
         recipes,
         python,
     })
+}
+
+/// Python teams run the wheel's binary without any Rust toolchain: say so instead of "cannot start
+/// `cargo metadata`". `cargo metadata` runs `$CARGO` when set, as cargo_metadata does.
+fn check_cargo(manifest: &Path) -> Result<(), WorkspaceError> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    match which::which(&cargo) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(WorkspaceError::CargoMissing {
+            manifest: manifest.to_path_buf(),
+            cargo: cargo.to_string_lossy().into_owned(),
+        }),
+    }
 }
 
 /// The manifest to read: the one given, or the nearest `Cargo.toml` at or above the current directory.

@@ -39,6 +39,9 @@ pub fn doctor(options: &DoctorOptions, shell: &Shell) -> Result<Vec<Check>, Erro
             "Checking",
             format!("recipe `{}` for {}", recipe.name, list(arches)),
         );
+        if recipe.build.is_some() {
+            checks.push(cargo_check(&recipe.name));
+        }
         for status in recipe::check_tools(recipe, arches, host_arch()) {
             let install = status.install.join("  |  ");
             checks.push(match status.version {
@@ -58,7 +61,8 @@ pub fn doctor(options: &DoctorOptions, shell: &Shell) -> Result<Vec<Check>, Erro
                 },
             });
         }
-        if recipe.needs_target_std {
+        // Python recipes never touch a Rust toolchain: a Python team's machine may have none.
+        if recipe.needs_target_std && recipe.build.is_some() {
             for &arch in arches {
                 let triple = Target {
                     arch,
@@ -133,6 +137,26 @@ fn chosen_recipes(options: &DoctorOptions) -> Result<(PathBuf, Vec<RecipeUse>), 
         }
     }
     Ok((workspace.root, chosen))
+}
+
+/// Rust recipes run cargo (the `cargo-powertools` wheel installs without it).
+fn cargo_check(recipe: &str) -> Check {
+    match which::which(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())) {
+        Ok(path) => Check {
+            what: "cargo".into(),
+            ok: true,
+            detail: path.display().to_string(),
+            fix: None,
+            required: true,
+        },
+        Err(_) => Check {
+            what: "cargo".into(),
+            ok: false,
+            detail: format!("not found on PATH (recipe `{recipe}` builds Rust with it)"),
+            fix: Some("install Rust from https://rustup.rs".into()),
+            required: true,
+        },
+    }
 }
 
 /// What `verify --invoke` needs: cargo-lambda's emulator, and qemu-user for a foreign architecture.

@@ -8,11 +8,17 @@ use crate::workspace::{self, LoadOptions};
 
 /// Whether a recipe can build both architectures here, and if not, why not.
 pub fn usability(recipe: &Recipe) -> Result<(), String> {
-    let missing: Vec<String> = recipe::check_tools(recipe, &recipe.architectures, host_arch())
+    let mut missing: Vec<String> = recipe::check_tools(recipe, &recipe.architectures, host_arch())
         .into_iter()
         .filter(|status| status.version.is_err())
         .map(|status| status.name)
         .collect();
+    // Rust recipes run cargo, which a Python team's machine (the wheel's users) may not have.
+    if recipe.build.is_some()
+        && which::which(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())).is_err()
+    {
+        missing.insert(0, "cargo".into());
+    }
     if missing.is_empty() {
         Ok(())
     } else {

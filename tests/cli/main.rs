@@ -4,6 +4,7 @@
 mod cookbook;
 mod errors;
 mod hostile;
+mod install;
 mod invoke;
 mod package;
 mod python;

