@@ -86,6 +86,13 @@ pub enum WorkspaceError {
         name: String,
         members: Vec<String>,
     },
+    #[error("{key} in {} is `{name}`, which cannot name a Lambda artifact: {reason}", .manifest.display())]
+    BadName {
+        key: String,
+        manifest: PathBuf,
+        name: String,
+        reason: &'static str,
+    },
     #[error(
         "two Lambda binaries are named `{name}` (in packages `{first}` and `{second}`); their zips would collide"
     )]
@@ -118,6 +125,9 @@ impl WorkspaceError {
             WorkspaceError::UnknownSkippedMember { members, .. } => {
                 Some(format!("use one of the workspace members: {}", members.join(", ")))
             }
+            WorkspaceError::BadName { .. } => Some(
+                "rename it with only letters, digits, `-` and `_`, at most 64 characters (Lambda's own rule for function names)".into(),
+            ),
             WorkspaceError::DuplicateName { .. } => Some(
                 "rename one of the binaries (`[[bin]] name = ...`), or skip one with `[package.metadata.powertools.bin.<name>] skip = true`".into(),
             ),
@@ -169,6 +179,13 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
         discover_package(package, &workspace_config, &mut binaries, &mut skipped)?;
     }
     binaries.sort_by(|a, b| a.name.cmp(&b.name));
+    for name in workspace_config.python.keys() {
+        check_name(
+            name,
+            &format!("`[workspace.metadata.powertools.python.{name:?}]`"),
+            &root_manifest,
+        )?;
+    }
     let python = workspace_config
         .python
         .iter()
@@ -295,6 +312,11 @@ fn discover_package(
             skipped.push(skip("not Lambda code: the package depends on none of lambda_runtime, lambda_http, lambda-extension"));
             continue;
         };
+        check_name(
+            &name,
+            &format!("`[[bin]] name` of package `{}`", package.name),
+            &manifest_path,
+        )?;
         let settings: TargetSettings = bin_config.settings().or(&package_settings);
         binaries.push(LambdaBinary {
             name,
@@ -310,6 +332,36 @@ fn discover_package(
         });
     }
     Ok(())
+}
+
+/// Lambda's rule for function names (letters, digits, `-`, `_`; 1 to 64 characters), applied to
+/// every artifact name: names become file and directory names in the output (`<arch>/<name>.zip`,
+/// `extensions/<name>`), so anything else could escape the output directory or clash.
+pub fn name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("it is empty")
+    } else if name.len() > 64 {
+        Some("it is longer than 64 characters")
+    } else if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        Some("only letters, digits, `-` and `_` are allowed, so that it stays one file name")
+    } else {
+        None
+    }
+}
+
+fn check_name(name: &str, key: &str, manifest: &Path) -> Result<(), WorkspaceError> {
+    match name_problem(name) {
+        None => Ok(()),
+        Some(reason) => Err(WorkspaceError::BadName {
+            key: key.to_string(),
+            manifest: manifest.to_path_buf(),
+            name: name.to_string(),
+            reason,
+        }),
+    }
 }
 
 /// Zips are named after functions, so names must be unique across Rust binaries and Python functions.
@@ -336,4 +388,28 @@ fn check_unique_names(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::name_problem;
+
+    #[test]
+    fn names_follow_lambdas_alphabet() {
+        for good in ["greeter", "orders-py", "audit_log", "A1", &"x".repeat(64)] {
+            assert_eq!(name_problem(good), None, "{good}");
+        }
+        for bad in [
+            "",
+            "../../x",
+            "a/b",
+            ".",
+            "..",
+            "a.b",
+            "caf\u{e9}",
+            &"x".repeat(65),
+        ] {
+            assert!(name_problem(bad).is_some(), "{bad}");
+        }
+    }
 }

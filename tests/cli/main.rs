@@ -1,6 +1,7 @@
 //! Integration tests: they drive the `cargo-powertools` binary as a user does, with the real
 //! cargo-lambda, zig, qemu and Lambda Runtime API emulator that `.ci/setup` installs.
 
+mod contain;
 mod cookbook;
 mod errors;
 mod hostile;
