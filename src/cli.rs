@@ -29,6 +29,40 @@ pub enum Command {
     Doctor(DoctorArgs),
     /// Write the powertools settings and a Lambda release profile into the workspace's Cargo.toml.
     Init(InitArgs),
+    /// Merge the OpenAPI documents of the functions that opt in into one, each operation tied to
+    /// its function (and with `--api`, to an API Gateway Lambda integration).
+    Openapi(OpenApiArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OpenApiArgs {
+    /// Path to the workspace's Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Where to write the document (default: <target-dir>/powertools/openapi.json).
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Add an `x-amazon-apigateway-integration` to every operation, for an API Gateway HTTP API
+    /// (payload format 2.0) or REST API.
+    #[arg(long, value_enum, value_name = "http|rest")]
+    pub api: Option<cargo_powertools::openapi::Api>,
+    /// With `--api`: what fills each function's ARN in: SAM/CloudFormation (`Fn::Sub`, with
+    /// `AWS::Include`) or Terraform (`templatefile` variables).
+    #[arg(long, value_enum, default_value = "sam", requires = "api")]
+    pub placeholders: cargo_powertools::openapi::Placeholders,
+    /// When two functions serve the same path and method: fail, or keep the first or last
+    /// function's (by name).
+    #[arg(long, value_enum, default_value = "error")]
+    pub on_conflict: cargo_powertools::openapi::OnConflict,
+    /// Rename components that differ under one name to <Function><Name>, rewriting every $ref.
+    #[arg(long)]
+    pub prefix_components: bool,
+    /// Seconds each `command` or `route` source may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// `json`: one JSON object per line on stdout (fragments, warnings, the document, the result).
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
 }
 
 #[derive(Debug, Args)]

@@ -67,6 +67,8 @@ pub struct WorkspaceConfig {
     /// Workspace members never to package.
     #[serde(default)]
     pub skip: Vec<String>,
+    /// `[workspace.metadata.powertools.openapi]`: the merged OpenAPI document's own fields.
+    pub openapi: Option<crate::openapi::DocumentConfig>,
 }
 
 impl WorkspaceConfig {
@@ -92,6 +94,8 @@ pub struct PackageConfig {
     pub include: Option<Vec<String>>,
     pub recipe: Option<String>,
     pub libc: Option<Libc>,
+    /// Where the OpenAPI fragment of each of the package's functions comes from (opt-in).
+    pub openapi: Option<crate::openapi::Source>,
     #[serde(default)]
     pub bin: BTreeMap<String, BinConfig>,
 }
@@ -121,6 +125,8 @@ pub struct BinConfig {
     pub include: Option<Vec<String>>,
     pub recipe: Option<String>,
     pub libc: Option<Libc>,
+    /// Where this function's OpenAPI fragment comes from (opt-in; overrides the package's).
+    pub openapi: Option<crate::openapi::Source>,
 }
 
 impl BinConfig {
@@ -157,6 +163,8 @@ pub struct PythonConfig {
     /// Globs of the project's own files to zip, relative to its folder. Default: every `*.py`
     /// outside virtualenvs, tests and caches.
     pub include: Option<Vec<String>>,
+    /// Where this function's OpenAPI fragment comes from (opt-in).
+    pub openapi: Option<crate::openapi::Source>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,7 @@ use crate::archive::ArchiveError;
 use crate::build::BuildError;
 use crate::include::IncludeError;
 use crate::invoke::InvokeError;
+use crate::openapi::OpenApiError;
 use crate::plan::PlanError;
 use crate::workspace::WorkspaceError;
 use std::path::PathBuf;
@@ -42,6 +43,8 @@ pub enum Error {
     DoctorFailed { recipe: String, missing: String },
     #[error("no manifest at {}", .path.display())]
     NoManifest { path: PathBuf },
+    #[error(transparent)]
+    OpenApi(#[from] OpenApiError),
     #[error("could not write {}", .path.display())]
     Output {
         path: PathBuf,
@@ -72,6 +75,7 @@ impl Error {
             Error::NoManifest { .. } => Some(
                 "run `cargo powertools package` first, or name the zips or manifest to check: `cargo powertools verify PATH...`".into(),
             ),
+            Error::OpenApi(err) => err.help(),
             Error::Output { .. } => Some("check that the output directory (`--out-dir`) is writable".into()),
         }
     }

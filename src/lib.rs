@@ -12,6 +12,7 @@ pub mod errors;
 pub mod include;
 pub mod invoke;
 pub mod manifest;
+pub mod openapi;
 pub mod ops;
 pub mod plan;
 pub mod process;

@@ -15,6 +15,20 @@ pub struct Manifest {
     pub version: u32,
     pub generator: String,
     pub artifacts: Vec<Artifact>,
+    /// The OpenAPI document `cargo powertools openapi` last wrote from these artifacts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub openapi: Option<OpenApiDocument>,
+}
+
+/// `manifest.json`'s `openapi` entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpenApiDocument {
+    /// Relative to the manifest's directory when inside it, `/`-separated; else absolute.
+    pub path: String,
+    /// Lower-case hex SHA-256 of the file.
+    pub sha256: String,
+    /// The functions whose operations it holds.
+    pub functions: Vec<String>,
 }
 
 /// One zip: one function or extension, built for one architecture.
@@ -59,6 +73,7 @@ impl Manifest {
             version: FORMAT_VERSION,
             generator: format!("cargo-powertools {}", env!("CARGO_PKG_VERSION")),
             artifacts,
+            openapi: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! One module per subcommand, each turning parsed arguments into one library call.
 mod doctor;
 mod init;
+mod openapi;
 mod package;
 mod recipes;
 mod verify;
@@ -16,6 +17,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Recipes(args) => recipes::exec(args),
         Command::Doctor(args) => doctor::exec(args),
         Command::Init(args) => init::exec(args),
+        Command::Openapi(args) => openapi::exec(args),
     }
 }
 

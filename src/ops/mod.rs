@@ -1,11 +1,13 @@
 //! One function per subcommand, each taking parsed options and doing the whole job.
 mod doctor;
 mod init;
+mod openapi;
 mod package;
 pub mod recipes;
 mod verify;
 
 pub use doctor::{Check, DoctorOptions, doctor};
 pub use init::{InitOptions, InitReport, RELEASE_PROFILE, init};
+pub use openapi::{OpenApiOptions, OpenApiReport, openapi};
 pub use package::{PackageOptions, PackageReport, package};
 pub use verify::{VerifyOptions, VerifyReport, verify};

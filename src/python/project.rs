@@ -147,6 +147,7 @@ pub fn standalone(options: &StandaloneOptions) -> Result<PythonFunction, PythonE
         layer: options.layer,
         exclude: Vec::new(),
         include: None,
+        openapi: None,
     };
     let declared_in = project.join("pyproject.toml");
     let mut function = from_config(&name, &config, Path::new("/"), &declared_in)?;

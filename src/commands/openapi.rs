@@ -1,0 +1,24 @@
+use crate::cli::OpenApiArgs;
+use cargo_powertools::errors::Error;
+use cargo_powertools::ops::{self, OpenApiOptions};
+use cargo_powertools::shell::Shell;
+use cargo_powertools::workspace::LoadOptions;
+use std::time::Duration;
+
+pub fn exec(args: OpenApiArgs) -> Result<(), Error> {
+    let shell = Shell::new(args.message_format);
+    let options = OpenApiOptions {
+        load: LoadOptions {
+            manifest_path: args.manifest_path,
+            ..Default::default()
+        },
+        output: args.output,
+        api: args.api,
+        placeholders: args.placeholders,
+        on_conflict: args.on_conflict,
+        prefix_components: args.prefix_components,
+        timeout: Duration::from_secs(args.timeout),
+    };
+    let result = ops::openapi(&options, &shell);
+    super::finish(&shell, result)
+}

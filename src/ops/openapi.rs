@@ -1,0 +1,315 @@
+//! `cargo powertools openapi`: one OpenAPI document across the workspace's Lambda functions.
+//! Functions opt in ([`crate::openapi::Source`]); their fragments are fetched, merged, tied to
+//! their functions, validated, and only then written (atomically) and listed in the manifest.
+use crate::config::{self, Kind, PackageConfig, WorkspaceConfig};
+use crate::errors::Error;
+use crate::invoke::ProcessGroups;
+use crate::manifest::{self, Manifest, OpenApiDocument};
+use crate::openapi::fetch::{self, FetchContext, Participant};
+use crate::openapi::merge::{self, Fragment, MergeOptions, OnConflict};
+use crate::openapi::{self, Api, OpenApiError, Placeholders, validate};
+use crate::shell::Shell;
+use crate::workspace::{self, LoadOptions, Workspace, WorkspaceError};
+use cargo_metadata::MetadataCommand;
+use serde_json::{Value, json};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct OpenApiOptions {
+    pub load: LoadOptions,
+    /// Default: `<target-dir>/powertools/openapi.json`.
+    pub output: Option<PathBuf>,
+    /// Add `x-amazon-apigateway-integration` for this kind of API.
+    pub api: Option<Api>,
+    pub placeholders: Placeholders,
+    pub on_conflict: OnConflict,
+    pub prefix_components: bool,
+    /// For each `command` and `route` source.
+    pub timeout: Duration,
+}
+
+impl Default for OpenApiOptions {
+    fn default() -> Self {
+        OpenApiOptions {
+            load: LoadOptions::default(),
+            output: None,
+            api: None,
+            placeholders: Placeholders::default(),
+            on_conflict: OnConflict::default(),
+            prefix_components: false,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct OpenApiReport {
+    pub path: PathBuf,
+    pub document: Value,
+    pub functions: Vec<String>,
+    /// Per function, what the deployment tool must fill in (with `--api`).
+    pub placeholders: std::collections::BTreeMap<String, String>,
+    pub warnings: Vec<String>,
+}
+
+pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport, Error> {
+    let workspace = workspace::load(&options.load)?;
+    let (participants, document_config) = participants(&workspace)?;
+    if participants.is_empty() {
+        return Err(OpenApiError::NoParticipants {
+            manifest: workspace.manifest_path.clone(),
+        }
+        .into());
+    }
+    let out_dir = workspace.target_dir.join("powertools");
+    let manifest_path = out_dir.join(manifest::FILE_NAME);
+    let manifest = read_manifest(&manifest_path);
+
+    let groups = ProcessGroups::default();
+    if participants
+        .iter()
+        .any(|p| matches!(p.source, openapi::Source::Route(_)))
+    {
+        groups.stop_on_interrupt()?;
+    }
+    let context = FetchContext {
+        timeout: options.timeout,
+        manifest: manifest.as_ref(),
+        manifest_path: &manifest_path,
+        groups: &groups,
+    };
+    let mut fragments = Vec::new();
+    for participant in &participants {
+        shell.status(
+            "Fetching",
+            format!("{} ({})", participant.function, participant.source),
+        );
+        let document = fetch::fetch(participant, &context)?;
+        let operations = count_operations(&document);
+        shell.json_line(&json!({
+            "reason": "fragment", "function": participant.function,
+            "source": participant.source.to_string(), "operations": operations,
+        }));
+        fragments.push(Fragment {
+            function: participant.function.clone(),
+            document,
+        });
+    }
+
+    let default_title = workspace
+        .root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "api".into());
+    let merged = merge::merge(
+        &fragments,
+        &MergeOptions {
+            on_conflict: options.on_conflict,
+            prefix_components: options.prefix_components,
+            document: document_config,
+            default_title,
+        },
+    )?;
+    let mut document = merged.document;
+    let mut warnings = merged.warnings;
+    validate::validate(&document)?;
+    let mut placeholders = Default::default();
+    if let Some(api) = options.api {
+        let version = document["openapi"].as_str().unwrap_or_default().to_string();
+        if api == Api::Rest && version.starts_with("3.1") {
+            warnings.push(format!(
+                "the document is OpenAPI {version}, and API Gateway's REST API import takes OpenAPI 2.0 and 3.0: import it into an HTTP API (`--api http`) or generate 3.0 fragments"
+            ));
+        }
+        placeholders = openapi::integration::integrate(&mut document, api, options.placeholders);
+    }
+    for warning in &warnings {
+        warn(shell, warning);
+    }
+
+    let path = options
+        .output
+        .clone()
+        .unwrap_or_else(|| out_dir.join(openapi::FILE_NAME));
+    let bytes = write_atomically(&path, &document)?;
+    let functions: Vec<String> = participants.iter().map(|p| p.function.clone()).collect();
+    if let Some((manifest_path, mut manifest)) = manifest {
+        manifest.openapi = Some(OpenApiDocument {
+            path: relative_to(&path, manifest_path.parent().unwrap_or(Path::new("."))),
+            sha256: manifest::hex(&sha2::Digest::finalize(
+                <sha2::Sha256 as sha2::Digest>::new_with_prefix(&bytes),
+            )),
+            functions: functions.clone(),
+        });
+        let dir = manifest_path.parent().unwrap_or(Path::new("."));
+        manifest
+            .write_atomically(dir)
+            .map_err(|source| OpenApiError::Write {
+                path: manifest_path.clone(),
+                source,
+            })?;
+    }
+    let operations = count_operations(&document);
+    shell.status(
+        "Wrote",
+        format!(
+            "{} ({operations} operation(s) from {} function(s))",
+            path.display(),
+            functions.len()
+        ),
+    );
+    shell.json_line(&json!({
+        "reason": "openapi", "path": path, "openapi": document["openapi"],
+        "functions": functions, "operations": operations, "placeholders": placeholders,
+    }));
+    shell.json_line(&json!({ "reason": "finished", "success": true, "warnings": warnings.len() }));
+    Ok(OpenApiReport {
+        path,
+        document,
+        functions,
+        placeholders,
+        warnings,
+    })
+}
+
+fn warn(shell: &Shell, message: &str) {
+    use anstyle::{AnsiColor, Style};
+    const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+    anstream::eprintln!("{WARNING}warning{WARNING:#}: {message}");
+    shell.json_line(&json!({ "reason": "warning", "message": message }));
+}
+
+fn count_operations(document: &Value) -> usize {
+    document
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|p| p.values())
+        .map(|item| {
+            merge::METHODS
+                .iter()
+                .filter(|m| item.get(**m).is_some())
+                .count()
+        })
+        .sum()
+}
+
+/// The last `package` run's manifest, when there is one that parses.
+fn read_manifest(path: &Path) -> Option<(PathBuf, Manifest)> {
+    let bytes = std::fs::read(path).ok()?;
+    let manifest = serde_json::from_slice(&bytes).ok()?;
+    Some((path.to_path_buf(), manifest))
+}
+
+fn relative_to(path: &Path, dir: &Path) -> String {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (path, dir) = (absolute(path), absolute(dir));
+    match path.strip_prefix(&dir) {
+        Ok(relative) => relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// Through a temporary file beside it and a rename: a reader sees the earlier document or the
+/// new one, never part of one.
+fn write_atomically(path: &Path, document: &Value) -> Result<Vec<u8>, OpenApiError> {
+    let write_err = |source| OpenApiError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(write_err)?;
+    let mut bytes = serde_json::to_vec_pretty(document).expect("a JSON value serializes");
+    bytes.push(b'\n');
+    let mut file = tempfile::Builder::new()
+        .prefix(".openapi-")
+        .suffix(".json")
+        .tempfile_in(dir)
+        .map_err(write_err)?;
+    file.write_all(&bytes).map_err(write_err)?;
+    file.as_file().sync_all().map_err(write_err)?;
+    file.persist(path).map_err(|e| write_err(e.error))?;
+    Ok(bytes)
+}
+
+/// The functions that opted in, sorted by name, and the document-wide configuration. The
+/// `openapi` keys are read from the same metadata `workspace::load` read and checked.
+fn participants(
+    workspace: &Workspace,
+) -> Result<(Vec<Participant>, openapi::DocumentConfig), Error> {
+    let metadata = MetadataCommand::new()
+        .manifest_path(&workspace.manifest_path)
+        .no_deps()
+        .exec()
+        .map_err(WorkspaceError::Metadata)?;
+    let workspace_config: WorkspaceConfig = config::parse(
+        &metadata.workspace_metadata,
+        &workspace.manifest_path,
+        "[workspace.metadata.powertools]",
+    )
+    .map_err(WorkspaceError::from)?
+    .unwrap_or_default();
+    let mut participants = Vec::new();
+    for binary in workspace
+        .binaries
+        .iter()
+        .filter(|b| b.kind == Kind::Function)
+    {
+        let Some(package) = metadata
+            .workspace_packages()
+            .into_iter()
+            .find(|p| *p.name == binary.package)
+        else {
+            continue;
+        };
+        let package_config: PackageConfig = config::parse(
+            &package.metadata,
+            &binary.manifest_path,
+            "[package.metadata.powertools]",
+        )
+        .map_err(WorkspaceError::from)?
+        .unwrap_or_default();
+        let source = package_config
+            .bin
+            .get(&binary.name)
+            .and_then(|b| b.openapi.clone())
+            .or(package_config.openapi);
+        if let Some(source) = source {
+            participants.push(Participant {
+                function: binary.name.clone(),
+                source,
+                dir: binary.package_dir.clone(),
+                declared_in: binary.manifest_path.clone(),
+            });
+        }
+    }
+    for function in workspace
+        .python
+        .iter()
+        .filter(|f| f.kind() == Kind::Function)
+    {
+        let source = workspace_config
+            .python
+            .get(&function.name)
+            .and_then(|c| c.openapi.clone());
+        if let Some(source) = source {
+            participants.push(Participant {
+                function: function.name.clone(),
+                source,
+                dir: function.project.clone(),
+                declared_in: workspace.manifest_path.clone(),
+            });
+        }
+    }
+    participants.sort_by(|a, b| a.function.cmp(&b.function));
+    Ok((participants, workspace_config.openapi.unwrap_or_default()))
+}
