@@ -179,7 +179,7 @@ pub struct ConfigError {
 impl ConfigError {
     pub fn help(&self) -> String {
         format!(
-            "edit `{}` in {}. Known keys: architectures = [\"x86_64\", \"arm64\"], runtime = \"provided.al2023\" | \"provided.al2\", recipe = \"cargo-lambda\", libc = \"gnu\" | \"musl\", include = [\"glob\", ...], skip = true; per binary under `bin.<name>` (also kind = \"function\" | \"extension\"); `skip = [\"member\", ...]` and `recipes.<name>` at workspace level",
+            "edit `{}` in {}. Known keys: architectures = [\"x86_64\", \"arm64\"], runtime = \"provided.al2023\" | \"provided.al2\", recipe = \"cargo-lambda\", libc = \"gnu\" | \"musl\", include = [\"glob\", ...], skip = true, openapi = {{ route = \"/openapi.json\" }} | {{ file = \"...\" }} | {{ command = [\"...\"] }}; per binary under `bin.<name>` (also kind = \"function\" | \"extension\"); `skip = [\"member\", ...]` and `recipes.<name>` at workspace level",
             self.field,
             self.manifest.display()
         )

@@ -7,6 +7,7 @@ mod errors;
 mod hostile;
 mod install;
 mod invoke;
+mod openapi;
 mod package;
 mod python;
 mod recipes;

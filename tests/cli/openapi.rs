@@ -1,0 +1,375 @@
+//! `cargo powertools openapi`: the functions that opt in give their fragments (a file, a command,
+//! or their own spec route, invoked), and one validated document comes out.
+use crate::support::*;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// A 3.1 fragment with one GET operation answering a schema of its own.
+fn fragment(path: &str, operation_id: &str, schema: &str, properties: Value) -> Value {
+    json!({
+        "openapi": "3.1.0",
+        "info": { "title": operation_id, "version": "1.0.0" },
+        "paths": { path: { "get": {
+            "operationId": operation_id,
+            "tags": ["shop"],
+            "responses": { "200": {
+                "description": "ok",
+                "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } }
+            } }
+        } } },
+        "components": { "schemas": { schema: { "type": "object", "properties": properties } } },
+        "tags": [{ "name": "shop", "description": "The shop" }]
+    })
+}
+
+/// The example workspace with greeter (a `file`), orders (a `command`) and orders-py (a
+/// `command` run by Python) opted in, its target directory inside the temporary directory.
+struct OptedIn {
+    example: ExampleCopy,
+}
+
+impl OptedIn {
+    fn new() -> OptedIn {
+        let example = example_copy();
+        let write = |rel: &str, value: &Value| {
+            std::fs::write(
+                example.path().join(rel),
+                serde_json::to_vec_pretty(value).unwrap(),
+            )
+            .unwrap()
+        };
+        let mut greeter = fragment(
+            "/greetings/{name}",
+            "greet",
+            "Greeting",
+            json!({ "message": { "type": "string" } }),
+        );
+        greeter["paths"]["/greetings/{name}"]["parameters"] = json!([
+            { "name": "name", "in": "path", "required": true, "schema": { "type": "string" } }
+        ]);
+        write("functions/greeter/openapi.json", &greeter);
+        write(
+            "functions/orders/spec.json",
+            &fragment(
+                "/orders",
+                "listOrders",
+                "Order",
+                json!({ "id": { "type": "string" } }),
+            ),
+        );
+        write(
+            "python/orders-py/spec.json",
+            &fragment(
+                "/prices",
+                "listPrices",
+                "Price",
+                json!({ "cents": { "type": "integer" } }),
+            ),
+        );
+        example.append_to_manifest(
+            "functions/greeter",
+            "openapi = { file = \"openapi.json\" }\n",
+        );
+        example.append_to_manifest(
+            "functions/orders",
+            "\n[package.metadata.powertools]\nopenapi = { command = [\"cat\", \"spec.json\"] }\n",
+        );
+        let root = example.path().join("Cargo.toml");
+        let text = std::fs::read_to_string(&root).unwrap().replace(
+            "handler = \"app.handler\"\n",
+            "handler = \"app.handler\"\nopenapi = { command = [\"python3\", \"-c\", \"print(open('spec.json').read())\"] }\n",
+        );
+        std::fs::write(&root, text).unwrap();
+        example.append_to_manifest(
+            "",
+            "\n[workspace.metadata.powertools.openapi]\ntitle = \"Shop\"\nversion = \"2.0.0\"\nservers = [\"https://api.example.com\"]\n",
+        );
+        OptedIn { example }
+    }
+
+    fn target_dir(&self) -> PathBuf {
+        self.example.outer.path().join("target")
+    }
+
+    fn document_path(&self) -> PathBuf {
+        self.target_dir().join("powertools/openapi.json")
+    }
+
+    fn openapi(&self) -> assert_cmd::Command {
+        let mut command = powertools();
+        command
+            .current_dir(self.example.path())
+            .env("CARGO_TARGET_DIR", self.target_dir())
+            .arg("openapi");
+        command
+    }
+
+    fn write(&self, rel: &str, value: &Value) {
+        std::fs::write(
+            self.example.path().join(rel),
+            serde_json::to_vec_pretty(value).unwrap(),
+        )
+        .unwrap();
+    }
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// `openapi-spec-validator FILE` (PyPI), installed by `.ci/setup`.
+fn assert_valid_openapi(path: &Path) {
+    let output =
+        std::process::Command::new(tools_dir().join("deploy-venv/bin/openapi-spec-validator"))
+            .arg(path)
+            .output()
+            .unwrap();
+    assert!(
+        output.status.success(),
+        "openapi-spec-validator rejects {}:\n{}{}",
+        path.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Each operation's `x-powertools-function`, as `METHOD path → function`.
+fn functions_of(document: &Value) -> Vec<String> {
+    let mut found = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if let Some(function) = operation["x-powertools-function"].as_str() {
+                found.push(format!("{} {path} → {function}", method.to_uppercase()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn file_and_command_fragments_merge_into_one_valid_document() {
+    let opted = OptedIn::new();
+    let output = run(opted
+        .openapi()
+        .args(["--api", "http", "--message-format", "json"]));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let document = read_json(&opted.document_path());
+    assert_eq!(
+        functions_of(&document),
+        [
+            "GET /greetings/{name} → greeter",
+            "GET /orders → orders",
+            "GET /prices → orders-py",
+        ]
+    );
+    assert_eq!(document["openapi"], "3.1.0");
+    assert_eq!(
+        document["info"],
+        json!({ "title": "Shop", "version": "2.0.0" })
+    );
+    assert_eq!(
+        document["servers"],
+        json!([{ "url": "https://api.example.com" }])
+    );
+    assert_eq!(
+        document["tags"],
+        json!([{ "name": "shop", "description": "The shop" }])
+    );
+    let schemas: Vec<&String> = document["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(schemas, ["Greeting", "Order", "Price"]);
+    let integration = &document["paths"]["/prices"]["get"]["x-amazon-apigateway-integration"];
+    assert_eq!(integration["payloadFormatVersion"], "2.0");
+    assert_eq!(
+        integration["uri"]["Fn::Sub"],
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${OrdersPyFunction.Arn}/invocations"
+    );
+
+    let lines: Vec<Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let fragments: Vec<&str> = lines
+        .iter()
+        .filter(|l| l["reason"] == "fragment")
+        .map(|l| l["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(fragments, ["greeter", "orders", "orders-py"]);
+    let written = lines.iter().find(|l| l["reason"] == "openapi").unwrap();
+    assert_eq!(written["operations"], 3);
+    assert_eq!(written["placeholders"]["greeter"], "GreeterFunction");
+    assert_eq!(lines.last().unwrap()["reason"], "finished");
+    assert_eq!(lines.last().unwrap()["success"], true);
+
+    if require_tools(&["openapi-spec-validator"]) {
+        assert_valid_openapi(&opted.document_path());
+    }
+}
+
+#[test]
+fn a_path_served_twice_names_both_functions_and_leaves_the_earlier_document() {
+    let opted = OptedIn::new();
+    let first = run(&mut opted.openapi());
+    assert!(first.status.success(), "{}", stderr(&first));
+    let before = std::fs::read(opted.document_path()).unwrap();
+
+    // orders now also serves GET /greetings/{name}.
+    let mut orders = fragment(
+        "/greetings/{name}",
+        "greetFromOrders",
+        "Order",
+        json!({ "id": { "type": "string" } }),
+    );
+    orders["paths"]["/greetings/{name}"]["get"]["parameters"] =
+        json!([{ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } }]);
+    opted.write("functions/orders/spec.json", &orders);
+    let output = run(&mut opted.openapi());
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: GET /greetings/{name} is served by two functions, `greeter` and `orders`\n"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: serve each path and method from one function, or pick one with `--on-conflict first` or `--on-conflict last`"), "{stderr}");
+    assert_eq!(
+        std::fs::read(opted.document_path()).unwrap(),
+        before,
+        "the earlier document changed"
+    );
+
+    let output = run(opted.openapi().args(["--on-conflict", "last"]));
+    assert!(
+        output.status.success(),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    assert!(
+        crate::support::stderr(&output).contains("warning: GET /greetings/{name} is served by `greeter` and `orders`; kept `orders`'s (--on-conflict last)"),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    assert_eq!(
+        functions_of(&read_json(&opted.document_path()))[0],
+        "GET /greetings/{name} → orders"
+    );
+}
+
+#[test]
+fn a_component_clash_names_both_functions_unless_components_are_prefixed() {
+    let opted = OptedIn::new();
+    // orders' schema is also called Greeting, with other properties.
+    opted.write(
+        "functions/orders/spec.json",
+        &fragment(
+            "/orders",
+            "listOrders",
+            "Greeting",
+            json!({ "id": { "type": "string" } }),
+        ),
+    );
+    let output = run(&mut opted.openapi());
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: component #/components/schemas/Greeting differs between functions `greeter` and `orders`\n"),
+        "{stderr}"
+    );
+    assert!(
+        !opted.document_path().exists(),
+        "a failed run writes nothing"
+    );
+
+    let output = run(opted.openapi().arg("--prefix-components"));
+    assert!(
+        output.status.success(),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    let document = read_json(&opted.document_path());
+    let schemas: Vec<&String> = document["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(schemas, ["GreeterGreeting", "OrdersGreeting", "Price"]);
+    let schema = &document["paths"]["/orders"]["get"]["responses"]["200"]["content"]["application/json"]
+        ["schema"];
+    assert_eq!(schema["$ref"], "#/components/schemas/OrdersGreeting");
+    if require_tools(&["openapi-spec-validator"]) {
+        assert_valid_openapi(&opted.document_path());
+    }
+}
+
+#[test]
+fn without_a_function_opted_in_it_says_how_to_opt_in() {
+    let example = example_copy();
+    let output = run(powertools()
+        .current_dir(example.path())
+        .env("CARGO_TARGET_DIR", example.outer.path().join("target"))
+        .arg("openapi"));
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error: no function takes part in the OpenAPI document\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("help: opt functions in, in "), "{stderr}");
+    assert!(
+        stderr.contains("`openapi = { route = \"/openapi.json\" }`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_malformed_openapi_key_names_the_file_and_field() {
+    let example = example_copy();
+    example.append_to_manifest(
+        "functions/greeter",
+        "openapi = { route = \"/a\", file = \"b\" }\n",
+    );
+    let output = run(powertools()
+        .current_dir(example.path())
+        .env("CARGO_TARGET_DIR", example.outer.path().join("target"))
+        .arg("openapi"));
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("functions/greeter/Cargo.toml: `openapi`: set exactly one of `route`, `file` or `command`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_fragment_that_is_not_openapi_or_has_a_dangling_ref_is_named() {
+    let opted = OptedIn::new();
+    std::fs::write(
+        opted.example.path().join("functions/orders/spec.json"),
+        "<html>oops</html>",
+    )
+    .unwrap();
+    let output = run(&mut opted.openapi());
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: `orders`: not an OpenAPI document: its command `cat spec.json` is not JSON"
+        ),
+        "{stderr}"
+    );
+    let mut dangling = fragment("/orders", "listOrders", "Order", json!({}));
+    dangling["paths"]["/orders"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        ["$ref"] = json!("#/components/schemas/Missing");
+    opted.write("functions/orders/spec.json", &dangling);
+    let output = run(&mut opted.openapi());
+    assert!(
+        crate::support::stderr(&output).contains("error: `orders`: $ref \"#/components/schemas/Missing\" at /paths/~1orders/get/responses/200/content/application~1json/schema points at nothing"),
+        "{}",
+        crate::support::stderr(&output)
+    );
+}
