@@ -29,6 +29,9 @@ pub struct TargetSettings {
     pub runtime: Option<Runtime>,
     /// Globs, relative to the package directory, of extra files to put in the zip.
     pub include: Option<Vec<String>>,
+    /// Files that look like credentials (`.env`, `*.pem`, ...) which `include` may zip after all,
+    /// each by its path in the zip.
+    pub allow_secrets: Option<Vec<String>>,
     /// The build recipe (`cargo powertools recipes`). Default: cargo-lambda.
     pub recipe: Option<String>,
     /// The C library to link against. Default: gnu (glibc).
@@ -45,6 +48,10 @@ impl TargetSettings {
                 .or_else(|| fallback.architectures.clone()),
             runtime: self.runtime.or(fallback.runtime),
             include: self.include.clone().or_else(|| fallback.include.clone()),
+            allow_secrets: self
+                .allow_secrets
+                .clone()
+                .or_else(|| fallback.allow_secrets.clone()),
             recipe: self.recipe.clone().or_else(|| fallback.recipe.clone()),
             libc: self.libc.or(fallback.libc),
         }
@@ -77,6 +84,7 @@ impl WorkspaceConfig {
             architectures: self.architectures.clone(),
             runtime: self.runtime,
             include: None,
+            allow_secrets: None,
             recipe: self.recipe.clone(),
             libc: self.libc,
         }
@@ -92,6 +100,7 @@ pub struct PackageConfig {
     pub architectures: Option<Vec<Arch>>,
     pub runtime: Option<Runtime>,
     pub include: Option<Vec<String>>,
+    pub allow_secrets: Option<Vec<String>>,
     pub recipe: Option<String>,
     pub libc: Option<Libc>,
     /// Where the OpenAPI fragment of each of the package's functions comes from (opt-in).
@@ -106,6 +115,7 @@ impl PackageConfig {
             architectures: self.architectures.clone(),
             runtime: self.runtime,
             include: self.include.clone(),
+            allow_secrets: self.allow_secrets.clone(),
             recipe: self.recipe.clone(),
             libc: self.libc,
         }
@@ -123,6 +133,7 @@ pub struct BinConfig {
     pub architectures: Option<Vec<Arch>>,
     pub runtime: Option<Runtime>,
     pub include: Option<Vec<String>>,
+    pub allow_secrets: Option<Vec<String>>,
     pub recipe: Option<String>,
     pub libc: Option<Libc>,
     /// Where this function's OpenAPI fragment comes from (opt-in; overrides the package's).
@@ -135,6 +146,7 @@ impl BinConfig {
             architectures: self.architectures.clone(),
             runtime: self.runtime,
             include: self.include.clone(),
+            allow_secrets: self.allow_secrets.clone(),
             recipe: self.recipe.clone(),
             libc: self.libc,
         }
@@ -165,6 +177,10 @@ pub struct PythonConfig {
     pub include: Option<Vec<String>>,
     /// Where this function's OpenAPI fragment comes from (opt-in).
     pub openapi: Option<crate::openapi::Source>,
+    /// Files of the project that look like credentials (`.env`, `*.pem`, ...) but are zipped
+    /// after all, each by its path relative to the project folder.
+    #[serde(default)]
+    pub allow_secrets: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -179,7 +195,7 @@ pub struct ConfigError {
 impl ConfigError {
     pub fn help(&self) -> String {
         format!(
-            "edit `{}` in {}. Known keys: architectures = [\"x86_64\", \"arm64\"], runtime = \"provided.al2023\" | \"provided.al2\", recipe = \"cargo-lambda\", libc = \"gnu\" | \"musl\", include = [\"glob\", ...], skip = true, openapi = {{ route = \"/openapi.json\" }} | {{ file = \"...\" }} | {{ command = [\"...\"] }}; per binary under `bin.<name>` (also kind = \"function\" | \"extension\"); `skip = [\"member\", ...]` and `recipes.<name>` at workspace level",
+            "edit `{}` in {}. Known keys: architectures = [\"x86_64\", \"arm64\"], runtime = \"provided.al2023\" | \"provided.al2\", recipe = \"cargo-lambda\", libc = \"gnu\" | \"musl\", include = [\"glob\", ...], allow-secrets = [\"path/in/zip\", ...], skip = true, openapi = {{ route = \"/openapi.json\" }} | {{ file = \"...\" }} | {{ command = [\"...\"] }}; per binary under `bin.<name>` (also kind = \"function\" | \"extension\"); `skip = [\"member\", ...]` and `recipes.<name>` at workspace level",
             self.field,
             self.manifest.display()
         )

@@ -1,6 +1,59 @@
-//! Resolves `include` globs into zip entries, refusing anything outside the workspace.
+//! Resolves `include` globs into zip entries, refusing anything outside the workspace and any file
+//! that looks like a credential unless it is allowed by name.
 use crate::archive::{self, Entry};
 use std::path::{Component, Path, PathBuf};
+
+/// Files that look like credentials, as globs over a zip entry's path. They are never zipped from
+/// an `include` folder or a Python project unless `allow-secrets` names them one by one.
+pub const SECRET_PATTERNS: [&str; 11] = [
+    "**/.env*",
+    "**/id_rsa*",
+    "**/id_ed25519*",
+    "**/*.pem",
+    "**/*.key",
+    "**/*.p12",
+    "**/.aws/credentials",
+    "**/.npmrc",
+    "**/.pypirc",
+    "**/.git",
+    "**/.git/**",
+];
+
+/// Tells credential-looking files from the rest; `allowed` are entry names let through.
+#[derive(Clone, Debug)]
+pub struct Secrets {
+    patterns: globset::GlobSet,
+    allowed: Vec<String>,
+}
+
+impl Secrets {
+    pub fn new(allowed: &[String]) -> Secrets {
+        let mut builder = globset::GlobSetBuilder::new();
+        for pattern in SECRET_PATTERNS {
+            let glob = globset::GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .expect("the built-in secret patterns are valid globs");
+            builder.add(glob);
+        }
+        Secrets {
+            patterns: builder
+                .build()
+                .expect("the built-in secret patterns are valid globs"),
+            allowed: allowed.to_vec(),
+        }
+    }
+
+    /// The pattern (without its leading `**/`) that makes `name` look like a credential, unless
+    /// `name` is allowed.
+    pub fn refused(&self, name: &str) -> Option<&'static str> {
+        if self.allowed.iter().any(|allowed| allowed == name) {
+            return None;
+        }
+        let index = *self.patterns.matches(name).first()?;
+        Some(SECRET_PATTERNS[index].trim_start_matches("**/"))
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum IncludeError {
@@ -25,6 +78,13 @@ pub enum IncludeError {
         pattern: String,
         name: String,
     },
+    #[error("`include` pattern `{pattern}` in {} matches `{name}`, which looks like a credential (`{looks_like}`): such files are never zipped unless `allow-secrets` names them", .manifest.display())]
+    Secret {
+        manifest: PathBuf,
+        pattern: String,
+        name: String,
+        looks_like: &'static str,
+    },
     #[error("could not read {} (matched by `include` pattern `{pattern}`)", .path.display())]
     Read {
         pattern: String,
@@ -41,6 +101,7 @@ impl IncludeError {
             IncludeError::OutsideWorkspace { .. } => "include only files inside the workspace: move or copy the file into it, and use a pattern relative to the package directory".into(),
             IncludeError::NoMatch { .. } => "fix the pattern (it is relative to the package directory) or remove it".into(),
             IncludeError::ReservedName { .. } => "rename the file or narrow the pattern".into(),
+            IncludeError::Secret { name, .. } => format!("narrow the pattern or move the file so that it is left out; if the function really needs it, add `allow-secrets = [\"{name}\"]` next to `include` (each file by its path in the zip)"),
             IncludeError::Read { .. } => return None,
         })
     }
@@ -55,6 +116,7 @@ pub fn resolve(
     workspace_root: &Path,
     manifest: &Path,
     reserved: &str,
+    secrets: &Secrets,
 ) -> Result<Vec<Entry>, IncludeError> {
     let root = workspace_root
         .canonicalize()
@@ -93,6 +155,17 @@ pub fn resolve(
                     manifest,
                 )?);
             }
+        }
+        if let Some((name, looks_like)) = entries[before..]
+            .iter()
+            .find_map(|e| Some((&e.name, secrets.refused(&e.name)?)))
+        {
+            return Err(IncludeError::Secret {
+                manifest: manifest.to_path_buf(),
+                pattern: pattern.clone(),
+                name: name.clone(),
+                looks_like,
+            });
         }
         if entries.len() == before {
             return Err(IncludeError::NoMatch {
@@ -211,6 +284,7 @@ mod tests {
             &ws,
             &ws.join("pkg/Cargo.toml"),
             "bootstrap",
+            &Secrets::new(&["assets/ok.pem".to_string()]),
         )
         .map(|entries| entries.into_iter().map(|e| e.name).collect())
     }
@@ -261,5 +335,54 @@ mod tests {
             names(&["nope/*.txt"], dir.path()),
             Err(IncludeError::NoMatch { .. })
         ));
+    }
+
+    #[test]
+    fn files_that_look_like_credentials_are_refused_unless_allowed_by_name() {
+        let secrets = Secrets::new(&["assets/ca.pem".to_string()]);
+        for (name, pattern) in [
+            (".env", ".env*"),
+            ("assets/.env.production", ".env*"),
+            ("keys/id_rsa", "id_rsa*"),
+            ("id_ed25519.pub", "id_ed25519*"),
+            ("certs/server.pem", "*.pem"),
+            ("tls.key", "*.key"),
+            ("a/b/cert.p12", "*.p12"),
+            ("home/.aws/credentials", ".aws/credentials"),
+            (".npmrc", ".npmrc"),
+            ("cfg/.pypirc", ".pypirc"),
+            ("vendor/lib/.git/config", ".git/**"),
+            ("vendor/lib/.git", ".git"),
+        ] {
+            assert_eq!(secrets.refused(name), Some(pattern), "{name}");
+        }
+        for name in [
+            "assets/ca.pem",
+            "assets/env.txt",
+            "app.py",
+            ".venv-notes.md",
+            "keys.json",
+            "docs/.gitignore",
+            "monkey.py",
+        ] {
+            assert_eq!(secrets.refused(name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn an_include_folder_holding_a_credential_is_refused_naming_the_file() {
+        let dir = workspace();
+        std::fs::write(dir.path().join("ws/pkg/assets/.env"), "TOKEN=x").unwrap();
+        let err = names(&["assets"], dir.path()).unwrap_err();
+        assert!(
+            matches!(&err, IncludeError::Secret { name, looks_like: ".env*", .. } if name == "assets/.env"),
+            "{err:?}"
+        );
+        std::fs::remove_file(dir.path().join("ws/pkg/assets/.env")).unwrap();
+        std::fs::write(dir.path().join("ws/pkg/assets/ok.pem"), "CA").unwrap();
+        assert_eq!(
+            names(&["assets"], dir.path()).unwrap(),
+            ["assets/a.txt", "assets/deep/b.json", "assets/ok.pem"]
+        );
     }
 }

@@ -370,6 +370,7 @@ mod tests {
             architectures: architectures.to_vec(),
             runtime,
             include: vec![],
+            allow_secrets: vec![],
             recipe: None,
             libc: Default::default(),
         }

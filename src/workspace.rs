@@ -23,6 +23,8 @@ pub struct LambdaBinary {
     pub architectures: Vec<Arch>,
     pub runtime: Runtime,
     pub include: Vec<String>,
+    /// Credential-looking files `include` may zip after all, by entry name.
+    pub allow_secrets: Vec<String>,
     /// The recipe configured for it; `None` means the default (or `--recipe`).
     pub recipe: Option<String>,
     pub libc: Libc,
@@ -327,6 +329,7 @@ fn discover_package(
             architectures: settings.architectures.unwrap_or_else(|| Arch::ALL.to_vec()),
             runtime: settings.runtime.unwrap_or_default(),
             include: settings.include.unwrap_or_default(),
+            allow_secrets: settings.allow_secrets.unwrap_or_default(),
             recipe: settings.recipe,
             libc: settings.libc.unwrap_or_default(),
         });

@@ -293,6 +293,7 @@ fn resolve_includes(
             &workspace.root,
             &binary.manifest_path,
             &reserved,
+            &include::Secrets::new(&binary.allow_secrets),
         )?;
         includes.insert(binary.name.clone(), entries);
     }

@@ -49,6 +49,8 @@ pub enum PythonError {
     NotAProject { path: PathBuf },
     #[error("`{output}` was not written by `{command}`")]
     MissingOutput { command: String, output: PathBuf },
+    #[error(transparent)]
+    Include(#[from] crate::include::IncludeError),
     #[error("could not read or write {}", .path.display())]
     Io {
         path: PathBuf,
@@ -60,6 +62,7 @@ pub enum PythonError {
 impl PythonError {
     pub fn help(&self) -> Option<String> {
         Some(match self {
+            PythonError::Include(err) => return err.help(),
             PythonError::BadVersion { .. } => format!(
                 "write a version Lambda has a runtime for, python = \"3.{}\" to \"3.{}\"",
                 PYTHON_MINORS.start(),

@@ -1,6 +1,7 @@
 //! Files as zip entries: the installed dependencies, and the project's own code.
 use super::{PythonError, PythonFunction};
 use crate::archive::{self, Entry};
+use crate::include::{self, IncludeError};
 use std::path::Path;
 
 /// Own-code globs when a function names none.
@@ -49,11 +50,51 @@ pub(super) fn files_as_entries(
     Ok(entries)
 }
 
+/// A Python `include` follows the Rust rules ([`include::resolve`]): globs relative to the project
+/// folder, directories with everything under them, a pattern that matches nothing is an error, and
+/// every file must lie inside the workspace (or inside the project folder, for a project kept
+/// outside the Cargo workspace), symlinks resolved.
+fn custom_include(
+    function: &PythonFunction,
+    patterns: &[String],
+    workspace_root: &Path,
+    secrets: &include::Secrets,
+) -> Result<Vec<Entry>, IncludeError> {
+    let canonical = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let boundary = if canonical(&function.project).starts_with(canonical(workspace_root)) {
+        workspace_root
+    } else {
+        &function.project
+    };
+    include::resolve(
+        patterns,
+        &function.project,
+        boundary,
+        &function.declared_in,
+        "",
+        secrets,
+    )
+}
+
 /// The project's own files: its `include` globs, or every `*.py` outside virtualenvs, tests and caches.
+/// Files that look like credentials are refused unless `allow-secrets` names them.
 pub(super) fn own_code_entries(
     function: &PythonFunction,
+    workspace_root: &Path,
     prefix: &str,
 ) -> Result<Vec<Entry>, PythonError> {
+    let secrets = include::Secrets::new(&function.allow_secrets);
+    if let Some(patterns) = &function.include {
+        return Ok(
+            custom_include(function, patterns, workspace_root, &secrets)?
+                .into_iter()
+                .map(|mut entry| {
+                    entry.name = format!("{prefix}{}", entry.name);
+                    entry
+                })
+                .collect(),
+        );
+    }
     let custom = function.include.clone();
     let patterns: Vec<String> = custom
         .clone()
@@ -76,6 +117,15 @@ pub(super) fn own_code_entries(
                     .any(|c| NOT_OWN_CODE.contains(&c.as_os_str().to_string_lossy().as_ref()));
             if path.is_file() && !skipped {
                 let name = archive::zip_name(&relative);
+                if let Some(looks_like) = secrets.refused(&name) {
+                    return Err(include::IncludeError::Secret {
+                        manifest: function.declared_in.clone(),
+                        pattern: pattern.clone(),
+                        name,
+                        looks_like,
+                    }
+                    .into());
+                }
                 entries.push(entry_for(&path, format!("{prefix}{name}"))?);
             }
         }

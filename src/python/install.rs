@@ -118,7 +118,7 @@ pub fn build(
     let prefix = if function.layer { "python/" } else { "" };
     let mut entries = files_as_entries(&site, &site, prefix)?;
     if own_code && (!function.layer || function.include.is_some()) {
-        entries.extend(own_code_entries(function, prefix)?);
+        entries.extend(own_code_entries(function, workspace_root, prefix)?);
     }
     Ok(entries)
 }

@@ -23,6 +23,8 @@ pub struct PythonFunction {
     pub exclude: Vec<String>,
     /// `None`: the default own-code globs.
     pub include: Option<Vec<String>>,
+    /// Credential-looking project files zipped after all, by path relative to the project.
+    pub allow_secrets: Vec<String>,
     /// Where it is declared, for messages.
     pub declared_in: PathBuf,
 }
@@ -90,6 +92,7 @@ pub fn from_config(
         layer: config.layer,
         exclude: config.exclude.clone(),
         include: config.include.clone(),
+        allow_secrets: config.allow_secrets.clone(),
         declared_in: declared_in.to_path_buf(),
     })
 }
@@ -148,6 +151,7 @@ pub fn standalone(options: &StandaloneOptions) -> Result<PythonFunction, PythonE
         exclude: Vec::new(),
         include: None,
         openapi: None,
+        allow_secrets: Vec::new(),
     };
     let declared_in = project.join("pyproject.toml");
     let mut function = from_config(&name, &config, Path::new("/"), &declared_in)?;

@@ -76,3 +76,142 @@ fn a_rust_binary_name_with_a_dot() {
     );
     has_line(&stderr, NAME_HELP);
 }
+
+/// Points greeter's `include` at its whole `assets` folder (plus `extra` TOML lines).
+fn include_assets_folder(example: &ExampleCopy, extra: &str) {
+    let manifest = example.path().join("functions/greeter/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "include = [\"assets/*.txt\"]",
+            &format!("include = [\"assets\"]\n{extra}"),
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_credential_in_an_include_folder_is_refused_naming_the_file() {
+    let example = example_copy();
+    include_assets_folder(&example, "");
+    let assets = example.path().join("functions/greeter/assets");
+    std::fs::write(assets.join(".env"), "DATABASE_PASSWORD=hunter2\n").unwrap();
+    let manifest = example.path().join("functions/greeter/Cargo.toml");
+    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
+    has_line(
+        &stderr,
+        &format!(
+            "error: `include` pattern `assets` in {} matches `assets/.env`, which looks like a credential (`.env*`): such files are never zipped unless `allow-secrets` names them",
+            manifest.display()
+        ),
+    );
+    has_line(
+        &stderr,
+        "  help: narrow the pattern or move the file so that it is left out; if the function really needs it, add `allow-secrets = [\"assets/.env\"]` next to `include` (each file by its path in the zip)",
+    );
+    // A private key is refused the same way, and allowing another file does not let it through.
+    std::fs::remove_file(assets.join(".env")).unwrap();
+    std::fs::create_dir_all(assets.join("keys")).unwrap();
+    std::fs::write(
+        assets.join("keys/id_ed25519"),
+        "-----BEGIN OPENSSH PRIVATE KEY-----\n",
+    )
+    .unwrap();
+    include_assets_folder(&example, "allow-secrets = [\"assets/ca.pem\"]");
+    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
+    has_line(
+        &stderr,
+        &format!(
+            "error: `include` pattern `assets` in {} matches `assets/keys/id_ed25519`, which looks like a credential (`id_ed25519*`): such files are never zipped unless `allow-secrets` names them",
+            manifest.display()
+        ),
+    );
+}
+
+#[test]
+fn a_credential_named_in_allow_secrets_is_zipped() {
+    if !require_tools(&["cargo-lambda", "zig"]) {
+        return;
+    }
+    let example = example_copy();
+    include_assets_folder(&example, "allow-secrets = [\"assets/ca.pem\"]");
+    let assets = example.path().join("functions/greeter/assets");
+    std::fs::write(assets.join("ca.pem"), "-----BEGIN CERTIFICATE-----\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = run(package_in(&example.path())
+        .args(["--bin", "greeter", "--arch", "x86_64", "--out-dir"])
+        .arg(out.path()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        zip_entry(&out.path().join("x86_64/greeter.zip"), "assets/ca.pem"),
+        b"-----BEGIN CERTIFICATE-----\n"
+    );
+}
+
+/// Adds `include` (and `extra`) to the example's `orders-py`.
+fn python_include(example: &ExampleCopy, include: &str, extra: &str) {
+    let manifest = example.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "handler = \"app.handler\"\n",
+            &format!("handler = \"app.handler\"\ninclude = {include}\n{extra}"),
+        ),
+    )
+    .unwrap();
+}
+
+fn package_orders_py(dir: &Path) -> Command {
+    let mut command = package_in(dir);
+    command.args(["--bin", "orders-py", "--arch", "x86_64"]);
+    command
+}
+
+#[test]
+fn a_python_include_outside_the_workspace_is_refused() {
+    if !require_tools(&["uv"]) {
+        return;
+    }
+    let example = example_copy();
+    std::fs::write(example.outer.path().join("secret.txt"), "not for Lambda").unwrap();
+    python_include(&example, "[\"*.py\", \"../../../secret.txt\"]", "");
+    let stderr = fails_leaving_earlier_output(&mut package_orders_py(&example.path()));
+    let secret = example
+        .outer
+        .path()
+        .canonicalize()
+        .unwrap()
+        .join("secret.txt");
+    has_line(
+        &stderr,
+        &format!(
+            "error: `include` pattern `../../../secret.txt` in {} matches {}, which is outside the workspace {}",
+            example.path().join("Cargo.toml").display(),
+            secret.display(),
+            example.path().canonicalize().unwrap().display()
+        ),
+    );
+}
+
+#[test]
+fn a_credential_in_a_python_project_is_refused() {
+    if !require_tools(&["uv"]) {
+        return;
+    }
+    let example = example_copy();
+    let project = example.path().join("python/orders-py");
+    std::fs::create_dir_all(project.join("settings")).unwrap();
+    std::fs::write(project.join("settings/defaults.json"), "{}").unwrap();
+    std::fs::write(project.join("settings/.env.production"), "API_KEY=x\n").unwrap();
+    python_include(&example, "[\"*.py\", \"settings\"]", "");
+    let stderr = fails_leaving_earlier_output(&mut package_orders_py(&example.path()));
+    has_line(
+        &stderr,
+        &format!(
+            "error: `include` pattern `settings` in {} matches `settings/.env.production`, which looks like a credential (`.env*`): such files are never zipped unless `allow-secrets` names them",
+            example.path().join("Cargo.toml").display()
+        ),
+    );
+}
