@@ -479,4 +479,45 @@ mod tests {
         let (info, _) = scan(&hostile, 1000);
         assert_eq!(info.map(|i| i.newest_glibc), Some(None));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// A small real ELF file (`/usr/bin/true`), or none on a machine without it.
+        fn small_elf() -> Option<Vec<u8>> {
+            std::fs::read("/usr/bin/true").ok().filter(|b| is_elf(b))
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig {
+                cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(128),
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            /// Whatever a damaged ELF holds, the stream gives what parsing the whole file gives
+            /// (files under the kept prefix), and never panics.
+            #[test]
+            fn a_damaged_elf_streams_as_it_parses(
+                edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16),
+                header_edits in prop::collection::vec((0usize..64, any::<u8>()), 0..4),
+                keep in any::<prop::sample::Index>(),
+                chunk in 1usize..5000,
+            ) {
+                let Some(mut bytes) = small_elf() else { return Ok(()) };
+                for (at, value) in edits {
+                    let at = at.index(bytes.len());
+                    bytes[at] = value;
+                }
+                for (at, value) in header_edits {
+                    bytes[at] = value;
+                }
+                let keep = keep.index(bytes.len() + 1);
+                let bytes = &bytes[..keep];
+                let (streamed, _) = scan(bytes, chunk);
+                prop_assert_eq!(streamed, inspect(bytes));
+            }
+        }
+    }
 }

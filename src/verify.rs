@@ -704,4 +704,157 @@ mod tests {
         assert_eq!(display_name(b"caf\xe9.py"), "caf\\xe9.py");
         assert_eq!(display_name("café.py".as_bytes()), "café.py");
     }
+
+    /// Property tests of the readers behind `verify`: whatever bytes a zip or manifest holds,
+    /// the result is findings, never a panic; an honest zip has none; damaged data is caught.
+    /// Bounded (a few dozen cases each) so that they run in the normal suite.
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+        use std::io::Write;
+
+        type Files = Vec<(String, Vec<u8>, bool)>;
+
+        fn files() -> impl Strategy<Value = Files> {
+            prop::collection::vec(
+                (
+                    "[a-z][a-z0-9_]{0,8}(/[a-z]{1,4}\\.py)?",
+                    prop::collection::vec(any::<u8>(), 1..600),
+                    any::<bool>(),
+                ),
+                1..5,
+            )
+        }
+
+        /// A zip of `files` as the zip crate writes it (each name once; deflated when asked).
+        fn zip_of(files: &Files) -> Vec<u8> {
+            let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let mut seen = HashSet::new();
+            for (name, data, deflate) in files {
+                if !seen.insert(name.clone()) {
+                    continue;
+                }
+                let method = if *deflate {
+                    zip::CompressionMethod::Deflated
+                } else {
+                    zip::CompressionMethod::Stored
+                };
+                let options = zip::write::SimpleFileOptions::default()
+                    .compression_method(method)
+                    .unix_permissions(0o644);
+                writer.start_file(name.as_str(), options).unwrap();
+                writer.write_all(data).unwrap();
+            }
+            writer.finish().unwrap().into_inner()
+        }
+
+        fn python() -> Expectation {
+            Expectation {
+                runtime: Runtime::Python(12),
+                kind: Some(Kind::Function),
+                ..Expectation::default()
+            }
+        }
+
+        fn check_bytes(bytes: &[u8]) -> Vec<Finding> {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("a.zip");
+            std::fs::write(&path, bytes).unwrap();
+            check_zip(&path, &python())
+        }
+
+        /// 128 cases each in the normal suite; `PROPTEST_CASES=100000` for a longer fuzzing run.
+        fn config() -> ProptestConfig {
+            ProptestConfig {
+                cases: std::env::var("PROPTEST_CASES")
+                    .ok()
+                    .and_then(|cases| cases.parse().ok())
+                    .unwrap_or(128),
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            }
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn an_honest_zip_has_no_findings(files in files()) {
+                prop_assert_eq!(check_bytes(&zip_of(&files)), Vec::<Finding>::new());
+            }
+
+            #[test]
+            fn a_flipped_byte_in_stored_data_is_caught(
+                files in files(),
+                which in any::<prop::sample::Index>(),
+                at in any::<prop::sample::Index>(),
+                flip in 1u8..,
+            ) {
+                let stored: Files = files.into_iter().map(|(n, d, _)| (n, d, false)).collect();
+                let mut bytes = zip_of(&stored);
+                let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+                let index = which.index(archive.len());
+                let entry = archive.by_index(index).unwrap();
+                let (start, size, name) = (entry.data_start().unwrap(), entry.size(), entry.name().unwrap().to_string());
+                drop(entry);
+                bytes[(start + at.index(size as usize) as u64) as usize] ^= flip;
+                let findings = check_bytes(&bytes);
+                prop_assert!(
+                    findings.iter().any(|f| f.entry.as_deref() == Some(name.as_str()) && f.problem.contains("CRC-32")),
+                    "{:?}", findings
+                );
+            }
+
+            #[test]
+            fn a_damaged_zip_gives_findings_not_a_panic(
+                files in files(),
+                edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..12),
+                keep in any::<prop::sample::Index>(),
+            ) {
+                let mut bytes = zip_of(&files);
+                for (at, value) in edits {
+                    let at = at.index(bytes.len());
+                    bytes[at] = value;
+                }
+                let keep = keep.index(bytes.len() + 1);
+                check_bytes(&bytes[..keep]);
+            }
+
+            #[test]
+            fn arbitrary_bytes_are_not_a_zip(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+                prop_assert!(!check_bytes(&bytes).is_empty());
+            }
+
+            #[test]
+            fn a_damaged_manifest_gives_findings_not_a_panic(
+                edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+                keep in any::<prop::sample::Index>(),
+                path in "[a-z./]{0,12}",
+                version in 0u64..4,
+            ) {
+                let dir = tempfile::tempdir().unwrap();
+                std::fs::write(dir.path().join("a.zip"), zip_of(&vec![("app.py".into(), b"x".to_vec(), false)])).unwrap();
+                let manifest = serde_json::json!({
+                    "version": version, "generator": "test",
+                    "artifacts": [{
+                        "function": "app", "kind": "function", "package": "app", "arch": "x86_64",
+                        "language": "python", "target": "manylinux2014_x86_64", "runtime": "python3.12",
+                        "handler": "app.handler", "recipe": "uv", "tools": {}, "path": path,
+                        "size": 1, "unzipped_size": 1, "sha256": "00", "code_sha256": "AA==",
+                    }],
+                });
+                let mut bytes = serde_json::to_vec(&manifest).unwrap();
+                for (at, value) in edits {
+                    let at = at.index(bytes.len());
+                    bytes[at] = value;
+                }
+                let keep = keep.index(bytes.len() + 1);
+                let path = dir.path().join("manifest.json");
+                std::fs::write(&path, &bytes[..keep]).unwrap();
+                let (findings, _) = check_manifest(&path);
+                // Every manifest here is wrong somewhere (the hashes at least): it must say so.
+                prop_assert!(!findings.is_empty());
+            }
+        }
+    }
 }
