@@ -136,8 +136,21 @@ pub fn check_zip(path: &Path, expect: &Expectation) -> Vec<Finding> {
     if archive.has_duplicate_names() {
         report_duplicates(path, &archive, &mut report);
     }
+    if archive.has_overlapping_files().unwrap_or(false) {
+        report.error(
+            None,
+            "entries overlap each other or the central directory: the shape of a zip bomb (many entries inflating the same data), or a corrupt zip".into(),
+            format!("zip every file once: {REZIP}"),
+        );
+    }
     let (entries, unzipped) = read_entries(&mut archive, &mut report);
-    if unzipped > UNZIPPED_LIMIT {
+    if unzipped == STOPPED {
+        report.error(
+            None,
+            "the zip unzips to more than Lambda's 262,144,000-byte (250 MB) limit for unzipped code (reading stopped there)".into(),
+            "shrink the binary (strip, opt-level = \"z\", lto), drop large files, or use a container image",
+        );
+    } else if unzipped > UNZIPPED_LIMIT {
         report.error(
             None,
             format!("the zip unzips to {unzipped} bytes, over Lambda's 262,144,000-byte (250 MB) limit for unzipped code"),
@@ -227,17 +240,32 @@ fn central_directory_names(file: std::fs::File, start: u64) -> Option<Vec<Vec<u8
     (!names.is_empty()).then_some(names)
 }
 
+/// What [`read_entries`] returns as the unzipped size when it stopped reading at Lambda's limit:
+/// inflating further would only spend time on a zip that is refused anyway.
+const STOPPED: u64 = u64::MAX;
+
 /// What reading an entry's data found wrong.
 enum DataError {
+    /// The zip's running total passed [`UNZIPPED_LIMIT`] inside this entry.
+    OverLimit,
     Read(std::io::Error),
-    TooLong { declared: u64 },
-    TooShort { declared: u64, actual: u64 },
-    Crc { declared: u32, actual: u32 },
+    TooLong {
+        declared: u64,
+    },
+    TooShort {
+        declared: u64,
+        actual: u64,
+    },
+    Crc {
+        declared: u32,
+        actual: u32,
+    },
 }
 
 impl DataError {
     fn problem(&self) -> String {
         match self {
+            DataError::OverLimit => String::new(),
             DataError::Read(err) => {
                 format!("the entry's data cannot be read (truncated or corrupt): {err}")
             }
@@ -278,6 +306,7 @@ fn stream_entry(
     method: zip::CompressionMethod,
     declared: u64,
     declared_crc: u32,
+    budget: u64,
 ) -> Result<(u64, Option<elf::ElfInfo>), DataError> {
     let mut buffer = vec![0u8; CHUNK];
     let mut reader = open_data(archive, index, method)?;
@@ -294,6 +323,9 @@ fn stream_entry(
         total += read as u64;
         if total > declared {
             return Err(DataError::TooLong { declared });
+        }
+        if total > budget {
+            return Err(DataError::OverLimit);
         }
         let chunk = &buffer[..read];
         hasher.update(chunk);
@@ -419,7 +451,26 @@ fn read_entries(
         if dir {
             continue;
         }
-        match stream_entry(archive, index, method, declared, declared_crc) {
+        if unzipped == STOPPED {
+            entries.push(EntryInfo {
+                name,
+                mode,
+                made_by_unix,
+                elf: None,
+            });
+            continue;
+        }
+        let budget = UNZIPPED_LIMIT.saturating_sub(unzipped);
+        match stream_entry(archive, index, method, declared, declared_crc, budget) {
+            Err(DataError::OverLimit) => {
+                unzipped = STOPPED;
+                entries.push(EntryInfo {
+                    name,
+                    mode,
+                    made_by_unix,
+                    elf: None,
+                });
+            }
             Ok((size, elf)) => {
                 unzipped = unzipped.saturating_add(size);
                 entries.push(EntryInfo {
@@ -430,7 +481,7 @@ fn read_entries(
                 });
             }
             Err(err) => {
-                unzipped = unzipped.saturating_add(declared);
+                unzipped = unzipped.saturating_add(declared).min(UNZIPPED_LIMIT + 1);
                 report.error(
                     Some(&name),
                     err.problem(),

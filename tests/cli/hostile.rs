@@ -504,3 +504,75 @@ fn hostile_manifest_of_an_unknown_version() {
         ],
     );
 }
+
+#[test]
+fn hostile_zip_whose_entries_share_their_data() {
+    // One local header and its data, and many central-directory entries pointing at it: each
+    // entry is honest about its size, together they inflate many times the zip's size.
+    let dir = tempfile::tempdir().unwrap();
+    let data = deflated_zeros(1 << 20);
+    let crc = crc32fast::hash(&vec![0u8; 1 << 20]);
+    let one = RawEntry {
+        method: 8,
+        data,
+        crc,
+        size: 1 << 20,
+        ..RawEntry::stored("z", b"")
+    };
+    let mut bytes = raw_zip(&[one]);
+    // Rewrite the central directory with 50 copies of the entry, all at offset 0.
+    let directory =
+        u32::from_le_bytes(bytes[bytes.len() - 6..bytes.len() - 2].try_into().unwrap()) as usize;
+    let record = bytes[directory..bytes.len() - 22].to_vec();
+    bytes.truncate(directory);
+    let count: u16 = 50;
+    for index in 0..count {
+        let mut copy = record.clone();
+        // Its one-byte name: a different letter each.
+        copy[46] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[usize::from(index)];
+        bytes.extend_from_slice(&copy);
+    }
+    let size = (record.len() * count as usize) as u32;
+    u32le(&mut bytes, 0x0605_4b50);
+    u16le(&mut bytes, 0);
+    u16le(&mut bytes, 0);
+    u16le(&mut bytes, count);
+    u16le(&mut bytes, count);
+    u32le(&mut bytes, size);
+    u32le(&mut bytes, directory as u32);
+    u16le(&mut bytes, 0);
+    let zip = dir.path().join("app.zip");
+    std::fs::write(&zip, &bytes).unwrap();
+    refuses(
+        dir.path(),
+        &mut verify_python(&zip),
+        &[
+            format!(
+                "error: {}: entries overlap each other or the central directory: the shape of a zip bomb (many entries inflating the same data), or a corrupt zip",
+                zip.display()
+            ),
+            format!("  help: zip every file once: {REZIP}"),
+        ],
+    );
+}
+
+#[test]
+fn hostile_zip_honest_about_a_size_over_lambdas_limit_is_not_inflated_past_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = RawEntry {
+        method: 8,
+        data: deflated_zeros(300_000_000),
+        crc: 0, // never reached: reading stops at the limit
+        size: 300_000_000,
+        ..RawEntry::stored("data.bin", b"")
+    };
+    let zip = python_zip(dir.path(), &[big]);
+    refuses(
+        dir.path(),
+        &mut verify_python(&zip),
+        &[
+            format!("error: {}: the zip unzips to more than Lambda's 262,144,000-byte (250 MB) limit for unzipped code (reading stopped there)", zip.display()),
+            "  help: shrink the binary (strip, opt-level = \"z\", lto), drop large files, or use a container image".to_string(),
+        ],
+    );
+}
