@@ -172,6 +172,20 @@ fn unreadable_zip(err: &zip::result::ZipError) -> String {
     }
 }
 
+/// What the zip crate says differs between a local header and the central directory, shortly.
+fn header_mismatch(err: &zip::result::ZipError) -> String {
+    let text = err.to_string();
+    let what = text
+        .rsplit_once("detected: ")
+        .map_or(text.as_str(), |(_, what)| what)
+        .trim_end_matches(" (does not match central directory)");
+    let mut chars = what.chars();
+    chars
+        .next()
+        .map(|first| first.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// How a name is shown: as it is when it is UTF-8, with `\xNN` for each byte that is not.
 fn display_name(raw: &[u8]) -> String {
     match std::str::from_utf8(raw) {
@@ -450,6 +464,20 @@ fn read_entries(
         }
         if dir {
             continue;
+        }
+        // Tools that read local headers (streaming unzippers) must see the same entry as the
+        // central directory says: a different name or size there smuggles in a different file.
+        // (With duplicate names the zip crate refuses every entry; those are reported above.)
+        if !archive.has_duplicate_names() {
+            let consistent = zip::read::ZipReadOptions::new().enforce_header_consistency(true);
+            if let Err(err) = archive.by_index_with_options(index, consistent) {
+                report.error(
+                    Some(&name),
+                    format!("its local header disagrees with the central directory ({}): unzip tools that read local headers see a different file", header_mismatch(&err)),
+                    format!("the zip is damaged or was altered: {REZIP}"),
+                );
+                continue;
+            }
         }
         if unzipped == STOPPED {
             entries.push(EntryInfo {

@@ -576,3 +576,25 @@ fn hostile_zip_honest_about_a_size_over_lambdas_limit_is_not_inflated_past_it() 
         ],
     );
 }
+
+#[test]
+fn hostile_zip_whose_local_header_names_another_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = python_zip(dir.path(), &[RawEntry::stored("aaa.py", b"x = 1\n")]);
+    let mut bytes = std::fs::read(&zip).unwrap();
+    // The first `aaa.py` is the local header's name (the central directory comes after the data).
+    let at = bytes.windows(6).position(|w| w == b"aaa.py").unwrap();
+    bytes[at..at + 6].copy_from_slice(b"bbb.py");
+    std::fs::write(&zip, &bytes).unwrap();
+    refuses(
+        dir.path(),
+        &mut verify_python(&zip),
+        &[
+            format!(
+                "error: {}: aaa.py: its local header disagrees with the central directory (local file header filename mismatch): unzip tools that read local headers see a different file",
+                zip.display()
+            ),
+            damaged_help(),
+        ],
+    );
+}
