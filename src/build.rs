@@ -3,7 +3,7 @@ use crate::arch::Arch;
 use crate::invoke::host_arch;
 use crate::plan::BuildGroup;
 use crate::process::{ProcessBuilder, ProcessError, Stream};
-use crate::recipe::{self, Recipe};
+use crate::recipe::{self, RecipeInfo};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -113,7 +113,10 @@ pub fn lock_target_dir(
 
 /// Checks that every tool `recipe` needs to build `arches` here is present, and returns their
 /// versions (for the manifest).
-pub fn preflight(recipe: &Recipe, arches: &[Arch]) -> Result<BTreeMap<String, String>, BuildError> {
+pub fn preflight(
+    recipe: &RecipeInfo,
+    arches: &[Arch],
+) -> Result<BTreeMap<String, String>, BuildError> {
     let mut versions = BTreeMap::new();
     for status in recipe::check_tools(recipe, arches, host_arch()) {
         match status.version {
@@ -198,9 +201,8 @@ pub fn build_command(
         ("target", build_target.as_str()),
         ("lambda_dir", lambda_dir.as_ref()),
     ];
-    let spec = group.recipe.rust_build();
-    let mut process = ProcessBuilder::new(&spec.program);
-    process.args(spec.args.iter().map(|arg| recipe::fill(arg, &values)));
+    let spec = &group.recipe.build;
+    let mut process = spec.command.process(&values);
     match &options.profile {
         Some(profile) => process.args(["--profile", profile]),
         None => process.arg("--release"),
@@ -265,7 +267,7 @@ pub fn run_build(
                 ("profile_dir", profile_dir(options.profile.as_deref())),
                 ("bin", binary.name.as_str()),
             ];
-            let built = PathBuf::from(recipe::fill(&group.recipe.rust_build().output, &values));
+            let built = PathBuf::from(recipe::fill(&group.recipe.build.output, &values));
             if !built.is_file() {
                 return Err(BuildError::MissingOutput {
                     recipe: group.recipe.name.clone(),

@@ -39,12 +39,32 @@ pub enum Error {
     Invoke(#[from] InvokeError),
     #[error("could not parse {} as TOML: {message}", .path.display())]
     Init { path: PathBuf, message: String },
+    #[error("`{key}` in {} is not a table, so init cannot add settings under it", .path.display())]
+    InitNotATable { path: PathBuf, key: String },
     #[error("{recipe} cannot run here: {missing}")]
     DoctorFailed { recipe: String, missing: String },
     #[error("no manifest at {}", .path.display())]
     NoManifest { path: PathBuf },
     #[error(transparent)]
     OpenApi(#[from] OpenApiError),
+    #[error("could not read {}", .path.display())]
+    ReadManifest {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("could not write {}", .path.display())]
+    WriteManifest {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("could not read the event file {}", .path.display())]
+    ReadEvent {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("could not write {}", .path.display())]
     Output {
         path: PathBuf,
@@ -71,11 +91,17 @@ impl Error {
             Error::Unverified { .. } => Some("fix what is reported above, then package and verify again".into()),
             Error::Invoke(err) => err.help(),
             Error::Init { .. } => Some("fix the TOML error, then run `cargo powertools init` again".into()),
+            Error::InitNotATable { key, .. } => Some(format!(
+                "make `{key}` a table (`[{key}]`), or add the settings by hand (docs/profile.md lists them)"
+            )),
             Error::DoctorFailed { .. } => Some("run the `fix:` commands above, then `cargo powertools doctor` again".into()),
             Error::NoManifest { .. } => Some(
                 "run `cargo powertools package` first, or name the zips or manifest to check: `cargo powertools verify PATH...`".into(),
             ),
             Error::OpenApi(err) => err.help(),
+            Error::ReadManifest { .. } => Some("check that the workspace's Cargo.toml exists and is readable".into()),
+            Error::WriteManifest { .. } => Some("check that Cargo.toml and its folder are writable".into()),
+            Error::ReadEvent { .. } => Some("`--event` takes a JSON file: check its path and that it is readable".into()),
             Error::Output { .. } => Some("check that the output directory (`--out-dir`) is writable".into()),
         }
     }

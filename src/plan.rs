@@ -2,7 +2,7 @@
 //! `cargo lambda build` per target, each building every selected binary for that target.
 use crate::arch::{Arch, Target};
 use crate::python::PythonFunction;
-use crate::recipe::{self, Language, Recipe, RecipeError};
+use crate::recipe::{self, Language, PythonRecipe, RecipeError, RustRecipe};
 use crate::workspace::{LambdaBinary, SkippedBinary, Workspace};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -23,7 +23,7 @@ pub struct Selection {
 pub struct BuildGroup {
     pub arch: Arch,
     pub target: Target,
-    pub recipe: Recipe,
+    pub recipe: RustRecipe,
     pub binaries: Vec<LambdaBinary>,
 }
 
@@ -32,7 +32,7 @@ pub struct BuildGroup {
 pub struct PythonJob {
     pub arch: Arch,
     pub function: PythonFunction,
-    pub recipe: Recipe,
+    pub recipe: PythonRecipe,
 }
 
 #[derive(Debug)]
@@ -123,8 +123,8 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
     let mut skipped = workspace.skipped.clone();
     let selected = select(workspace, selection)?;
 
-    let mut groups: BTreeMap<(Arch, String, Target), Vec<LambdaBinary>> = BTreeMap::new();
-    let mut recipes: BTreeMap<String, Recipe> = BTreeMap::new();
+    let mut groups: BTreeMap<(Arch, String, Target), (RustRecipe, Vec<LambdaBinary>)> =
+        BTreeMap::new();
     for binary in selected {
         let name = recipe_name(
             workspace,
@@ -133,8 +133,7 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
             Language::Rust,
             recipe::DEFAULT,
         );
-        let recipe = &workspace.recipes.get(&name)?.recipe;
-        check_language(recipe, &binary.name, Language::Rust)?;
+        let recipe = workspace.recipes.get(&name)?.recipe.as_rust(&binary.name)?;
         for &arch in &binary.architectures {
             if selection.arch.is_some_and(|wanted| wanted != arch) {
                 continue;
@@ -142,10 +141,10 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
             let target = target_for(binary, arch, recipe)?;
             groups
                 .entry((arch, name.clone(), target))
-                .or_default()
+                .or_insert_with(|| (recipe.clone(), Vec::new()))
+                .1
                 .push(binary.clone());
         }
-        recipes.insert(name, recipe.clone());
         if let Some(wanted) = selection.arch.filter(|a| !binary.architectures.contains(a)) {
             skipped.push(SkippedBinary {
                 package: binary.package.clone(),
@@ -162,10 +161,10 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
     }
     let groups = groups
         .into_iter()
-        .map(|((arch, name, target), binaries)| BuildGroup {
+        .map(|((arch, _, target), (recipe, binaries))| BuildGroup {
             arch,
             target,
-            recipe: recipes[&name].clone(),
+            recipe,
             binaries,
         })
         .collect();
@@ -189,21 +188,9 @@ fn recipe_name(
         workspace
             .recipes
             .get(name)
-            .map_or(true, |r| r.recipe.language == language)
+            .map_or(true, |r| r.recipe.language() == language)
     });
     chosen.or(configured).unwrap_or(default).to_string()
-}
-
-fn check_language(recipe: &Recipe, function: &str, language: Language) -> Result<(), RecipeError> {
-    if recipe.language == language {
-        Ok(())
-    } else {
-        Err(RecipeError::Language {
-            recipe: recipe.name.clone(),
-            function: function.to_string(),
-            language: format!("{language:?}").to_lowercase(),
-        })
-    }
 }
 
 /// The Python functions selected (all of them when nothing is selected; by name with `--bin`),
@@ -227,8 +214,11 @@ fn plan_python(
             Language::Python,
             recipe::DEFAULT_PYTHON,
         );
-        let recipe = &workspace.recipes.get(&name)?.recipe;
-        check_language(recipe, &function.name, Language::Python)?;
+        let recipe = workspace
+            .recipes
+            .get(&name)?
+            .recipe
+            .as_python(&function.name)?;
         for &arch in &function.architectures {
             if selection.arch.is_some_and(|wanted| wanted != arch) {
                 continue;
@@ -261,7 +251,11 @@ fn plan_python(
 }
 
 /// The target `binary` builds for on `arch` with `recipe`, or why the recipe cannot build it.
-fn target_for(binary: &LambdaBinary, arch: Arch, recipe: &Recipe) -> Result<Target, RecipeError> {
+fn target_for(
+    binary: &LambdaBinary,
+    arch: Arch,
+    recipe: &RustRecipe,
+) -> Result<Target, RecipeError> {
     if !recipe.architectures.contains(&arch) {
         return Err(RecipeError::Architecture {
             recipe: recipe.name.clone(),
@@ -387,7 +381,7 @@ mod tests {
                 binary("a2", "a", &[Arch::Arm64], Runtime::ProvidedAl2023),
                 binary("b1", "b", &Arch::ALL, Runtime::ProvidedAl2),
             ],
-            recipes: crate::recipe::Recipes::built_in(),
+            recipes: crate::recipe::Recipes::built_in().unwrap(),
             python: vec![],
             skipped: vec![SkippedBinary {
                 package: "tool".into(),

@@ -41,142 +41,602 @@ pub enum Language {
     Python,
 }
 
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::Rust => "rust",
+            Language::Python => "python",
+        }
+    }
+}
+
+impl std::fmt::Display for Language {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+// --- The file format: what a recipe file (or a metadata table) may say. Serde checks the types and
+// the keys; `Recipe::from_file` checks the rest and turns it into the validated types below. ------
+
+/// A recipe as written in `recipes/<name>.toml` or `[workspace.metadata.powertools.recipes.<name>]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Recipe {
+pub struct RecipeFile {
     /// Defaults to the file's name (`recipes/<name>.toml`) or the metadata table's key.
-    #[serde(default)]
-    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
     pub language: Language,
     pub summary: String,
     /// The cookbook page that teaches this recipe, relative to the repository.
     pub tutorial: String,
     pub architectures: Vec<Arch>,
-    /// Whether it accepts cargo-zigbuild's `<triple>.<glibc>` targets to pin the glibc a binary needs.
-    #[serde(default)]
-    pub glibc_pinning: bool,
-    #[serde(default = "gnu_only")]
-    pub libc: Vec<Libc>,
-    /// Whether the build uses the host toolchain's standard library for the target (false for
-    /// recipes that build inside a container).
-    #[serde(default = "yes")]
-    pub needs_target_std: bool,
+    /// Rust only: whether it accepts cargo-zigbuild's `<triple>.<glibc>` targets (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glibc_pinning: Option<bool>,
+    /// Rust only: the C libraries it builds against (default `["gnu"]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub libc: Option<Vec<Libc>>,
+    /// Rust only: whether the build uses the host toolchain's standard library for the target
+    /// (default true; false for recipes that build inside a container).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub needs_target_std: Option<bool>,
     /// How a Rust recipe builds (`language = "rust"`).
-    pub build: Option<BuildSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub build: Option<BuildFile>,
     /// How a Python recipe installs dependencies (`language = "python"`).
-    pub python: Option<PythonSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<PythonFile>,
     #[serde(default)]
-    pub tools: Vec<ToolSpec>,
-}
-
-impl Recipe {
-    /// A recipe has the section its language needs.
-    fn check(&self) -> Result<(), String> {
-        match (self.language, &self.build, &self.python) {
-            (Language::Rust, Some(_), None) => Ok(()),
-            (Language::Python, None, Some(spec)) => {
-                match (&spec.install, &spec.package, &spec.output) {
-                    (Some(_), None, None) | (None, Some(_), Some(_)) => Ok(()),
-                    _ => Err(
-                        "a python recipe has either `install`, or `package` with `output`".into(),
-                    ),
-                }
-            }
-            (Language::Rust, _, _) => {
-                Err("a rust recipe needs a [build] table and no [python] table".into())
-            }
-            (Language::Python, _, _) => {
-                Err("a python recipe needs a [python] table and no [build] table".into())
-            }
-        }
-    }
-
-    /// The `[build]` table of a Rust recipe (checked when the recipe was loaded).
-    pub fn rust_build(&self) -> &BuildSpec {
-        self.build
-            .as_ref()
-            .expect("rust recipes have [build] (checked on load)")
-    }
-
-    /// The `[python]` table of a Python recipe (checked when the recipe was loaded).
-    pub fn python_spec(&self) -> &PythonSpec {
-        self.python
-            .as_ref()
-            .expect("python recipes have [python] (checked on load)")
-    }
+    pub tools: Vec<ToolFile>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct PythonSpec {
-    /// The lock file the project must have, relative to its folder (none when the tool keeps its
-    /// own, as Pants does).
-    #[serde(default)]
-    pub lock: Option<String>,
-    /// Writes the lock's non-dev dependencies as pinned requirements to `{requirements}`; absent
-    /// when the lock file is itself a requirements file.
-    #[serde(default)]
-    pub export: Option<Vec<String>>,
-    /// Installs `{requirements}` into `{site}` for the target: binary wheels only, no bytecode.
-    /// Placeholders: `{python}` (3.12), `{python_nodot}` (312), `{cpu}` (x86_64 / aarch64).
-    #[serde(default)]
-    pub install: Option<Vec<String>>,
-    /// Instead of `install`: a command that builds the Lambda zip itself (Pants), run in the
-    /// workspace root; its entries are re-zipped reproducibly. Placeholders: `{project}` (relative
-    /// to the workspace root), `{name}`.
-    #[serde(default)]
-    pub package: Option<Vec<String>>,
-    /// Where `package` leaves its zip, relative to the workspace root.
-    #[serde(default)]
-    pub output: Option<String>,
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn gnu_only() -> Vec<Libc> {
-    vec![Libc::Gnu]
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct BuildSpec {
+pub struct BuildFile {
     pub program: String,
-    /// Placeholders: `{target}` (the build target, glibc suffix included) and `{lambda_dir}`.
-    /// cargo-powertools appends the cargo selection flags (`--release`/`--profile`,
-    /// `--manifest-path`, `--package`, `--bin`, `--locked`, `--offline`).
     pub args: Vec<String>,
-    /// Where a binary lands. Placeholders: `{lambda_dir}`, `{target_dir}`, `{triple}` (no glibc
-    /// suffix), `{profile_dir}` and `{bin}`.
     pub output: String,
-    /// Environment by architecture, set when building for that architecture on a host of another.
     #[serde(default)]
     pub env: BTreeMap<Arch, BTreeMap<String, String>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ToolSpec {
+pub struct PythonFile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ToolFile {
     pub name: String,
-    /// A command that prints the tool's version and succeeds only when the tool is usable.
     pub version: Vec<String>,
-    /// Other commands to try, in order, when `version` fails.
     #[serde(default)]
     pub alternatives: Vec<Vec<String>>,
-    /// Ways to install it, best first.
     pub install: Vec<String>,
-    /// Needed only to build for this architecture on a host of another (a cross linker).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cross_for: Option<Arch>,
-    /// Only look the `version` command's program up on PATH, never run it: for tools whose every
-    /// command has side effects (`cross --version` asks rustup to sync, and may update, the
-    /// toolchain).
     #[serde(default)]
     pub locate_only: bool,
 }
 
+// --- The validated recipe: each language's steps are there, every command has a program, every
+// placeholder is one the step fills. ------------------------------------------------------------
+
+/// The placeholders `[build] args` may use (filled by `build::build_command`).
+pub const RUST_ARGS_PLACEHOLDERS: &[&str] = &["target", "lambda_dir"];
+/// The placeholders `[build] output` may use (filled by `build::run_build`).
+pub const RUST_OUTPUT_PLACEHOLDERS: &[&str] =
+    &["lambda_dir", "target_dir", "triple", "profile_dir", "bin"];
+/// The placeholders every `[python]` command and `output` may use (filled by `python::install`).
+pub const PYTHON_PLACEHOLDERS: &[&str] = &[
+    "project",
+    "site",
+    "requirements",
+    "python",
+    "python_nodot",
+    "cpu",
+    "name",
+    "project_dots",
+];
+
+/// A command: a program and its arguments. Never empty, its program never blank: only
+/// [`CommandLine::new`] makes one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CommandLine {
+    words: Vec<String>,
+}
+
+impl CommandLine {
+    /// `None` for an empty list or a blank program.
+    pub fn new(words: &[String]) -> Option<CommandLine> {
+        let program = words.first()?;
+        (!program.trim().is_empty()).then(|| CommandLine {
+            words: words.to_vec(),
+        })
+    }
+
+    pub fn program(&self) -> &str {
+        self.words.first().map_or("", String::as_str)
+    }
+
+    pub fn args(&self) -> &[String] {
+        self.words.split_first().map_or(&[], |(_, args)| args)
+    }
+
+    /// The words, program first (at least one).
+    pub fn words(&self) -> &[String] {
+        &self.words
+    }
+
+    /// A process running this command with its placeholders filled from `values`.
+    pub fn process(&self, values: &[(&str, &str)]) -> ProcessBuilder {
+        let mut process = ProcessBuilder::new(fill(self.program(), values));
+        process.args(self.args().iter().map(|arg| fill(arg, values)));
+        process
+    }
+}
+
+/// What every recipe has, whatever its language.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecipeInfo {
+    /// Letters, digits, `-` and `_` (it names a directory under the output's work area).
+    pub name: String,
+    pub summary: String,
+    pub tutorial: String,
+    /// Never empty.
+    pub architectures: Vec<Arch>,
+    pub tools: Vec<ToolSpec>,
+}
+
+/// A recipe that builds Rust binaries.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RustRecipe {
+    pub info: RecipeInfo,
+    /// Whether it accepts cargo-zigbuild's `<triple>.<glibc>` targets to pin the glibc a binary needs.
+    pub glibc_pinning: bool,
+    /// Never empty.
+    pub libc: Vec<Libc>,
+    /// Whether the build uses the host toolchain's standard library for the target (false for
+    /// recipes that build inside a container).
+    pub needs_target_std: bool,
+    pub build: BuildSpec,
+}
+
+/// A recipe that installs a Python function's dependencies (or has a tool build its zip).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PythonRecipe {
+    pub info: RecipeInfo,
+    pub python: PythonSpec,
+}
+
+// `recipe.name`, `recipe.architectures`, `recipe.tools` read the same on every kind of recipe.
+impl std::ops::Deref for RustRecipe {
+    type Target = RecipeInfo;
+    fn deref(&self) -> &RecipeInfo {
+        &self.info
+    }
+}
+
+impl std::ops::Deref for PythonRecipe {
+    type Target = RecipeInfo;
+    fn deref(&self) -> &RecipeInfo {
+        &self.info
+    }
+}
+
+/// A recipe, of one language: the language decides which steps it has.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Recipe {
+    Rust(RustRecipe),
+    Python(PythonRecipe),
+}
+
+impl Recipe {
+    pub fn info(&self) -> &RecipeInfo {
+        match self {
+            Recipe::Rust(recipe) => &recipe.info,
+            Recipe::Python(recipe) => &recipe.info,
+        }
+    }
+
+    pub fn language(&self) -> Language {
+        match self {
+            Recipe::Rust(_) => Language::Rust,
+            Recipe::Python(_) => Language::Python,
+        }
+    }
+
+    /// This recipe as a Rust one, or the error for using it on `function`, a Rust function.
+    pub fn as_rust(&self, function: &str) -> Result<&RustRecipe, RecipeError> {
+        match self {
+            Recipe::Rust(recipe) => Ok(recipe),
+            Recipe::Python(_) => Err(self.wrong_language(function, Language::Rust)),
+        }
+    }
+
+    /// This recipe as a Python one, or the error for using it on `function`, a Python function.
+    pub fn as_python(&self, function: &str) -> Result<&PythonRecipe, RecipeError> {
+        match self {
+            Recipe::Python(recipe) => Ok(recipe),
+            Recipe::Rust(_) => Err(self.wrong_language(function, Language::Python)),
+        }
+    }
+
+    fn wrong_language(&self, function: &str, language: Language) -> RecipeError {
+        RecipeError::Language {
+            recipe: self.info().name.clone(),
+            function: function.to_string(),
+            language: language.to_string(),
+        }
+    }
+
+    /// The command a recipe runs, in two words: `cargo lambda`, `uv export`, `pants package`.
+    pub fn toolchain(&self) -> String {
+        let first = match self {
+            Recipe::Rust(recipe) => &recipe.build.command,
+            Recipe::Python(recipe) => match (&recipe.python.export, &recipe.python.step) {
+                (Some(export), _) => export,
+                (None, PythonStep::Install(command) | PythonStep::Package { command, .. }) => {
+                    command
+                }
+            },
+        };
+        first
+            .words()
+            .iter()
+            .take(2)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Checks `file` and turns it into a recipe named `name` (the file's name or the table's key).
+    /// The error names the field and says what is wrong.
+    pub fn from_file(file: RecipeFile, name: &str) -> Result<Recipe, String> {
+        check_name(name)?;
+        if let Some(written) = file.name.as_deref().filter(|written| *written != name) {
+            return Err(format!(
+                "`name = \"{written}\"` differs from `{name}`, the name of its file or table; remove `name` or rename one to match"
+            ));
+        }
+        if file.architectures.is_empty() {
+            return Err(
+                "`architectures` is empty: list what it builds, e.g. [\"x86_64\", \"arm64\"]"
+                    .into(),
+            );
+        }
+        let info = RecipeInfo {
+            name: name.to_string(),
+            summary: file.summary,
+            tutorial: file.tutorial,
+            architectures: file.architectures,
+            tools: file
+                .tools
+                .iter()
+                .enumerate()
+                .map(|(i, tool)| ToolSpec::from_file(tool, i))
+                .collect::<Result<_, _>>()?,
+        };
+        match file.language {
+            Language::Rust => {
+                if file.python.is_some() {
+                    return Err("a rust recipe has a [build] table, not a [python] table".into());
+                }
+                let Some(build) = file.build else {
+                    return Err(
+                        "a rust recipe needs a [build] table: program, args and output".into(),
+                    );
+                };
+                let libc = file.libc.unwrap_or_else(|| vec![Libc::Gnu]);
+                if libc.is_empty() {
+                    return Err(
+                        "`libc` is empty: list what it builds against, e.g. [\"gnu\"]".into(),
+                    );
+                }
+                Ok(Recipe::Rust(RustRecipe {
+                    info,
+                    glibc_pinning: file.glibc_pinning.unwrap_or(false),
+                    libc,
+                    needs_target_std: file.needs_target_std.unwrap_or(true),
+                    build: BuildSpec::from_file(build)?,
+                }))
+            }
+            Language::Python => {
+                if file.build.is_some() {
+                    return Err("a python recipe has a [python] table, not a [build] table".into());
+                }
+                for (key, given) in [
+                    ("glibc-pinning", file.glibc_pinning.is_some()),
+                    ("libc", file.libc.is_some()),
+                    ("needs-target-std", file.needs_target_std.is_some()),
+                ] {
+                    if given {
+                        return Err(format!("`{key}` is for rust recipes; remove it"));
+                    }
+                }
+                let Some(python) = file.python else {
+                    return Err(
+                        "a python recipe needs a [python] table: `install`, or `package` with `output`"
+                            .into(),
+                    );
+                };
+                Ok(Recipe::Python(PythonRecipe {
+                    info,
+                    python: PythonSpec::from_file(python)?,
+                }))
+            }
+        }
+    }
+}
+
+/// Recipe names name directories and appear in commands: letters, digits, `-` and `_`.
+fn check_name(name: &str) -> Result<(), String> {
+    let fine = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if fine {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is not a recipe name: use 1 to 64 letters, digits, `-` and `_`"
+        ))
+    }
+}
+
+/// A non-empty command from `words`, whose `{placeholders}` are all in `known`.
+fn command(words: &[String], field: &str, known: &[&str]) -> Result<CommandLine, String> {
+    let command = CommandLine::new(words).ok_or_else(|| {
+        format!(
+            "`{field}` is empty: give the program and its arguments, e.g. [\"program\", \"arg\"]"
+        )
+    })?;
+    for word in command.words() {
+        check_placeholders(word, field, known)?;
+    }
+    Ok(command)
+}
+
+/// Every `{word}` in `text` is one of `known`.
+fn check_placeholders(text: &str, field: &str, known: &[&str]) -> Result<(), String> {
+    for placeholder in placeholders(text) {
+        if !known.contains(&placeholder) {
+            let known = match known {
+                [] => "none are filled there".to_string(),
+                known => format!(
+                    "the known ones are {}",
+                    known
+                        .iter()
+                        .map(|k| format!("{{{k}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            return Err(format!(
+                "`{field}` uses the unknown placeholder `{{{placeholder}}}`; {known}"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The `{word}`s in `text` (word: a lower-case letter or `_`, then letters, digits and `_`).
+/// Anything else in braces (`{{.ServerVersion}}`, `{ }`) is literal text.
+pub fn placeholders(text: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        let Some(close) = rest.find('}') else { break };
+        let word = &rest[..close];
+        let is_word = word
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+            && word
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if is_word {
+            found.push(word);
+            rest = &rest[close + 1..];
+        }
+    }
+    found
+}
+
+/// How a Python recipe installs: the lock it needs, how it exports it, and its one main step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PythonSpec {
+    /// The lock file the project must have, relative to its folder (none when the tool keeps its
+    /// own, as Pants does).
+    pub lock: Option<String>,
+    /// Writes the lock's non-dev dependencies as pinned requirements to `{requirements}`; absent
+    /// when the lock file is itself a requirements file.
+    pub export: Option<CommandLine>,
+    pub step: PythonStep,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PythonStep {
+    /// Installs `{requirements}` into `{site}` for the target: binary wheels only, no bytecode.
+    /// Placeholders: `{python}` (3.12), `{python_nodot}` (312), `{cpu}` (x86_64 / aarch64).
+    Install(CommandLine),
+    /// A command that builds the Lambda zip itself (Pants), run in the workspace root; its entries
+    /// are re-zipped reproducibly. `output`: where it leaves the zip, relative to the workspace root.
+    Package {
+        command: CommandLine,
+        output: String,
+    },
+}
+
+impl PythonStep {
+    /// The step's command: the install command, or the one that builds the zip.
+    pub fn command(&self) -> &CommandLine {
+        match self {
+            PythonStep::Install(command) | PythonStep::Package { command, .. } => command,
+        }
+    }
+}
+
+impl PythonSpec {
+    fn from_file(file: PythonFile) -> Result<PythonSpec, String> {
+        let known = PYTHON_PLACEHOLDERS;
+        let export = file
+            .export
+            .as_deref()
+            .map(|words| command(words, "python.export", known))
+            .transpose()?;
+        let step = match (file.install, file.package, file.output) {
+            (Some(install), None, None) => {
+                PythonStep::Install(command(&install, "python.install", known)?)
+            }
+            (None, Some(package), Some(output)) => {
+                if output.trim().is_empty() {
+                    return Err(
+                        "`python.output` is empty: say where `package` leaves its zip".into(),
+                    );
+                }
+                check_placeholders(&output, "python.output", known)?;
+                PythonStep::Package {
+                    command: command(&package, "python.package", known)?,
+                    output,
+                }
+            }
+            _ => {
+                return Err(
+                    "[python] has either `install`, or `package` with `output` (and not both)"
+                        .into(),
+                );
+            }
+        };
+        if let Some(lock) = &file.lock
+            && lock.trim().is_empty()
+        {
+            return Err("`python.lock` is empty: name the lock file, or remove the key".into());
+        }
+        Ok(PythonSpec {
+            lock: file.lock,
+            export,
+            step,
+        })
+    }
+}
+
+/// How a Rust recipe builds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BuildSpec {
+    /// The program and its arguments. Placeholders: `{target}` (the build target, glibc suffix
+    /// included) and `{lambda_dir}`. cargo-powertools appends the cargo selection flags
+    /// (`--release`/`--profile`, `--manifest-path`, `--package`, `--bin`, `--locked`, `--offline`).
+    pub command: CommandLine,
+    /// Where a binary lands. Placeholders: `{lambda_dir}`, `{target_dir}`, `{triple}` (no glibc
+    /// suffix), `{profile_dir}` and `{bin}`.
+    pub output: String,
+    /// Environment by architecture, set when building for that architecture on a host of another.
+    pub env: BTreeMap<Arch, BTreeMap<String, String>>,
+}
+
+impl BuildSpec {
+    fn from_file(file: BuildFile) -> Result<BuildSpec, String> {
+        check_placeholders(&file.program, "build.program", &[])?;
+        let words: Vec<String> = std::iter::once(file.program.clone())
+            .chain(file.args.iter().cloned())
+            .collect();
+        let command = CommandLine::new(&words)
+            .ok_or("`build.program` is empty: name the program that builds, e.g. \"cargo\"")?;
+        for arg in command.args() {
+            check_placeholders(arg, "build.args", RUST_ARGS_PLACEHOLDERS)?;
+        }
+        if file.output.trim().is_empty() {
+            return Err("`build.output` is empty: say where a binary lands, e.g. \"{target_dir}/{triple}/{profile_dir}/{bin}\"".into());
+        }
+        check_placeholders(&file.output, "build.output", RUST_OUTPUT_PLACEHOLDERS)?;
+        for (arch, vars) in &file.env {
+            for (key, value) in vars {
+                if key.is_empty() || key.contains(['=', '\0']) {
+                    return Err(format!(
+                        "`build.env.{arch}` has the variable name `{key}`, which is not one an environment can hold"
+                    ));
+                }
+                check_placeholders(value, &format!("build.env.{arch}.{key}"), &[])?;
+            }
+        }
+        Ok(BuildSpec {
+            command,
+            output: file.output,
+            env: file.env,
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ToolSpec {
+    pub name: String,
+    /// A command that prints the tool's version and succeeds only when the tool is usable.
+    pub version: CommandLine,
+    /// Other commands to try, in order, when `version` fails.
+    pub alternatives: Vec<CommandLine>,
+    /// Ways to install it, best first. Never empty.
+    pub install: Vec<String>,
+    /// Needed only to build for this architecture on a host of another (a cross linker).
+    pub cross_for: Option<Arch>,
+    /// Only look the `version` command's program up on PATH, never run it: for tools whose every
+    /// command has side effects (`cross --version` asks rustup to sync, and may update, the
+    /// toolchain).
+    pub locate_only: bool,
+}
+
 impl ToolSpec {
+    fn from_file(file: &ToolFile, index: usize) -> Result<ToolSpec, String> {
+        let field = |key: &str| format!("tools[{index}].{key}");
+        if file.name.trim().is_empty() {
+            return Err(format!("`{}` is empty: name the tool", field("name")));
+        }
+        // Tool commands are run as written: braces in them are literal (`docker info --format
+        // '{{.ServerVersion}}'`), so no placeholder check.
+        let version = CommandLine::new(&file.version).ok_or_else(|| {
+            format!(
+                "`{}` is empty: give a command that prints the tool's version",
+                field("version")
+            )
+        })?;
+        let alternatives = file
+            .alternatives
+            .iter()
+            .map(|words| {
+                CommandLine::new(words)
+                    .ok_or_else(|| format!("`{}` holds an empty command", field("alternatives")))
+            })
+            .collect::<Result<_, _>>()?;
+        if file.install.is_empty() {
+            return Err(format!(
+                "`{}` is empty: say how to install {}",
+                field("install"),
+                file.name
+            ));
+        }
+        Ok(ToolSpec {
+            name: file.name.clone(),
+            version,
+            alternatives,
+            install: file.install.clone(),
+            cross_for: file.cross_for,
+            locate_only: file.locate_only,
+        })
+    }
+
     /// Whether building `arches` on this host needs this tool.
     pub fn needed_for(&self, arches: &[Arch], host: Arch) -> bool {
         match self.cross_for {
@@ -189,21 +649,15 @@ impl ToolSpec {
     /// command failed (not found, or its error).
     pub fn detect(&self) -> Result<String, String> {
         if self.locate_only {
-            let program = self
-                .version
-                .first()
-                .map(String::as_str)
-                .unwrap_or(&self.name);
+            let program = self.version.program();
             return which::which(program)
                 .map(|path| format!("installed at {}", path.display()))
                 .map_err(|_| format!("`{program}` is not on PATH"));
         }
         let mut first_failure = None;
         for command in std::iter::once(&self.version).chain(&self.alternatives) {
-            let Some((program, args)) = command.split_first() else {
-                continue;
-            };
-            match ProcessBuilder::new(program).args(args).output() {
+            let program = command.program();
+            match ProcessBuilder::new(program).args(command.args()).output() {
                 Ok(output) => {
                     return Ok(version_in(&output).unwrap_or_else(|| output.trim().to_string()));
                 }
@@ -282,6 +736,8 @@ pub enum RecipeError {
         #[source]
         source: std::io::Error,
     },
+    #[error("`[workspace.metadata.powertools.recipes]` in {} is not a table of recipes", .manifest.display())]
+    NotATable { manifest: PathBuf },
     #[error("no recipe is named `{name}`")]
     Unknown { name: String, known: Vec<String> },
     #[error("recipe `{recipe}` is not for {language}, which `{function}` is")]
@@ -309,8 +765,9 @@ pub enum RecipeError {
 impl RecipeError {
     pub fn help(&self) -> Option<String> {
         Some(match self {
-            RecipeError::Invalid { .. } => "fix the recipe; `cargo powertools recipes show cargo-lambda` prints a complete one to copy".into(),
-            RecipeError::Read { .. } => return None,
+            RecipeError::Invalid { .. } => "fix the recipe; `cargo powertools recipes show cargo-lambda` (Rust) or `recipes show uv` (Python) prints a complete one to copy".into(),
+            RecipeError::Read { .. } => "check that the project's `recipes/` folder and its files are readable".into(),
+            RecipeError::NotATable { .. } => "write each recipe as `[workspace.metadata.powertools.recipes.<name>]`".into(),
             RecipeError::Unknown { known, .. } => format!("choose one of: {} (`cargo powertools recipes` lists them)", known.join(", ")),
             RecipeError::Language { language, .. } => format!("choose a {language} recipe (`cargo powertools recipes` lists each one's language)"),
             RecipeError::Architecture { .. } => "choose a recipe that builds it (`cargo powertools recipes`), or another `--arch`".into(),
@@ -320,26 +777,42 @@ impl RecipeError {
     }
 }
 
+/// Parses and checks a recipe file's text; `name` is the file's name without `.toml`.
+pub fn parse(text: &str, name: &str, origin: &Origin) -> Result<Recipe, RecipeError> {
+    let invalid = |message: String| RecipeError::Invalid {
+        origin: origin.to_string(),
+        message,
+    };
+    let file: RecipeFile =
+        toml_edit::de::from_str(text).map_err(|e| invalid(e.to_string().trim().to_string()))?;
+    Recipe::from_file(file, name).map_err(invalid)
+}
+
 /// Every recipe: built in, then the project's `recipes/*.toml`, then its workspace metadata; a
-/// later one replaces an earlier one of the same name.
+/// later one replaces an earlier one of the same name. Each is checked as it is loaded
+/// ([`Recipe::from_file`]), whatever its source.
 #[derive(Clone, Debug, Default)]
 pub struct Recipes {
     recipes: BTreeMap<String, LoadedRecipe>,
 }
 
 impl Recipes {
-    pub fn built_in() -> Recipes {
+    /// The recipes compiled into the binary (a unit test loads each one).
+    pub fn built_in() -> Result<Recipes, RecipeError> {
         let mut recipes = Recipes::default();
         for (path, text) in BUILT_IN {
-            let recipe: Recipe =
-                toml_edit::de::from_str(text).expect("built-in recipes are valid (tested)");
+            let name = Path::new(path)
+                .file_stem()
+                .and_then(|stem| stem.to_str())
+                .unwrap_or_default();
+            let origin = Origin::BuiltIn(path);
             recipes.insert(LoadedRecipe {
-                recipe,
-                origin: Origin::BuiltIn(path),
+                recipe: parse(text, name, &origin)?,
+                origin,
                 source: text.to_string(),
             });
         }
-        recipes
+        Ok(recipes)
     }
 
     /// Built-in recipes plus those of the workspace at `root` (its `recipes/` folder and the
@@ -348,7 +821,7 @@ impl Recipes {
         root: &Path,
         metadata_recipes: Option<&serde_json::Value>,
     ) -> Result<Recipes, RecipeError> {
-        let mut recipes = Recipes::built_in();
+        let mut recipes = Recipes::built_in()?;
         let folder = root.join("recipes");
         if folder.is_dir() {
             let read_err = |source| RecipeError::Read {
@@ -367,45 +840,45 @@ impl Recipes {
                     path: path.clone(),
                     source,
                 })?;
-                let recipe: Recipe =
-                    toml_edit::de::from_str(&text).map_err(|e| RecipeError::Invalid {
-                        origin: path.display().to_string(),
-                        message: e.to_string().trim().to_string(),
-                    })?;
+                let origin = Origin::File(path.clone());
+                let name = path
+                    .file_stem()
+                    .map(|stem| stem.to_string_lossy().into_owned())
+                    .unwrap_or_default();
                 recipes.insert(LoadedRecipe {
-                    recipe,
-                    origin: Origin::File(path),
+                    recipe: parse(&text, &name, &origin)?,
+                    origin,
                     source: text,
                 });
             }
         }
-        if let Some(tables) = metadata_recipes.and_then(|v| v.as_object()) {
-            let manifest = root.join("Cargo.toml");
-            for (name, value) in tables {
-                let origin = Origin::WorkspaceMetadata(manifest.clone());
-                let mut recipe: Recipe =
-                    serde_path_to_error::deserialize(value).map_err(|e| RecipeError::Invalid {
-                        origin: format!("`{name}` ({origin})"),
-                        message: format!("`{}`: {}", e.path(), e.inner()),
-                    })?;
-                recipe.name = name.clone();
-                recipe.check().map_err(|message| RecipeError::Invalid {
-                    origin: format!("`{name}` ({origin})"),
-                    message,
-                })?;
-                let source = toml_edit::ser::to_string_pretty(&recipe).unwrap_or_default();
-                recipes.insert(LoadedRecipe {
-                    recipe,
-                    origin,
-                    source,
-                });
-            }
+        let manifest = root.join("Cargo.toml");
+        let tables = match metadata_recipes {
+            None => None,
+            Some(serde_json::Value::Object(tables)) => Some(tables),
+            Some(_) => return Err(RecipeError::NotATable { manifest }),
+        };
+        for (name, value) in tables.into_iter().flatten() {
+            let origin = Origin::WorkspaceMetadata(manifest.clone());
+            let invalid = |message: String| RecipeError::Invalid {
+                origin: format!("`{name}` ({origin})"),
+                message,
+            };
+            let file: RecipeFile = serde_path_to_error::deserialize(value)
+                .map_err(|e| invalid(format!("`{}`: {}", e.path(), e.inner())))?;
+            let source = toml_edit::ser::to_string_pretty(&file).unwrap_or_default();
+            recipes.insert(LoadedRecipe {
+                recipe: Recipe::from_file(file, name).map_err(invalid)?,
+                origin,
+                source,
+            });
         }
         Ok(recipes)
     }
 
     fn insert(&mut self, loaded: LoadedRecipe) {
-        self.recipes.insert(loaded.recipe.name.clone(), loaded);
+        self.recipes
+            .insert(loaded.recipe.info().name.clone(), loaded);
     }
 
     pub fn get(&self, name: &str) -> Result<&LoadedRecipe, RecipeError> {
@@ -430,7 +903,7 @@ pub struct ToolStatus {
 }
 
 /// The status of each tool `recipe` needs to build `arches` on this host.
-pub fn check_tools(recipe: &Recipe, arches: &[Arch], host: Arch) -> Vec<ToolStatus> {
+pub fn check_tools(recipe: &RecipeInfo, arches: &[Arch], host: Arch) -> Vec<ToolStatus> {
     recipe
         .tools
         .iter()
@@ -458,8 +931,11 @@ mod tests {
 
     #[test]
     fn built_in_recipes_parse_and_name_their_files() {
-        let recipes = Recipes::built_in();
-        let names: Vec<&str> = recipes.iter().map(|r| r.recipe.name.as_str()).collect();
+        let recipes = Recipes::built_in().unwrap();
+        let names: Vec<&str> = recipes
+            .iter()
+            .map(|r| r.recipe.info().name.as_str())
+            .collect();
         assert_eq!(
             names,
             [
@@ -478,11 +954,9 @@ mod tests {
             let Origin::BuiltIn(path) = loaded.origin else {
                 panic!()
             };
-            assert_eq!(path, format!("recipes/{}.toml", loaded.recipe.name));
-            assert_eq!(
-                loaded.recipe.tutorial,
-                format!("docs/recipes/{}.md", loaded.recipe.name)
-            );
+            let info = loaded.recipe.info();
+            assert_eq!(path, format!("recipes/{}.toml", info.name));
+            assert_eq!(info.tutorial, format!("docs/recipes/{}.md", info.name));
         }
         assert!(recipes.get(DEFAULT).is_ok());
     }
@@ -503,8 +977,8 @@ mod tests {
 
     #[test]
     fn cross_linkers_are_needed_only_across_architectures() {
-        let recipes = Recipes::built_in();
-        let cargo = &recipes.get("cargo").unwrap().recipe;
+        let recipes = Recipes::built_in().unwrap();
+        let cargo = recipes.get("cargo").unwrap().recipe.info();
         let needed = |arches: &[Arch], host| -> Vec<String> {
             cargo
                 .tools
@@ -527,5 +1001,131 @@ mod tests {
             ),
             "/l/f/bootstrap"
         );
+    }
+
+    const RUST: &str =
+        "language = \"rust\"\nsummary = \"s\"\ntutorial = \"t.md\"\narchitectures = [\"x86_64\"]\n";
+    const PYTHON: &str = "language = \"python\"\nsummary = \"s\"\ntutorial = \"t.md\"\narchitectures = [\"x86_64\"]\n";
+    const BUILD: &str = "[build]\nprogram = \"cargo\"\nargs = [\"build\", \"--target\", \"{target}\"]\noutput = \"{target_dir}/{triple}/{profile_dir}/{bin}\"\n";
+
+    fn check(text: &str) -> Result<Recipe, String> {
+        parse(text, "mine", &Origin::File("recipes/mine.toml".into())).map_err(|e| match e {
+            RecipeError::Invalid { message, .. } => message,
+            other => other.to_string(),
+        })
+    }
+
+    #[test]
+    fn a_recipe_takes_its_name_from_its_file_and_has_its_languages_steps() {
+        let recipe = check(&format!("{RUST}{BUILD}")).unwrap();
+        assert_eq!(recipe.info().name, "mine");
+        let Recipe::Rust(rust) = recipe else { panic!() };
+        assert_eq!(rust.libc, [Libc::Gnu]);
+        assert!(rust.needs_target_std && !rust.glibc_pinning);
+        assert_eq!(rust.build.command.program(), "cargo");
+        let python = check(&format!(
+            "{PYTHON}[python]\ninstall = [\"pip\", \"{{site}}\"]\n"
+        ))
+        .unwrap();
+        assert_eq!(python.language(), Language::Python);
+        assert_eq!(python.toolchain(), "pip {site}");
+    }
+
+    #[test]
+    fn each_wrong_state_is_refused_naming_the_field() {
+        for (text, message) in [
+            (
+                RUST.to_string(),
+                "a rust recipe needs a [build] table: program, args and output",
+            ),
+            (
+                format!("{RUST}{BUILD}[python]\ninstall = [\"pip\"]\n"),
+                "a rust recipe has a [build] table, not a [python] table",
+            ),
+            (
+                PYTHON.to_string(),
+                "a python recipe needs a [python] table: `install`, or `package` with `output`",
+            ),
+            (
+                format!("{PYTHON}[python]\ninstall = []\n"),
+                "`python.install` is empty: give the program and its arguments, e.g. [\"program\", \"arg\"]",
+            ),
+            (
+                format!("{PYTHON}[python]\ninstall = [\"\"]\n"),
+                "`python.install` is empty",
+            ),
+            (
+                format!("{PYTHON}[python]\npackage = [\"pants\"]\n"),
+                "[python] has either `install`, or `package` with `output` (and not both)",
+            ),
+            (
+                format!(
+                    "{PYTHON}[python]\ninstall = [\"pip\"]\npackage = [\"pants\"]\noutput = \"x\"\n"
+                ),
+                "[python] has either",
+            ),
+            (
+                format!("{PYTHON}libc = [\"gnu\"]\n[python]\ninstall = [\"pip\"]\n"),
+                "`libc` is for rust recipes; remove it",
+            ),
+            (
+                format!("{PYTHON}[python]\ninstall = [\"pip\", \"{{sites}}\"]\n"),
+                "`python.install` uses the unknown placeholder `{sites}`; the known ones are {project}, {site}, {requirements}, {python}, {python_nodot}, {cpu}, {name}, {project_dots}",
+            ),
+            (
+                format!(
+                    "{RUST}[build]\nprogram = \"cargo\"\nargs = [\"{{bin}}\"]\noutput = \"x\"\n"
+                ),
+                "`build.args` uses the unknown placeholder `{bin}`; the known ones are {target}, {lambda_dir}",
+            ),
+            (
+                format!("{RUST}[build]\nprogram = \"\"\nargs = []\noutput = \"x\"\n"),
+                "`build.program` is empty",
+            ),
+            (
+                format!("{RUST}[build]\nprogram = \"cargo\"\nargs = []\noutput = \"\"\n"),
+                "`build.output` is empty",
+            ),
+            (format!("{RUST}libc = []\n{BUILD}"), "`libc` is empty"),
+            (
+                format!("{}{BUILD}", RUST.replace("[\"x86_64\"]", "[]")),
+                "`architectures` is empty",
+            ),
+            (
+                format!("name = \"other\"\n{RUST}{BUILD}"),
+                "`name = \"other\"` differs from `mine`, the name of its file or table; remove `name` or rename one to match",
+            ),
+            (
+                format!("{RUST}{BUILD}[[tools]]\nname = \"t\"\nversion = []\ninstall = [\"x\"]\n"),
+                "`tools[0].version` is empty",
+            ),
+            (
+                format!("{RUST}{BUILD}[[tools]]\nname = \"t\"\nversion = [\"t\"]\ninstall = []\n"),
+                "`tools[0].install` is empty: say how to install t",
+            ),
+        ] {
+            let err = check(&text).expect_err(&text);
+            assert!(err.contains(message), "{message:?} in {err:?} for:\n{text}");
+        }
+        let err = parse(
+            &format!("{RUST}{BUILD}"),
+            "my recipe",
+            &Origin::File("x".into()),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("`my recipe` is not a recipe name"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn placeholders_are_words_in_braces() {
+        assert_eq!(placeholders("{target_dir}/{bin}"), ["target_dir", "bin"]);
+        assert_eq!(
+            placeholders("--format '{{.ServerVersion}}' { } {A} {"),
+            Vec::<&str>::new()
+        );
+        assert_eq!(placeholders("{{site}}"), ["site"]);
     }
 }

@@ -37,12 +37,12 @@ pub fn doctor(options: &DoctorOptions, shell: &Shell) -> Result<Vec<Check>, Erro
     for (recipe, arches) in &recipes_and_arches {
         shell.status(
             "Checking",
-            format!("recipe `{}` for {}", recipe.name, list(arches)),
+            format!("recipe `{}` for {}", recipe.info().name, list(arches)),
         );
-        if recipe.build.is_some() {
-            checks.push(cargo_check(&recipe.name));
+        if let Recipe::Rust(rust) = recipe {
+            checks.push(cargo_check(&rust.name));
         }
-        for status in recipe::check_tools(recipe, arches, host_arch()) {
+        for status in recipe::check_tools(recipe.info(), arches, host_arch()) {
             let install = status.install.join("  |  ");
             checks.push(match status.version {
                 Ok(version) => Check {
@@ -55,14 +55,16 @@ pub fn doctor(options: &DoctorOptions, shell: &Shell) -> Result<Vec<Check>, Erro
                 Err(why) => Check {
                     what: status.name,
                     ok: false,
-                    detail: format!("{why} (recipe `{}` needs it)", recipe.name),
+                    detail: format!("{why} (recipe `{}` needs it)", recipe.info().name),
                     fix: Some(install),
                     required: true,
                 },
             });
         }
         // Python recipes never touch a Rust toolchain: a Python team's machine may have none.
-        if recipe.needs_target_std && recipe.build.is_some() {
+        if let Recipe::Rust(rust) = recipe
+            && rust.needs_target_std
+        {
             for &arch in arches {
                 let triple = Target {
                     arch,
@@ -108,14 +110,14 @@ fn chosen_recipes(options: &DoctorOptions) -> Result<(PathBuf, Vec<RecipeUse>), 
         Err(err) => return Err(err.into()),
     };
     let Some(workspace) = workspace.filter(|w| !w.binaries.is_empty()) else {
-        let recipes = recipe::Recipes::built_in();
+        let recipes = recipe::Recipes::built_in().map_err(plan::PlanError::from)?;
         let name = options.recipe.as_deref().unwrap_or(recipe::DEFAULT);
         let recipe = recipes
             .get(name)
             .map_err(plan::PlanError::from)?
             .recipe
             .clone();
-        let arches = recipe.architectures.clone();
+        let arches = recipe.info().architectures.clone();
         return Ok((PathBuf::from("."), vec![(recipe, arches)]));
     };
     let selection = Selection {
@@ -127,10 +129,17 @@ fn chosen_recipes(options: &DoctorOptions) -> Result<(PathBuf, Vec<RecipeUse>), 
     let uses = plan
         .groups
         .into_iter()
-        .map(|g| (g.recipe, g.arch))
-        .chain(plan.python.into_iter().map(|j| (j.recipe, j.arch)));
+        .map(|g| (Recipe::Rust(g.recipe), g.arch))
+        .chain(
+            plan.python
+                .into_iter()
+                .map(|j| (Recipe::Python(j.recipe), j.arch)),
+        );
     for (recipe, arch) in uses {
-        match chosen.iter_mut().find(|(r, _)| r.name == recipe.name) {
+        match chosen
+            .iter_mut()
+            .find(|(r, _)| r.info().name == recipe.info().name)
+        {
             Some((_, arches)) if !arches.contains(&arch) => arches.push(arch),
             Some(_) => {}
             None => chosen.push((recipe, vec![arch])),

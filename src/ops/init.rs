@@ -6,8 +6,8 @@ use crate::plan::PlanError;
 use crate::recipe::{self, Recipes};
 use crate::shell::Shell;
 use crate::workspace::{self, LoadOptions};
-use std::path::PathBuf;
-use toml_edit::{Array, DocumentMut, Item, Table, value};
+use std::path::{Path, PathBuf};
+use toml_edit::{Array, DocumentMut, Item, Table, TableLike, value};
 
 /// The release profile for Lambda binaries; `docs/profile.md` shows the sizes that justify each key
 /// (measured with `scripts/bench-profile.sh`).
@@ -56,7 +56,7 @@ pub fn init(options: &InitOptions, shell: &Shell) -> Result<InitReport, Error> {
         workspace.recipes.get(name).map_err(PlanError::from)?;
     }
     let manifest = workspace.manifest_path.clone();
-    let text = std::fs::read_to_string(&manifest).map_err(|source| Error::Output {
+    let text = std::fs::read_to_string(&manifest).map_err(|source| Error::ReadManifest {
         path: manifest.clone(),
         source,
     })?;
@@ -66,22 +66,21 @@ pub fn init(options: &InitOptions, shell: &Shell) -> Result<InitReport, Error> {
                 path: manifest.clone(),
                 message: err.to_string(),
             })?;
-    let written = edit(&mut document, options.recipe.as_deref(), &workspace.recipes);
+    let written =
+        edit(&mut document, options.recipe.as_deref(), &workspace.recipes).map_err(|key| {
+            Error::InitNotATable {
+                path: manifest.clone(),
+                key,
+            }
+        })?;
     if written.is_empty() {
         shell.status(
             "Unchanged",
             format!("{} already has every setting", manifest.display()),
         );
     } else {
-        let new_text = document.to_string();
-        let dir = manifest.parent().unwrap_or(&workspace.root);
-        let write_err = |source| Error::Output {
-            path: manifest.clone(),
-            source,
-        };
-        let mut file = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
-        std::io::Write::write_all(&mut file, new_text.as_bytes()).map_err(write_err)?;
-        file.persist(&manifest).map_err(|e| write_err(e.error))?;
+        let new_text = with_line_endings_of(&text, document.to_string());
+        replace_keeping_file(&manifest, new_text.as_bytes())?;
         shell.status(
             "Updated",
             format!("{}: {}", manifest.display(), written.join(", ")),
@@ -90,8 +89,41 @@ pub fn init(options: &InitOptions, shell: &Shell) -> Result<InitReport, Error> {
     Ok(InitReport { manifest, written })
 }
 
-/// Adds what is missing; returns the keys written.
-fn edit(document: &mut DocumentMut, recipe: Option<&str>, recipes: &Recipes) -> Vec<String> {
+/// toml_edit writes `\n`; a file written with `\r\n` keeps them.
+fn with_line_endings_of(original: &str, new_text: String) -> String {
+    let crlf = original.matches("\r\n").count();
+    let lf = original.matches('\n').count();
+    if crlf > 0 && crlf * 2 >= lf {
+        new_text.replace("\r\n", "\n").replace('\n', "\r\n")
+    } else {
+        new_text
+    }
+}
+
+/// Writes `bytes` over `path` in one rename, as the file it replaces was: through a symlink to its
+/// target (the link stays a link), with the same permissions.
+fn replace_keeping_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let write_err = |source| Error::WriteManifest {
+        path: path.to_path_buf(),
+        source,
+    };
+    let target = std::fs::canonicalize(path).map_err(write_err)?;
+    let permissions = std::fs::metadata(&target).map_err(write_err)?.permissions();
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(write_err)?;
+    std::io::Write::write_all(&mut file, bytes).map_err(write_err)?;
+    std::fs::set_permissions(file.path(), permissions).map_err(write_err)?;
+    file.persist(&target).map_err(|e| write_err(e.error))?;
+    Ok(())
+}
+
+/// Adds what is missing; returns the keys written, or the dotted key of a value that is in the way
+/// where a table must be.
+fn edit(
+    document: &mut DocumentMut,
+    recipe: Option<&str>,
+    recipes: &Recipes,
+) -> Result<Vec<String>, String> {
     let mut written = Vec::new();
     let (root_key, table_name) = if document.contains_key("workspace") {
         ("workspace", "workspace")
@@ -101,9 +133,9 @@ fn edit(document: &mut DocumentMut, recipe: Option<&str>, recipes: &Recipes) -> 
     let powertools = implicit_table(
         document.as_table_mut(),
         &[root_key, "metadata", "powertools"],
-    );
+    )?;
     let name = format!("[{table_name}.metadata.powertools]");
-    let set = |table: &mut Table, key: &str, item: Item, written: &mut Vec<String>| {
+    let set = |table: &mut dyn TableLike, key: &str, item: Item, written: &mut Vec<String>| {
         if !table.contains_key(key) {
             table.insert(key, item);
             written.push(format!("{name} {key}"));
@@ -137,33 +169,38 @@ fn edit(document: &mut DocumentMut, recipe: Option<&str>, recipes: &Recipes) -> 
         }
         Some(_) => {}
     }
-    let profile = implicit_table(document.as_table_mut(), &["profile", "release"]);
+    let profile = implicit_table(document.as_table_mut(), &["profile", "release"])?;
     for (key, setting) in RELEASE_PROFILE {
         if !profile.contains_key(key) {
             profile.insert(key, setting.item());
             written.push(format!("[profile.release] {key}"));
         }
     }
-    written
+    Ok(written)
 }
 
-/// The table at `path`, created where missing; intermediate tables are implicit, so that only
-/// the innermost gets a `[header]`.
-fn implicit_table<'a>(root: &'a mut Table, path: &[&str]) -> &'a mut Table {
+/// The table at `path` (a `[table]` or an inline `{ ... }` one), created where missing;
+/// intermediate tables are implicit, so that only the innermost gets a `[header]`. Err: the dotted
+/// key of a value that is not a table.
+fn implicit_table<'a>(root: &'a mut Table, path: &[&str]) -> Result<&'a mut dyn TableLike, String> {
     // A new table goes after every table already there, so that no existing line moves.
     let end = last_position(root) + 1;
-    let mut table = root;
+    let mut table: &mut dyn TableLike = root;
+    let mut dotted = Vec::new();
     for (depth, key) in path.iter().enumerate() {
-        let last = depth + 1 == path.len();
-        let entry = table.entry(key).or_insert_with(|| {
+        dotted.push(*key);
+        if !table.contains_key(key) {
             let mut new = Table::new();
-            new.set_implicit(!last);
+            new.set_implicit(depth + 1 != path.len());
             new.set_position(Some(end));
-            Item::Table(new)
-        });
-        table = entry.as_table_mut().expect("a TOML table");
+            table.insert(key, Item::Table(new));
+        }
+        table = table
+            .get_mut(key)
+            .and_then(Item::as_table_like_mut)
+            .ok_or_else(|| dotted.join("."))?;
     }
-    table
+    Ok(table)
 }
 
 /// The highest document position of any table under `table`.
@@ -184,7 +221,7 @@ mod tests {
     fn keeps_everything_it_does_not_add_and_is_idempotent() {
         let original = "# my workspace\n[workspace]\nmembers = [\"a\"] # the one\n\n# fast builds please\n[profile.release]\nopt-level = 3 # keep\n\n[workspace.metadata.other]\nx = 1\n";
         let mut document: DocumentMut = original.parse().unwrap();
-        let written = edit(&mut document, None, &Recipes::built_in());
+        let written = edit(&mut document, None, &Recipes::built_in().unwrap()).unwrap();
         let once = document.to_string();
         assert!(once.starts_with("# my workspace\n[workspace]\nmembers = [\"a\"] # the one\n\n# fast builds please\n[profile.release]\nopt-level = 3 # keep\n"), "{once}");
         assert!(
@@ -194,14 +231,23 @@ mod tests {
         assert!(once.contains("[workspace.metadata.powertools]\narchitectures = [\"x86_64\", \"arm64\"]\nruntime = \"provided.al2023\"\nrecipe = \"cargo-lambda\"\n"), "{once}");
         assert!(!written.iter().any(|w| w.contains("opt-level")));
         let mut again: DocumentMut = once.parse().unwrap();
-        assert!(edit(&mut again, None, &Recipes::built_in()).is_empty());
+        assert!(
+            edit(&mut again, None, &Recipes::built_in().unwrap())
+                .unwrap()
+                .is_empty()
+        );
         assert_eq!(again.to_string(), once);
     }
 
     #[test]
     fn a_package_without_a_workspace_gets_package_metadata() {
         let mut document: DocumentMut = "[package]\nname = \"f\"\n".parse().unwrap();
-        edit(&mut document, Some("cargo-zigbuild"), &Recipes::built_in());
+        edit(
+            &mut document,
+            Some("cargo-zigbuild"),
+            &Recipes::built_in().unwrap(),
+        )
+        .unwrap();
         assert!(
             document
                 .to_string()
@@ -209,5 +255,21 @@ mod tests {
             "{document}"
         );
         assert!(document.to_string().contains("recipe = \"cargo-zigbuild\""));
+    }
+
+    #[test]
+    fn an_inline_release_profile_is_added_to_and_a_value_in_the_way_is_named() {
+        let mut document: DocumentMut =
+            "[workspace]\nmembers = []\n[profile]\nrelease = { opt-level = 3 }\n"
+                .parse()
+                .unwrap();
+        edit(&mut document, None, &Recipes::built_in().unwrap()).unwrap();
+        let text = document.to_string();
+        assert!(text.contains("release = { opt-level = 3 , strip = true, lto = true, codegen-units = 1, panic = \"abort\" }"), "{text}");
+        let mut document: DocumentMut = "[workspace]\nmetadata = 5\n".parse().unwrap();
+        assert_eq!(
+            edit(&mut document, None, &Recipes::built_in().unwrap()),
+            Err("workspace.metadata".to_string())
+        );
     }
 }

@@ -7,7 +7,7 @@ use crate::include;
 use crate::manifest::{self, Artifact, Manifest};
 use crate::plan::{self, BuildGroup, Plan, PythonJob, Selection};
 use crate::python::{self, PythonFunction, StandaloneOptions};
-use crate::recipe::{Recipe, Recipes};
+use crate::recipe::{RecipeInfo, Recipes};
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Severity, UNZIPPED_LIMIT};
 use crate::workspace::{self, LambdaBinary, LoadOptions, SkippedBinary, Workspace};
@@ -238,11 +238,11 @@ fn preflight(
     plan: &Plan,
     workspace: &Workspace,
 ) -> Result<BTreeMap<String, BTreeMap<String, String>>, Error> {
-    let uses: Vec<(&Recipe, crate::arch::Arch)> = plan
+    let uses: Vec<(&RecipeInfo, crate::arch::Arch)> = plan
         .groups
         .iter()
-        .map(|g| (&g.recipe, g.arch))
-        .chain(plan.python.iter().map(|j| (&j.recipe, j.arch)))
+        .map(|g| (&g.recipe.info, g.arch))
+        .chain(plan.python.iter().map(|j| (&j.recipe.info, j.arch)))
         .collect();
     let rustc = if plan.groups.is_empty() {
         None
@@ -260,7 +260,9 @@ fn preflight(
             .map(|(_, a)| *a)
             .collect();
         let mut tools = build::preflight(recipe, &arches)?;
-        if let (Some(rustc), Some(_)) = (&rustc, &recipe.build) {
+        if let Some(rustc) = &rustc
+            && plan.groups.iter().any(|g| g.recipe.name == recipe.name)
+        {
             tools.insert("rustc".to_string(), rustc.clone());
         }
         versions.insert(recipe.name.clone(), tools);

@@ -2,19 +2,20 @@
 use crate::arch::Arch;
 use crate::errors::Error;
 use crate::invoke::host_arch;
-use crate::recipe::{self, LoadedRecipe, Recipe, Recipes};
+use crate::recipe::{self, LoadedRecipe, Recipe, RecipeInfo, Recipes};
 use crate::shell::Shell;
 use crate::workspace::{self, LoadOptions};
 
 /// Whether a recipe can build both architectures here, and if not, why not.
 pub fn usability(recipe: &Recipe) -> Result<(), String> {
-    let mut missing: Vec<String> = recipe::check_tools(recipe, &recipe.architectures, host_arch())
+    let info = recipe.info();
+    let mut missing: Vec<String> = recipe::check_tools(info, &info.architectures, host_arch())
         .into_iter()
         .filter(|status| status.version.is_err())
         .map(|status| status.name)
         .collect();
     // Rust recipes run cargo, which a Python team's machine (the wheel's users) may not have.
-    if recipe.build.is_some()
+    if matches!(recipe, Recipe::Rust(_))
         && which::which(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())).is_err()
     {
         missing.insert(0, "cargo".into());
@@ -30,12 +31,14 @@ pub fn usability(recipe: &Recipe) -> Result<(), String> {
 pub fn load_recipes(load: &LoadOptions) -> Result<Recipes, Error> {
     match workspace::load(load) {
         Ok(workspace) => Ok(workspace.recipes),
-        Err(workspace::WorkspaceError::NoManifest { .. }) => Ok(Recipes::built_in()),
+        Err(workspace::WorkspaceError::NoManifest { .. }) => {
+            Ok(Recipes::built_in().map_err(workspace::WorkspaceError::from)?)
+        }
         Err(err) => Err(err.into()),
     }
 }
 
-fn arches(recipe: &Recipe) -> String {
+fn arches(recipe: &RecipeInfo) -> String {
     recipe
         .architectures
         .iter()
@@ -45,30 +48,6 @@ fn arches(recipe: &Recipe) -> String {
         .join(", ")
 }
 
-/// The command a recipe runs, in two words: `cargo lambda`, `uv export`, `pants package`.
-fn toolchain(recipe: &Recipe) -> String {
-    let command: Vec<&str> = match (&recipe.build, &recipe.python) {
-        (Some(build), _) => std::iter::once(build.program.as_str())
-            .chain(build.args.iter().map(String::as_str))
-            .collect(),
-        (None, Some(python)) => python
-            .export
-            .iter()
-            .chain(&python.install)
-            .chain(&python.package)
-            .flatten()
-            .map(String::as_str)
-            .collect(),
-        (None, None) => Vec::new(),
-    };
-    command
-        .iter()
-        .take(2)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 pub fn list(load: &LoadOptions, shell: &Shell) -> Result<(), Error> {
     let recipes = load_recipes(load)?;
     println!(
@@ -76,9 +55,10 @@ pub fn list(load: &LoadOptions, shell: &Shell) -> Result<(), Error> {
         "recipe", "language", "toolchain", "architectures"
     );
     for LoadedRecipe { recipe, origin, .. } in recipes.iter() {
+        let toolchain = recipe.toolchain();
+        let language = recipe.language();
         let usable = usability(recipe);
-        let toolchain = toolchain(recipe);
-        let language = format!("{:?}", recipe.language).to_lowercase();
+        let recipe = recipe.info();
         let status = match &usable {
             Ok(()) => "yes".to_string(),
             Err(why) => format!("no: {why}"),
@@ -91,7 +71,7 @@ pub fn list(load: &LoadOptions, shell: &Shell) -> Result<(), Error> {
             arches(recipe)
         );
         shell.json_line(&serde_json::json!({
-            "reason": "recipe", "name": recipe.name, "language": recipe.language, "toolchain": toolchain,
+            "reason": "recipe", "name": recipe.name, "language": language, "toolchain": toolchain,
             "architectures": recipe.architectures, "usable": usable.is_ok(), "why_not": usable.err(),
             "origin": origin.to_string(), "tutorial": recipe.tutorial,
         }));
@@ -102,12 +82,12 @@ pub fn list(load: &LoadOptions, shell: &Shell) -> Result<(), Error> {
 pub fn show(load: &LoadOptions, name: &str) -> Result<(), Error> {
     let recipes = load_recipes(load)?;
     let loaded = recipes.get(name).map_err(crate::plan::PlanError::from)?;
-    let recipe = &loaded.recipe;
+    let recipe = loaded.recipe.info();
     println!("{}: {}", recipe.name, recipe.summary);
     println!("architectures: {}", arches(recipe));
     println!("from: {}", loaded.origin);
     println!("tutorial: {}", recipe.tutorial);
-    match usability(recipe) {
+    match usability(&loaded.recipe) {
         Ok(()) => println!("usable here: yes"),
         Err(why) => println!(
             "usable here: no, {why} (`cargo powertools doctor --recipe {}` says how to fix it)",

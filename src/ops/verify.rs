@@ -150,7 +150,7 @@ fn tally(findings: &[Finding], report: &mut VerifyReport, shell: &Shell) {
 
 fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> Result<(), Error> {
     let event = match &options.event {
-        Some(path) => std::fs::read(path).map_err(|source| Error::Output {
+        Some(path) => std::fs::read(path).map_err(|source| Error::ReadEvent {
             path: path.clone(),
             source,
         })?,

@@ -7,8 +7,8 @@ use super::site::{prune, remove_excluded};
 use super::{PythonError, PythonFunction};
 use crate::arch::Arch;
 use crate::archive::Entry;
-use crate::process::{ProcessBuilder, ProcessError, Stream};
-use crate::recipe::{self, Recipe};
+use crate::process::{ProcessError, Stream};
+use crate::recipe::{self, CommandLine, PythonRecipe, PythonStep};
 use std::path::Path;
 
 /// Installs `function`'s dependencies for `arch` with `recipe` under `work`, and returns the zip
@@ -16,12 +16,12 @@ use std::path::Path;
 pub fn build(
     function: &PythonFunction,
     arch: Arch,
-    recipe: &Recipe,
+    recipe: &PythonRecipe,
     workspace_root: &Path,
     work: &Path,
     mut on_line: impl FnMut(Stream, &str),
 ) -> Result<Vec<Entry>, PythonError> {
-    let spec = recipe.python_spec();
+    let spec = &recipe.python;
     if let Some(lock) = &spec.lock
         && !function.project.join(lock).is_file()
     {
@@ -54,11 +54,7 @@ pub fn build(
         ("name", function.name.as_str()),
         ("project_dots", project_dots.as_str()),
     ];
-    let command = |template: &[String]| {
-        let mut process = ProcessBuilder::new(recipe::fill(&template[0], &values));
-        process.args(template[1..].iter().map(|a| recipe::fill(a, &values)));
-        process
-    };
+    let command = |template: &CommandLine| template.process(&values);
     let step_err = |step: &'static str| {
         let name = function.name.clone();
         move |source| PythonError::Step {
@@ -69,9 +65,13 @@ pub fn build(
         }
     };
 
-    let own_code = if let (Some(package), Some(output)) = (&spec.package, &spec.output) {
+    let own_code = if let PythonStep::Package {
+        command: package,
+        output,
+    } = &spec.step
+    {
         // The tool builds the Lambda zip itself (own code included); take its contents.
-        let mut process = command(&package[..]);
+        let mut process = command(package);
         process.cwd(workspace_root);
         on_line(Stream::Stderr, &format!("Running `{process}`"));
         process
@@ -102,7 +102,7 @@ pub fn build(
                 std::fs::copy(&lock, &requirements).map_err(io(&lock))?;
             }
         }
-        let install = command(spec.install.as_deref().unwrap_or_default());
+        let install = command(spec.step.command());
         on_line(Stream::Stderr, &format!("Running `{install}`"));
         if let Err(err) = install.stream(&mut on_line) {
             return Err(

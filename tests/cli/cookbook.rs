@@ -115,7 +115,7 @@ fn combined(output: &std::process::Output) -> String {
 /// The install lines a recipe page must show: `tool: command`, from the recipe file.
 fn install_lines(recipe: &str) -> String {
     let text = std::fs::read_to_string(repo_root().join(format!("recipes/{recipe}.toml"))).unwrap();
-    let recipe: cargo_powertools::recipe::Recipe = toml_edit::de::from_str(&text).unwrap();
+    let recipe: cargo_powertools::recipe::RecipeFile = toml_edit::de::from_str(&text).unwrap();
     recipe
         .tools
         .iter()
@@ -265,8 +265,11 @@ fn every_page_and_ci_example_runs() {
 fn every_recipe_has_a_tutorial_linked_from_the_cookbook_and_the_readme() {
     let index = std::fs::read_to_string(repo_root().join("docs/README.md")).unwrap();
     let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    for loaded in cargo_powertools::recipe::Recipes::built_in().iter() {
-        let tutorial = &loaded.recipe.tutorial;
+    for loaded in cargo_powertools::recipe::Recipes::built_in()
+        .unwrap()
+        .iter()
+    {
+        let tutorial = &loaded.recipe.info().tutorial;
         assert!(repo_root().join(tutorial).is_file(), "{tutorial} exists");
         let link = format!("({})", tutorial.trim_start_matches("docs/"));
         assert!(index.contains(&link), "docs/README.md links {tutorial}");

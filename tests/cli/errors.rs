@@ -444,3 +444,48 @@ fn size_limits() {
     );
     assert_eq!(snapshot(out.path()), before);
 }
+
+#[test]
+fn an_unreadable_event_file_gets_help_about_the_event_not_the_output_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    // A Python function's zip passes the static checks without any tool; then the event is read.
+    let zip = dir.path().join("f.zip");
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
+    writer
+        .start_file(
+            "app.py",
+            zip::write::SimpleFileOptions::default().unix_permissions(0o644),
+        )
+        .unwrap();
+    std::io::Write::write_all(
+        &mut writer,
+        b"def handler(event, context):\n    return event\n",
+    )
+    .unwrap();
+    writer.finish().unwrap();
+    // A directory where the event file should be: reading it fails.
+    let output = run(powertools()
+        .args([
+            "verify",
+            "--runtime",
+            "python3.11",
+            "--handler",
+            "app.handler",
+        ])
+        .args(["--invoke", "--event"])
+        .arg(dir.path())
+        .arg(&zip));
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr(&output);
+    assert_contains(
+        &stderr,
+        &[
+            &format!(
+                "error: could not read the event file {}",
+                dir.path().display()
+            ),
+            "help: `--event` takes a JSON file: check its path and that it is readable",
+        ],
+    );
+    assert!(!stderr.contains("--out-dir"), "{stderr}");
+}

@@ -366,3 +366,144 @@ fn init_adds_only_missing_profile_keys_and_keeps_the_users() {
     assert!(stderr(&output).contains("error: no recipe is named `bazel`"));
     assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);
 }
+
+fn assert_lines(haystack: &str, lines: &[&str]) {
+    for line in lines {
+        assert!(
+            haystack.lines().any(|l| l == *line),
+            "expected the line {line:?} in:\n{haystack}"
+        );
+    }
+}
+
+#[test]
+fn a_project_recipe_file_without_a_build_table_is_an_error_not_a_panic() {
+    let example = example_copy();
+    let folder = example.path().join("recipes");
+    std::fs::create_dir_all(&folder).unwrap();
+    // No `name`: it is the file's.
+    std::fs::write(
+        folder.join("our-zig.toml"),
+        "language = \"rust\"\nsummary = \"ours\"\ntutorial = \"docs/ours.md\"\narchitectures = [\"x86_64\"]\n",
+    )
+    .unwrap();
+    let expected = [
+        &*format!(
+            "error: invalid recipe {}: a rust recipe needs a [build] table: program, args and output",
+            folder.join("our-zig.toml").display()
+        ),
+        "  help: fix the recipe; `cargo powertools recipes show cargo-lambda` (Rust) or `recipes show uv` (Python) prints a complete one to copy",
+    ];
+    let text = fails_leaving_earlier_output(
+        powertools()
+            .current_dir(example.path())
+            .args(["package", "--recipe", "our-zig"]),
+    );
+    assert_lines(&text, &expected);
+    // Every command that loads recipes says the same, whether or not it uses this one.
+    for args in [&["recipes"][..], &["doctor"], &["init"]] {
+        let output = run_in(&example.path(), args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        assert_lines(&stderr(&output), &expected);
+    }
+}
+
+#[test]
+fn a_python_recipe_with_an_empty_install_command_is_an_error_not_a_panic() {
+    let example = example_copy();
+    example.append_to_manifest(
+        "",
+        "\n[workspace.metadata.powertools.recipes.empty-install]\nlanguage = \"python\"\nsummary = \"s\"\ntutorial = \"docs/s.md\"\narchitectures = [\"x86_64\", \"arm64\"]\npython = { lock = \"uv.lock\", install = [] }\n",
+    );
+    let stderr = fails_leaving_earlier_output(powertools().current_dir(example.path()).args([
+        "package",
+        "--bin",
+        "orders-py",
+        "--recipe",
+        "empty-install",
+    ]));
+    assert_lines(
+        &stderr,
+        &[&format!(
+            "error: invalid recipe `empty-install` ([workspace.metadata.powertools.recipes] in {}): `python.install` is empty: give the program and its arguments, e.g. [\"program\", \"arg\"]",
+            example.path().join("Cargo.toml").display()
+        )],
+    );
+}
+
+#[test]
+fn an_unknown_placeholder_is_refused_with_the_known_ones() {
+    let example = example_copy();
+    example.append_to_manifest(
+        "",
+        "\n[workspace.metadata.powertools.recipes.typo]\nlanguage = \"rust\"\nsummary = \"s\"\ntutorial = \"docs/s.md\"\narchitectures = [\"x86_64\"]\nbuild = { program = \"cargo\", args = [\"build\", \"--target\", \"{traget}\"], output = \"{target_dir}/{triple}/{profile_dir}/{bin}\" }\n",
+    );
+    let output = run_in(&example.path(), &["recipes", "show", "typo"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_lines(
+        &stderr(&output),
+        &[&format!(
+            "error: invalid recipe `typo` ([workspace.metadata.powertools.recipes] in {}): `build.args` uses the unknown placeholder `{{traget}}`; the known ones are {{target}}, {{lambda_dir}}",
+            example.path().join("Cargo.toml").display()
+        )],
+    );
+}
+
+#[test]
+fn init_adds_to_an_inline_release_profile_instead_of_panicking() {
+    let example = example_copy();
+    let manifest = example.path().join("Cargo.toml");
+    let original = format!("{COMMENTED}\n[profile]\nrelease = {{ opt-level = 3 }}\n");
+    std::fs::write(&manifest, &original).unwrap();
+    let output = run_in(&example.path(), &["init"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(
+        text.contains("[profile]\nrelease = { opt-level = 3 , strip = true, lto = true, codegen-units = 1, panic = \"abort\" }\n"),
+        "{text}"
+    );
+    // cargo reads what init wrote.
+    let output = run_in(&example.path(), &["recipes"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+#[test]
+fn init_keeps_crlf_line_endings_the_file_mode_and_a_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let example = example_copy();
+    // The workspace's Cargo.toml is a link to a file kept elsewhere, written with CRLF, mode 0664.
+    let kept = example.outer.path().join("kept-Cargo.toml");
+    std::fs::write(&kept, COMMENTED.replace('\n', "\r\n")).unwrap();
+    std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let manifest = example.path().join("Cargo.toml");
+    std::fs::remove_file(&manifest).unwrap();
+    std::os::unix::fs::symlink(&kept, &manifest).unwrap();
+
+    let output = run_in(&example.path(), &["init"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        std::fs::symlink_metadata(&manifest)
+            .unwrap()
+            .file_type()
+            .is_symlink(),
+        "Cargo.toml is still a link"
+    );
+    let text = std::fs::read_to_string(&kept).unwrap();
+    assert!(
+        text.starts_with(&COMMENTED.replace('\n', "\r\n")),
+        "{text:?}"
+    );
+    assert!(
+        text.contains("[profile.release]\r\nstrip = true\r\n"),
+        "{text:?}"
+    );
+    assert_eq!(
+        text.matches('\n').count(),
+        text.matches("\r\n").count(),
+        "{text:?}"
+    );
+    assert_eq!(
+        std::fs::metadata(&kept).unwrap().permissions().mode() & 0o777,
+        0o664
+    );
+}
