@@ -1,18 +1,34 @@
-//! `verify --invoke`: runs a packaged function the way Lambda would. The zip is unpacked into a
-//! temporary directory, cargo-lambda's Lambda Runtime API emulator (`cargo lambda watch
-//! --only-lambda-apis`) is started, the `bootstrap` is started against it (under qemu-user when the
-//! artifact's architecture is not the host's) and one event is sent with `cargo lambda invoke`.
-//! Every process started is stopped afterwards, by process group, also on Ctrl-C or SIGTERM.
+//! Runs a packaged function the way Lambda would, for `verify --invoke` and for any code that needs
+//! a function's answer (e.g. `openapi`, which asks a function for its OpenAPI document).
+//!
+//! The zip is unpacked into a temporary directory (the task root), cargo-lambda's Lambda Runtime API
+//! emulator (`cargo lambda watch --only-lambda-apis`) is started, and the function is started
+//! against it through a [`proxy`] that notes the moments of Lambda's REPORT: a Rust `bootstrap`
+//! (under qemu-user when the artifact's architecture is not the host's, see [`libroot`]), or a
+//! Python handler run by the CPython of its runtime through the product's own runtime loop (see
+//! [`python`]). Events go to the emulator's Invoke API. Every process started is stopped afterwards,
+//! by process group, also on Ctrl-C or SIGTERM.
+//!
+//! The library call: [`invoke_once`] (start, one event, stop), or a [`Session`] for several events
+//! to one process (a cold start, then warm ones).
+mod http;
 mod libroot;
+pub mod memory;
+mod proxy;
+mod python;
 
 pub use libroot::{LibraryRoot, Unfit, glibc_build, interpreter};
 
-use crate::arch::Arch;
+use crate::arch::{Arch, Runtime};
+use crate::manifest::Artifact;
 use crate::process::{self, ProcessBuilder, ProcessError};
+use http::Message;
+use proxy::{Proxy, Seen};
 use std::fs::File;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -56,18 +72,42 @@ pub enum InvokeError {
         status: ExitStatus,
         output: String,
     },
-    #[error("{function}: no answer within {} s:\n{output}", .timeout.as_secs())]
+    #[error("{function}: no answer within {} s (Sandbox.Timedout: Task timed out after {}.00 seconds):\n{output}", .timeout.as_secs(), .timeout.as_secs())]
     Timeout {
         function: String,
         timeout: Duration,
         output: String,
     },
-    #[error("{function}: the invocation failed:\n{response}\n{output}")]
+    #[error("{function}: the invocation failed: {}: {}\n{output}", .failure.error_type, .failure.message)]
     FunctionError {
         function: String,
-        response: String,
+        failure: Box<FunctionFailure>,
         output: String,
     },
+    #[error("{function}: init failed: {}: {}\n{output}", .failure.error_type, .failure.message)]
+    InitFailed {
+        function: String,
+        failure: Box<FunctionFailure>,
+        output: String,
+    },
+    #[error(
+        "{function}: {interpreter} is not on PATH (or does not run), so its {runtime} runtime cannot be run here"
+    )]
+    NoInterpreter {
+        function: String,
+        interpreter: String,
+        runtime: Runtime,
+    },
+    #[error(
+        "{function}: a Python function for {arch} runs only on an {arch} machine (its compiled modules need a CPython of that architecture); this one is {host}"
+    )]
+    ForeignPython {
+        function: String,
+        arch: Arch,
+        host: Arch,
+    },
+    #[error("{function}: a Python function needs its handler (`module.function`) to be run")]
+    NoHandler { function: String },
     #[error("could not install the Ctrl-C handler that stops started processes")]
     Signals(#[source] ctrlc::Error),
     #[error("could not prepare the invocation in a temporary directory")]
@@ -92,6 +132,10 @@ impl InvokeError {
             InvokeError::BootstrapExited { .. } => "the function crashed on start-up or while handling the event; its output above shows why".into(),
             InvokeError::Timeout { .. } => "the function did not answer: check that it calls the Runtime API (lambda_runtime::run), or raise `--timeout`".into(),
             InvokeError::FunctionError { .. } => "the handler returned an error for this event; its output above shows why".into(),
+            InvokeError::InitFailed { failure, .. } if failure.error_type == "Runtime.ImportModuleError" => "a module the handler imports is not in the zip: add it to the function's dependencies and package again (Lambda's Python runtime itself carries only the standard library and boto3)".into(),
+            InvokeError::InitFailed { .. } => "the function failed before its first event; its output above shows why".into(),
+            InvokeError::NoInterpreter { interpreter, .. } => format!("install {interpreter} (e.g. `uv python install {}`, pyenv, or the distribution's package) so that `{interpreter}` is on PATH", interpreter.trim_start_matches("python")),
+            InvokeError::NoHandler { .. } => "pass `--handler module.function` for a bare Python zip".into(),
             _ => return None,
         })
     }
@@ -151,6 +195,314 @@ impl Drop for Started {
     }
 }
 
+/// A packaged function to run: its zip, the architecture and runtime it is for, and for a Python
+/// function its handler (`module.function`).
+#[derive(Clone, Debug)]
+pub struct Function {
+    /// Shown in messages, e.g. `arm64/greeter.zip`.
+    pub name: String,
+    pub zip: PathBuf,
+    pub arch: Arch,
+    pub runtime: Runtime,
+    pub handler: Option<String>,
+}
+
+impl Function {
+    /// The function an artifact of a manifest (in `manifest_dir`) holds.
+    pub fn from_artifact(manifest_dir: &Path, artifact: &Artifact) -> Function {
+        Function {
+            name: artifact.path.clone(),
+            zip: manifest_dir.join(&artifact.path),
+            arch: artifact.arch,
+            runtime: artifact.runtime,
+            handler: artifact.handler.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct InvokeOptions {
+    /// How long one invocation may take (the first one's init included), like a function's timeout.
+    pub timeout: Duration,
+    /// `AWS_LAMBDA_FUNCTION_MEMORY_SIZE`, and the REPORT's `Memory Size`.
+    pub memory_mb: u32,
+}
+
+impl Default for InvokeOptions {
+    fn default() -> Self {
+        InvokeOptions {
+            timeout: Duration::from_secs(30),
+            memory_mb: 128,
+        }
+    }
+}
+
+/// An error a function reported for an event (Lambda's `errorType` and `errorMessage`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionFailure {
+    pub error_type: String,
+    pub message: String,
+}
+
+/// One answered invocation, with the figures of Lambda's REPORT line.
+#[derive(Clone, Debug)]
+pub struct Invoked {
+    pub request_id: String,
+    /// The function's response; for a failure, the error document it posted.
+    pub response: String,
+    /// `Some` when the function reported an error for this event.
+    pub failure: Option<FunctionFailure>,
+    /// From starting the process to its first request for an event: on the first invocation only.
+    pub init_duration: Option<Duration>,
+    /// From handing the event over to receiving the response or error.
+    pub duration: Duration,
+    /// Peak resident memory of the function's processes so far (under qemu, the emulator's too).
+    pub max_memory_kib: Option<u64>,
+}
+
+/// A function started against the emulator, ready for events one after another: the first is a
+/// cold start, the next ones are warm. Everything it started is stopped when it is dropped.
+pub struct Session {
+    name: String,
+    options: InvokeOptions,
+    runner: String,
+    emulator: Option<PathBuf>,
+    invoke_port: u16,
+    output_log: PathBuf,
+    seen: Receiver<Seen>,
+    started_at: Instant,
+    init_duration: Option<Duration>,
+    reported_init: bool,
+    // Dropped in this order: the function, the proxy, the emulator, then the files.
+    function: Started,
+    _proxy: Proxy,
+    _emulator: Started,
+    _work: tempfile::TempDir,
+}
+
+impl Session {
+    /// Unpacks the zip, starts the Runtime API emulator and the function against it.
+    pub fn start(
+        function: &Function,
+        options: &InvokeOptions,
+        groups: &ProcessGroups,
+    ) -> Result<Session, InvokeError> {
+        let cargo_lambda =
+            which::which("cargo-lambda").map_err(|_| InvokeError::CargoLambdaMissing)?;
+        let work = tempfile::Builder::new()
+            .prefix("powertools-invoke-")
+            .tempdir()?;
+        let task_root = work.path().join("task");
+        unzip(&function.zip, &task_root)?;
+        let launch = if function.runtime.is_python() {
+            python::command(function, work.path())?
+        } else {
+            bootstrap_command(function.arch, &task_root)?
+        };
+
+        let port = free_port()?;
+        let mut watch = ProcessBuilder::new(&cargo_lambda);
+        watch
+            .args([
+                "lambda",
+                "watch",
+                "--only-lambda-apis",
+                "--invoke-port",
+                &port.to_string(),
+            ])
+            .cwd(write_emulator_project(work.path())?);
+        let watch_log = work.path().join("emulator.log");
+        let emulator = groups.spawn(&watch, log_to(&watch_log)?, log_to(&watch_log)?)?;
+        wait_for_port(port, &watch_log)?;
+
+        let (sender, seen) = std::sync::mpsc::channel();
+        let proxy = proxy::start(port, options.timeout, sender)?;
+        let mut command = launch.command;
+        command
+            .cwd(&task_root)
+            .env(
+                "AWS_LAMBDA_RUNTIME_API",
+                format!("127.0.0.1:{}", proxy.port),
+            )
+            .env("AWS_LAMBDA_FUNCTION_NAME", function_name(function))
+            .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+            .env(
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                options.memory_mb.to_string(),
+            )
+            .env("LAMBDA_TASK_ROOT", &task_root);
+        for key in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+            if std::env::var_os(key).is_none() {
+                command.env(key, "us-east-1");
+            }
+        }
+        let output_log = work.path().join("function.log");
+        let started_at = Instant::now();
+        let function_process =
+            groups.spawn(&command, log_to(&output_log)?, log_to(&output_log)?)?;
+        Ok(Session {
+            name: function.name.clone(),
+            options: *options,
+            runner: launch.runner,
+            emulator: launch.emulator,
+            invoke_port: port,
+            output_log,
+            seen,
+            started_at,
+            init_duration: None,
+            reported_init: false,
+            function: function_process,
+            _proxy: proxy,
+            _emulator: emulator,
+            _work: work,
+        })
+    }
+
+    /// How the function runs: `natively`, `under qemu-aarch64-static`, `with python3.12`.
+    pub fn runner(&self) -> &str {
+        &self.runner
+    }
+
+    /// The emulator (qemu-user) the function runs under, if any.
+    pub fn emulator(&self) -> Option<&Path> {
+        self.emulator.as_deref()
+    }
+
+    /// Sends one event and waits for the function's response or error.
+    pub fn invoke(&mut self, event: &[u8]) -> Result<Invoked, InvokeError> {
+        let began = Instant::now();
+        let answer = self.send(event);
+        let mut event_at = None;
+        let mut request_id = String::new();
+        let output = || tail_of(&self.output_log);
+        let (finished_at, body, failure) = loop {
+            match self.seen.recv_timeout(Duration::from_millis(20)) {
+                Ok(Seen::Next { at }) => {
+                    self.init_duration
+                        .get_or_insert_with(|| at.saturating_duration_since(self.started_at));
+                }
+                Ok(Seen::Event { request_id: id, at }) => {
+                    request_id = id;
+                    event_at = Some(at);
+                }
+                Ok(Seen::Response { at, body, .. }) => break (at, body, None),
+                Ok(Seen::Error {
+                    at,
+                    error_type,
+                    body,
+                    ..
+                }) => {
+                    let failure = failure_of(error_type, &body);
+                    break (at, body, Some(failure));
+                }
+                Ok(Seen::InitError {
+                    error_type, body, ..
+                }) => {
+                    return Err(InvokeError::InitFailed {
+                        function: self.name.clone(),
+                        failure: Box::new(failure_of(error_type, &body)),
+                        output: output(),
+                    });
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(InvokeError::Io(std::io::Error::other(
+                        "the Runtime API proxy stopped",
+                    )));
+                }
+            }
+            if let Some(status) = self.function.child.try_wait()? {
+                return Err(InvokeError::BootstrapExited {
+                    function: self.name.clone(),
+                    status,
+                    output: output(),
+                });
+            }
+            if began.elapsed() > self.options.timeout {
+                return Err(InvokeError::Timeout {
+                    function: self.name.clone(),
+                    timeout: self.options.timeout,
+                    output: output(),
+                });
+            }
+        };
+        let max_memory_kib = memory::group_peak_kib(self.function.child.id());
+        // The caller's answer comes from the emulator; for a failure, the error document is ours.
+        let response = match (answer.recv_timeout(Duration::from_secs(10)), &failure) {
+            (Ok(Ok(message)), None) if message.status() == 200 => message.body,
+            _ => body,
+        };
+        let init_duration = match self.reported_init {
+            false => self.init_duration,
+            true => None,
+        };
+        self.reported_init = true;
+        Ok(Invoked {
+            request_id,
+            response: String::from_utf8_lossy(&response).trim().to_string(),
+            failure,
+            init_duration,
+            duration: finished_at.saturating_duration_since(event_at.unwrap_or(began)),
+            max_memory_kib,
+        })
+    }
+
+    /// Posts the event to the emulator's Invoke API from a thread of its own (the call returns when
+    /// the function has answered).
+    fn send(&self, event: &[u8]) -> Receiver<std::io::Result<Message>> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let request = Message {
+            start: "POST /2015-03-31/functions/_/invocations HTTP/1.1".into(),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: event.to_vec(),
+            chunked: false,
+        };
+        let port = self.invoke_port;
+        let timeout = self.options.timeout + Duration::from_secs(30);
+        std::thread::spawn(move || {
+            let _ = sender.send(http::exchange(port, &request, Some(timeout)));
+        });
+        receiver
+    }
+}
+
+/// `errorType` and `errorMessage` of an error document, or its header's type and its text.
+fn failure_of(header_type: Option<String>, body: &[u8]) -> FunctionFailure {
+    let document: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let field = |name: &str| {
+        document
+            .get(name)
+            .and_then(|v| v.as_str())
+            .map(String::from)
+    };
+    FunctionFailure {
+        error_type: field("errorType")
+            .or(header_type)
+            .unwrap_or_else(|| "Unhandled".into()),
+        message: field("errorMessage")
+            .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string()),
+    }
+}
+
+/// The name the function's `AWS_LAMBDA_FUNCTION_NAME` gets: its name without `<arch>/` and `.zip`.
+fn function_name(function: &Function) -> String {
+    let file = Path::new(&function.name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned());
+    file.unwrap_or_else(|| "function".into())
+}
+
+/// Starts the function, sends one event, stops everything: the answer of a packaged function.
+pub fn invoke_once(
+    function: &Function,
+    event: &[u8],
+    options: &InvokeOptions,
+    groups: &ProcessGroups,
+) -> Result<Invoked, InvokeError> {
+    Session::start(function, options, groups)?.invoke(event)
+}
+
+/// One event for a Rust bootstrap (the first form of this API, kept for its callers).
 pub struct Invocation<'a> {
     /// Shown in messages, e.g. `arm64/greeter.zip`.
     pub name: String,
@@ -169,6 +521,36 @@ pub struct Answer {
     pub runner: String,
 }
 
+/// Runs a Rust bootstrap for one event; an error the function reports is an [`InvokeError`].
+pub fn invoke(invocation: &Invocation, groups: &ProcessGroups) -> Result<Answer, InvokeError> {
+    let function = Function {
+        name: invocation.name.clone(),
+        zip: invocation.zip.to_path_buf(),
+        arch: invocation.arch,
+        runtime: Runtime::ProvidedAl2023,
+        handler: None,
+    };
+    let options = InvokeOptions {
+        timeout: invocation.timeout,
+        ..InvokeOptions::default()
+    };
+    let started = Instant::now();
+    let mut session = Session::start(&function, &options, groups)?;
+    let invoked = session.invoke(invocation.event)?;
+    if let Some(failure) = invoked.failure {
+        return Err(InvokeError::FunctionError {
+            function: invocation.name.clone(),
+            failure: Box::new(failure),
+            output: tail_of(&session.output_log),
+        });
+    }
+    Ok(Answer {
+        response: invoked.response,
+        first_response: started.elapsed(),
+        runner: session.runner.clone(),
+    })
+}
+
 pub fn host_arch() -> Arch {
     if cfg!(target_arch = "aarch64") {
         Arch::Arm64
@@ -177,15 +559,24 @@ pub fn host_arch() -> Arch {
     }
 }
 
+/// How to start a function: the command (its working directory and Lambda's variables are set
+/// by the caller), a few words saying how it runs, and the emulator it runs under, if any.
+struct Launch {
+    command: ProcessBuilder,
+    runner: String,
+    emulator: Option<PathBuf>,
+}
+
 /// The command that runs `./bootstrap` (unpacked in `task_root`) for `arch` on this host
-/// (directly, or under qemu-user), and a few words saying which.
-fn bootstrap_command(
-    arch: Arch,
-    task_root: &Path,
-) -> Result<(ProcessBuilder, String), InvokeError> {
+/// (directly, or under qemu-user).
+fn bootstrap_command(arch: Arch, task_root: &Path) -> Result<Launch, InvokeError> {
     let host = host_arch();
     if arch == host {
-        return Ok((ProcessBuilder::new("./bootstrap"), "natively".to_string()));
+        return Ok(Launch {
+            command: ProcessBuilder::new("./bootstrap"),
+            runner: "natively".to_string(),
+            emulator: None,
+        });
     }
     let qemu = match arch {
         Arch::Arm64 => "aarch64",
@@ -206,108 +597,16 @@ fn bootstrap_command(
         explicit.as_deref(),
     )
     .map_err(|unfit| InvokeError::NoLibraryRoot { arch, unfit })?;
-    let mut command = ProcessBuilder::new(emulator);
+    let mut command = ProcessBuilder::new(&emulator);
     if let Some(prefix) = &root.prefix {
         command.arg("-L").arg(prefix);
     }
     command.arg("./bootstrap");
-    Ok((command, runner))
-}
-
-/// Unpacks the zip, runs its bootstrap against the emulator and sends one event.
-pub fn invoke(invocation: &Invocation, groups: &ProcessGroups) -> Result<Answer, InvokeError> {
-    let cargo_lambda = which::which("cargo-lambda").map_err(|_| InvokeError::CargoLambdaMissing)?;
-    let work = tempfile::Builder::new()
-        .prefix("powertools-invoke-")
-        .tempdir()?;
-    let task_root = work.path().join("task");
-    unzip(invocation.zip, &task_root)?;
-    let (mut bootstrap, runner) = bootstrap_command(invocation.arch, &task_root)?;
-    let emulator_home = write_emulator_project(work.path())?;
-    let event_file = work.path().join("event.json");
-    std::fs::write(&event_file, invocation.event)?;
-
-    let port = free_port()?;
-    let mut watch = ProcessBuilder::new(&cargo_lambda);
-    watch
-        .args([
-            "lambda",
-            "watch",
-            "--only-lambda-apis",
-            "--invoke-port",
-            &port.to_string(),
-        ])
-        .cwd(&emulator_home);
-    let watch_log = work.path().join("emulator.log");
-    let _emulator = groups.spawn(&watch, log_to(&watch_log)?, log_to(&watch_log)?)?;
-    wait_for_port(port, &watch_log)?;
-
-    let output_log = work.path().join("bootstrap.log");
-    bootstrap
-        .cwd(&task_root)
-        .env(
-            "AWS_LAMBDA_RUNTIME_API",
-            format!("http://127.0.0.1:{port}/.rt"),
-        )
-        .env("AWS_LAMBDA_FUNCTION_NAME", "_")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("LAMBDA_TASK_ROOT", &task_root);
-    let started_at = Instant::now();
-    let mut function = groups.spawn(&bootstrap, log_to(&output_log)?, log_to(&output_log)?)?;
-
-    let mut send = ProcessBuilder::new(&cargo_lambda);
-    send.args([
-        "lambda",
-        "invoke",
-        "--invoke-address",
-        "127.0.0.1",
-        "--invoke-port",
-        &port.to_string(),
-        "--data-file",
-    ])
-    .arg(&event_file)
-    .arg("_");
-    let response_log = work.path().join("response.log");
-    let mut request = groups.spawn(&send, log_to(&response_log)?, log_to(&response_log)?)?;
-
-    let name = invocation.name.clone();
-    let output = || tail_of(&output_log);
-    loop {
-        if let Some(status) = request.child.try_wait()? {
-            let response = std::fs::read_to_string(&response_log)
-                .unwrap_or_default()
-                .trim()
-                .to_string();
-            if !status.success() {
-                return Err(InvokeError::FunctionError {
-                    function: name,
-                    response,
-                    output: output(),
-                });
-            }
-            return Ok(Answer {
-                response,
-                first_response: started_at.elapsed(),
-                runner,
-            });
-        }
-        if let Some(status) = function.child.try_wait()? {
-            return Err(InvokeError::BootstrapExited {
-                function: name,
-                status,
-                output: output(),
-            });
-        }
-        if started_at.elapsed() > invocation.timeout {
-            return Err(InvokeError::Timeout {
-                function: name,
-                timeout: invocation.timeout,
-                output: output(),
-            });
-        }
-        std::thread::sleep(Duration::from_millis(25));
-    }
+    Ok(Launch {
+        command,
+        runner,
+        emulator: Some(emulator),
+    })
 }
 
 fn log_to(path: &Path) -> std::io::Result<Stdio> {

@@ -262,3 +262,42 @@ fn a_loader_and_libc_of_two_glibc_builds_are_refused_before_running() {
     assert!(stderr.contains("help: unset QEMU_LD_PREFIX"), "{stderr}");
     assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
 }
+
+/// The library call other code uses (e.g. `openapi`): a packaged function's answer to an event,
+/// and the error it reports for a bad one, with Lambda's REPORT figures.
+#[test]
+fn the_library_invokes_a_packaged_function_and_reports_its_errors() {
+    if !require_tools(&[PACKAGING_TOOLS, &["qemu-aarch64-static"]].concat()) {
+        return;
+    }
+    use cargo_powertools::invoke::{self, Function, InvokeOptions, ProcessGroups};
+    let manifest = packaged_example().out.path().join("manifest.json");
+    let manifest: cargo_powertools::manifest::Manifest =
+        serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();
+    let groups = ProcessGroups::default();
+    for artifact in manifest.artifacts.iter().filter(|a| a.function == "hello") {
+        let function = Function::from_artifact(packaged_example().out.path(), artifact);
+        let mut session =
+            invoke::Session::start(&function, &InvokeOptions::default(), &groups).unwrap();
+        let answer = session.invoke(br#"{"command":"hi"}"#).unwrap();
+        assert_eq!(answer.failure, None, "{answer:?}");
+        let response: serde_json::Value = serde_json::from_str(&answer.response).unwrap();
+        assert_eq!(response["msg"], "Command hi.");
+        assert_eq!(response["req_id"], answer.request_id.as_str());
+        assert!(
+            answer.init_duration.is_some(),
+            "a cold start has an init duration"
+        );
+        assert!(answer.max_memory_kib.unwrap() > 0);
+
+        // The same process, warm: no init duration; an event it cannot read is its error.
+        let failed = session.invoke(b"{}").unwrap();
+        assert_eq!(failed.init_duration, None);
+        let failure = failed.failure.expect("a failure");
+        assert!(
+            failure.message.contains("missing field `command`"),
+            "{failure:?}"
+        );
+        assert_ne!(failed.request_id, answer.request_id);
+    }
+}
