@@ -386,6 +386,21 @@ fn stream_entry(
     }
 }
 
+/// The ELF facts of the entry `name` of a zip, read as a stream in bounded memory; `None` when
+/// there is no such entry, it is not an ELF file, or its data does not check out.
+pub fn entry_elf(zip: &Path, name: &str) -> Option<elf::ElfInfo> {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).ok()?).ok()?;
+    let index = archive.index_for_name(name)?;
+    let meta = archive.by_index_data(index).ok()?;
+    let (method, size, crc) = (meta.compression(), meta.size(), meta.crc32());
+    if meta.encrypted() {
+        return None;
+    }
+    stream_entry(&mut archive, index, method, size, crc, UNZIPPED_LIMIT)
+        .ok()?
+        .1
+}
+
 /// Reads each entry's name, mode and ELF facts, reporting unsafe names, links, encryption,
 /// unsupported compression and data that disagrees with its header. Returns the entries and the
 /// unzipped size.
@@ -776,6 +791,26 @@ mod tests {
         ] {
             assert!(!is_contained(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_elf_of_one_entry_is_read_as_a_stream() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("f.zip");
+        let mut writer = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        writer.start_file("bootstrap", stored).unwrap();
+        let this = std::fs::read(std::env::current_exe().unwrap()).unwrap();
+        writer.write_all(&this).unwrap();
+        writer.start_file("README", stored).unwrap();
+        writer.write_all(b"not an ELF").unwrap();
+        writer.finish().unwrap();
+        assert_eq!(entry_elf(&zip, "bootstrap"), elf::inspect(&this));
+        assert!(entry_elf(&zip, "bootstrap").is_some());
+        assert_eq!(entry_elf(&zip, "README"), None);
+        assert_eq!(entry_elf(&zip, "missing"), None);
     }
 
     #[test]

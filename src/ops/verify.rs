@@ -213,13 +213,5 @@ fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> R
 
 /// The architecture of a bare zip's `bootstrap`, read from its ELF header.
 fn bootstrap_arch(zip: &Path) -> Option<Arch> {
-    use std::io::Read;
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).ok()?).ok()?;
-    let mut bytes = Vec::new();
-    archive
-        .by_name("bootstrap")
-        .ok()?
-        .read_to_end(&mut bytes)
-        .ok()?;
-    crate::elf::inspect(&bytes)?.arch
+    verify::entry_elf(zip, "bootstrap")?.arch
 }
