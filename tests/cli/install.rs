@@ -230,13 +230,10 @@ fn the_binary_works_as_cargo_powertools_and_as_a_cargo_subcommand() {
     assert_eq!(stdout(&direct), stdout(&via_cargo));
 
     let version = Command::new(binary()).arg("--version").output().unwrap();
-    let cargo_toml = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
-    let expected = cargo_toml
-        .lines()
-        .find_map(|l| l.strip_prefix("version = \""))
-        .and_then(|v| v.strip_suffix('"'))
-        .unwrap();
-    assert_eq!(stdout(&version), format!("cargo-powertools {expected}\n"));
+    assert_eq!(
+        stdout(&version),
+        format!("cargo-powertools {}\n", cargo_toml_version())
+    );
 }
 
 /// The files `cargo package` (so `cargo install` from crates.io, and maturin's sdist) ships.
@@ -316,4 +313,569 @@ fn actionlint_checks_the_github_actions_example() {
         findings.contains(r#"input "fetch-dept" is not defined in action "actions/checkout@v4""#),
         "{findings}"
     );
+}
+
+/// The wheel `pip install cargo-powertools` would install, built from this checkout once per
+/// content of the crate and kept under the shared target directory (`wheels/<hash>/`), so the suite
+/// builds it at most once and a rerun of unchanged sources not at all. It is built the way PyPI's
+/// source distribution is: from the crate `cargo package` makes (so this also proves the packaged
+/// crate builds), by pip with maturin, the build backend pyproject.toml names. The release build's
+/// own target directory is shared too (`wheel-build/`): dependencies compile once.
+fn wheel() -> &'static Path {
+    static WHEEL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    WHEEL.get_or_init(|| {
+        let cache = shared_target_dir().join("wheels").join(crate_hash());
+        if let Some(wheel) = wheel_in(&cache) {
+            return wheel;
+        }
+        let work = tempfile::tempdir().unwrap();
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let packaged = Command::new(&cargo)
+            .args(["package", "--allow-dirty", "--no-verify", "--target-dir"])
+            .arg(work.path().join("target"))
+            .current_dir(repo_root())
+            .output()
+            .unwrap();
+        assert!(
+            packaged.status.success(),
+            "cargo package:\n{}",
+            stderr(&packaged)
+        );
+        let crate_file = std::fs::read_dir(work.path().join("target/package"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|e| e == "crate"))
+            .unwrap();
+        let unpacked = Command::new("tar")
+            .arg("xzf")
+            .arg(&crate_file)
+            .arg("-C")
+            .arg(work.path())
+            .status()
+            .unwrap();
+        assert!(unpacked.success());
+        let source = work.path().join(crate_file.file_stem().unwrap());
+        let built = work.path().join("wheel");
+        // maturin comes from `.ci/setup`'s virtualenv (no download per build).
+        let output = Command::new(tools_dir().join("venv/bin/python"))
+            .args([
+                "-m",
+                "pip",
+                "wheel",
+                "--no-build-isolation",
+                "--no-deps",
+                "--wheel-dir",
+            ])
+            .arg(&built)
+            .arg(&source)
+            .env("PATH", path_with_tools())
+            .env("CARGO_TARGET_DIR", shared_target_dir().join("wheel-build"))
+            .env_remove("LD_LIBRARY_PATH")
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "pip wheel {}:\n{}{}",
+            source.display(),
+            String::from_utf8_lossy(&output.stdout),
+            stderr(&output)
+        );
+        // Into place in one rename: a concurrent run sees the whole wheel or none.
+        std::fs::create_dir_all(cache.parent().unwrap()).unwrap();
+        if std::fs::rename(&built, &cache).is_err() {
+            assert!(
+                wheel_in(&cache).is_some(),
+                "{} has no wheel",
+                cache.display()
+            );
+        }
+        wheel_in(&cache).unwrap()
+    })
+}
+
+fn wheel_in(dir: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "whl"))
+}
+
+/// SHA-256 of the names and contents of the files the crate ships, in hex (16 digits).
+fn crate_hash() -> String {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    for file in packaged_files() {
+        let path = repo_root().join(&file);
+        // cargo writes .cargo_vcs_info.json and Cargo.toml.orig itself.
+        if let Ok(bytes) = std::fs::read(&path) {
+            hasher.update(file.as_bytes());
+            hasher.update([0]);
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(&bytes);
+        }
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What a Python team does: install the wheel into a fresh virtualenv, on a machine without any
+/// Rust toolchain, and package a Python function for both architectures with it.
+#[test]
+fn the_wheel_installs_and_packages_python_for_both_architectures_without_rust() {
+    if !require_tools(&["maturin", "uv"]) {
+        return;
+    }
+    let wheel = wheel();
+    let version = cargo_toml_version();
+    let name = wheel.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with(&format!("cargo_powertools-{version}-py3-none-"))
+            && name.ends_with(".whl"),
+        "{name}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let venv = dir.path().join("venv");
+    let created = Command::new("python3")
+        .arg("-m")
+        .arg("venv")
+        .arg(&venv)
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", stderr(&created));
+    let installed = Command::new(venv.join("bin/pip"))
+        .args(["install", "--quiet", "--no-index", "--no-deps"])
+        .arg(wheel)
+        .output()
+        .unwrap();
+    assert!(installed.status.success(), "{}", stderr(&installed));
+    let program = venv.join("bin/cargo-powertools");
+    assert!(
+        program.is_file(),
+        "the wheel installs the cargo-powertools executable"
+    );
+
+    let tools = bin_dir_with(&["uv"]);
+    let path = path_without_rust(&[&venv.join("bin"), tools.path()]);
+    let reported = Command::new(&program)
+        .arg("--version")
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&reported), format!("cargo-powertools {version}\n"));
+    let (_project_dir, project) = python_project_copy();
+    package_python_without_rust(&program, &project, &path);
+
+    // `uvx --from <wheel>`, as a Python team runs a tool without installing it.
+    let uvx = Command::new("uv")
+        .args(["tool", "run", "--offline", "--from"])
+        .arg(wheel)
+        .args(["cargo-powertools", "--version"])
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert!(uvx.status.success(), "{}", stderr(&uvx));
+    assert_eq!(stdout(&uvx), format!("cargo-powertools {version}\n"));
+}
+
+fn cargo_toml_version() -> String {
+    let cargo_toml = std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap();
+    cargo_toml
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap()
+        .to_string()
+}
+
+// --- the GitHub Action (action.yml) ---------------------------------------------------------------
+
+use yaml_rust2::{Yaml, YamlEmitter, YamlLoader};
+
+fn load_yaml(path: &Path) -> Yaml {
+    let text = std::fs::read_to_string(path).unwrap();
+    YamlLoader::load_from_str(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .remove(0)
+}
+
+fn action() -> Yaml {
+    load_yaml(&repo_root().join("action.yml"))
+}
+
+fn entries(yaml: &Yaml) -> Vec<(String, Yaml)> {
+    yaml.as_hash()
+        .map(|h| {
+            h.iter()
+                .map(|(k, v)| (k.as_str().unwrap().to_string(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Text of a scalar (GitHub reads `true` and `"true"` alike).
+fn scalar(yaml: &Yaml) -> Option<String> {
+    match yaml {
+        Yaml::String(s) | Yaml::Real(s) => Some(s.clone()),
+        Yaml::Boolean(b) => Some(b.to_string()),
+        Yaml::Integer(i) => Some(i.to_string()),
+        _ => None,
+    }
+}
+
+/// Every `${{ ... }}` expression in `text`.
+fn expressions(text: &str) -> Vec<String> {
+    text.split("${{")
+        .skip(1)
+        .map(|rest| rest.split("}}").next().unwrap().trim().to_string())
+        .collect()
+}
+
+#[test]
+fn the_action_declares_what_it_uses_and_each_run_step_names_its_shell() {
+    let action = action();
+    assert_eq!(action["runs"]["using"].as_str(), Some("composite"));
+    let declared: Vec<String> = entries(&action["inputs"])
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    for (name, input) in entries(&action["inputs"]) {
+        assert!(
+            input["description"].as_str().is_some(),
+            "input {name} has a description"
+        );
+    }
+    for wanted in [
+        "arch",
+        "recipe",
+        "manifest-path",
+        "args",
+        "qemu",
+        "verify-args",
+    ] {
+        assert!(declared.contains(&wanted.to_string()), "input {wanted}");
+    }
+    let text = std::fs::read_to_string(repo_root().join("action.yml")).unwrap();
+    for expression in expressions(&text) {
+        for word in expression.split(|c: char| c.is_whitespace() || c == '(' || c == ')') {
+            if let Some(input) = word.strip_prefix("inputs.") {
+                assert!(
+                    declared.contains(&input.to_string()),
+                    "`{expression}`: input {input} is not declared"
+                );
+            }
+        }
+    }
+    let steps = action["runs"]["steps"].as_vec().unwrap();
+    for step in steps {
+        if step["run"].as_str().is_some() {
+            // A composite action's run step must say its shell (GitHub refuses the action otherwise).
+            assert_eq!(step["shell"].as_str(), Some("bash"), "{:?}", step["name"]);
+        }
+    }
+    assert_eq!(
+        action["outputs"]["manifest"]["value"].as_str(),
+        Some("${{ steps.package.outputs.manifest }}")
+    );
+    assert!(steps.iter().any(|s| s["id"].as_str() == Some("package")));
+}
+
+/// actionlint reads workflows, not action metadata: the action's steps become the job of a workflow
+/// whose `workflow_call` inputs are the action's, so that actionlint checks every step, expression
+/// and context the action uses.
+#[test]
+fn actionlint_checks_the_action_as_a_workflow() {
+    if !require_tools(&["actionlint"]) {
+        return;
+    }
+    let action = action();
+    let mut inputs = yaml_rust2::yaml::Hash::new();
+    for (name, input) in entries(&action["inputs"]) {
+        let mut spec = yaml_rust2::yaml::Hash::new();
+        spec.insert(Yaml::from_str("type"), Yaml::String("string".into()));
+        spec.insert(Yaml::from_str("required"), Yaml::Boolean(false));
+        spec.insert(
+            Yaml::from_str("default"),
+            Yaml::String(scalar(&input["default"]).unwrap_or_default()),
+        );
+        spec.insert(Yaml::from_str("description"), input["description"].clone());
+        inputs.insert(Yaml::String(name), Yaml::Hash(spec));
+    }
+    let map = |pairs: Vec<(&str, Yaml)>| {
+        Yaml::Hash(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (Yaml::String(k.into()), v))
+                .collect(),
+        )
+    };
+    let workflow = map(vec![
+        (
+            "on",
+            map(vec![(
+                "workflow_call",
+                map(vec![("inputs", Yaml::Hash(inputs))]),
+            )]),
+        ),
+        (
+            "jobs",
+            map(vec![(
+                "action",
+                map(vec![
+                    ("runs-on", Yaml::String("ubuntu-24.04".into())),
+                    ("steps", action["runs"]["steps"].clone()),
+                ]),
+            )]),
+        ),
+    ]);
+    let mut workflow_text = String::new();
+    YamlEmitter::new(&mut workflow_text)
+        .dump(&workflow)
+        .unwrap();
+    let workflow = workflow_text;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("action-as-workflow.yml");
+    std::fs::write(&file, &workflow).unwrap();
+    if let Err(findings) = actionlint(&file) {
+        panic!("{findings}\n{workflow}");
+    }
+}
+
+/// Runs action.yml's steps the way GitHub's runner does, on this machine: each `run` in
+/// `bash --noprofile --norc -eo pipefail`, in its `working-directory`, with its `env`, skipping
+/// steps whose `if` is false; `$GITHUB_PATH` lines go in front of PATH for later steps and
+/// `$GITHUB_OUTPUT` lines become the step's outputs. Expressions are the few the action uses
+/// (`inputs.X`, `steps.ID.outputs.X`, `X == 'literal'`); anything else fails the test, so the
+/// action stays within what this runs. Returns the action's outputs.
+struct LocalRunner {
+    inputs: std::collections::BTreeMap<String, String>,
+    outputs: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
+    workspace: PathBuf,
+    temp: tempfile::TempDir,
+    path: Vec<PathBuf>,
+    /// Set for every step (what the job would set).
+    env: Vec<(String, OsString)>,
+}
+
+impl LocalRunner {
+    fn evaluate(&self, expression: &str) -> String {
+        let expression = expression.trim();
+        for op in ["==", "!="] {
+            if let Some((left, right)) = expression.split_once(op) {
+                let literal = right.trim().trim_matches('\'');
+                let equal = self.evaluate(left) == literal;
+                return (equal == (op == "==")).to_string();
+            }
+        }
+        let parts: Vec<&str> = expression.split('.').collect();
+        match parts.as_slice() {
+            ["inputs", name] => self
+                .inputs
+                .get(*name)
+                .unwrap_or_else(|| panic!("input {name} is not declared"))
+                .clone(),
+            ["steps", id, "outputs", name] => self
+                .outputs
+                .get(*id)
+                .and_then(|o| o.get(*name))
+                .cloned()
+                .unwrap_or_default(),
+            _ => panic!("the local runner does not know `{expression}`"),
+        }
+    }
+
+    fn substitute(&self, text: &str) -> String {
+        let mut result = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${{") {
+            result.push_str(&rest[..start]);
+            let end = rest[start..].find("}}").unwrap() + start;
+            result.push_str(&self.evaluate(&rest[start + 3..end]));
+            rest = &rest[end + 2..];
+        }
+        result + rest
+    }
+
+    fn run_step(&mut self, step: &Yaml, index: usize) {
+        let name = step["name"].as_str().unwrap_or("step").to_string();
+        if let Some(condition) = scalar(&step["if"]) {
+            let condition = condition
+                .trim()
+                .trim_start_matches("${{")
+                .trim_end_matches("}}");
+            if self.evaluate(condition) != "true" {
+                return;
+            }
+        }
+        let script = step["run"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}: only run steps"));
+        let dir = self.temp.path().join(format!("step-{index}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (path_file, output_file) = (dir.join("path"), dir.join("output"));
+        std::fs::write(&path_file, "").unwrap();
+        std::fs::write(&output_file, "").unwrap();
+        std::fs::write(dir.join("script.sh"), script).unwrap();
+        let working = scalar(&step["working-directory"])
+            .map(|d| self.workspace.join(self.substitute(&d)))
+            .unwrap_or_else(|| self.workspace.clone());
+        let mut command = Command::new("bash");
+        // The test's own environment, less what cargo test and a sourced .tools/env add.
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key.starts_with("CARGO")
+                || key.starts_with("RUSTUP")
+                || key == "LD_LIBRARY_PATH"
+                || key == "VIRTUAL_ENV"
+            {
+                command.env_remove(&*key);
+            }
+        }
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
+        command
+            .args(["--noprofile", "--norc", "-eo", "pipefail"])
+            .arg(dir.join("script.sh"))
+            .current_dir(working)
+            .env("PATH", std::env::join_paths(&self.path).unwrap())
+            .env("CI", "true")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_WORKSPACE", &self.workspace)
+            .env("GITHUB_ACTION_PATH", repo_root())
+            .env("RUNNER_TEMP", self.temp.path())
+            .env("GITHUB_PATH", &path_file)
+            .env("GITHUB_OUTPUT", &output_file);
+        for (key, value) in entries(&step["env"]) {
+            command.env(key, self.substitute(&scalar(&value).unwrap_or_default()));
+        }
+        let started = std::time::Instant::now();
+        let output = command.output().unwrap();
+        eprintln!("step `{name}`: {:.1} s", started.elapsed().as_secs_f64());
+        assert!(
+            output.status.success(),
+            "step `{name}` failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        for line in std::fs::read_to_string(&path_file).unwrap().lines() {
+            self.path.insert(0, PathBuf::from(line));
+        }
+        if let Some(id) = step["id"].as_str() {
+            let outputs = std::fs::read_to_string(&output_file)
+                .unwrap()
+                .lines()
+                .map(|l| {
+                    let (k, v) = l
+                        .split_once('=')
+                        .unwrap_or_else(|| panic!("`{l}`: key=value"));
+                    (k.to_string(), v.to_string())
+                })
+                .collect();
+            self.outputs.insert(id.to_string(), outputs);
+        }
+    }
+}
+
+/// examples/ci/github-actions.yml's step that uses the action: its `with` inputs.
+fn example_action_inputs() -> Vec<(String, String)> {
+    let workflow = load_yaml(&repo_root().join("examples/ci/github-actions.yml"));
+    let steps = workflow["jobs"]["package"]["steps"].as_vec().unwrap();
+    let step = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.contains("/cargo-powertools@"))
+        })
+        .expect("the example uses the action");
+    entries(&step["with"])
+        .into_iter()
+        .map(|(k, v)| (k, scalar(&v).unwrap()))
+        .collect()
+}
+
+/// The example workflow's action step, run locally on a copy of the example workspace with the
+/// wheel built from this checkout: it installs cargo-powertools, cargo-lambda, zig and uv into a
+/// fresh virtualenv (PyPI), packages every function for both architectures, verifies the zips and
+/// runs the greeter on both (arm64 under qemu), and outputs the manifest's path.
+#[test]
+fn the_action_runs_on_the_example_as_the_ci_example_configures_it() {
+    if !require_tools(&["maturin", "qemu-aarch64-static", "rust-std-aarch64"]) {
+        return;
+    }
+    let action = action();
+    let mut inputs: std::collections::BTreeMap<String, String> = entries(&action["inputs"])
+        .into_iter()
+        .map(|(k, v)| (k, scalar(&v["default"]).unwrap_or_default()))
+        .collect();
+    for (name, value) in example_action_inputs() {
+        assert!(
+            inputs.contains_key(&name),
+            "the example passes an unknown input {name}"
+        );
+        inputs.insert(name, value);
+    }
+    // This machine has qemu already (.ci/setup) and installs nothing with sudo in a test; the
+    // cargo-powertools to install is this checkout's.
+    assert_eq!(inputs["qemu"], "true");
+    inputs.insert("qemu".into(), "false".into());
+    inputs.insert("version".into(), wheel().display().to_string());
+    // The job caches `target`: the shared target directory stands in for a warm cache, and the
+    // zips go to a directory of their own.
+    let out = tempfile::tempdir().unwrap();
+    let args = format!("{} --out-dir {}", inputs["args"], out.path().display());
+    inputs.insert("args".into(), args);
+    let mut env = vec![(
+        "CARGO_TARGET_DIR".to_string(),
+        shared_target_dir().into_os_string(),
+    )];
+    if let Some(toolchain) = std::env::var_os("POWERTOOLS_BUILD_TOOLCHAIN") {
+        env.push(("RUSTUP_TOOLCHAIN".into(), toolchain));
+    }
+
+    // A runner's PATH: the system and the Rust toolchain, none of the tools the action installs.
+    let cargo = which::which("cargo").unwrap();
+    let mut path = vec![cargo.parent().unwrap().to_path_buf()];
+    path.extend(["/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].map(PathBuf::from));
+    for installed in ["cargo-powertools", "cargo-lambda", "uv", "zig"] {
+        assert!(
+            which::which_in(installed, Some(std::env::join_paths(&path).unwrap()), ".").is_err(),
+            "{installed} is on the runner's PATH before the action installs it"
+        );
+    }
+    let example = example_copy();
+    let mut runner = LocalRunner {
+        inputs,
+        outputs: Default::default(),
+        workspace: example.path(),
+        temp: tempfile::tempdir().unwrap(),
+        path,
+        env,
+    };
+    for (index, step) in action["runs"]["steps"].as_vec().unwrap().iter().enumerate() {
+        runner.run_step(step, index);
+    }
+    let manifest = runner.substitute(action["outputs"]["manifest"]["value"].as_str().unwrap());
+    assert_eq!(PathBuf::from(&manifest), out.path().join("manifest.json"));
+    let manifest = read_manifest(Path::new(&manifest).parent().unwrap());
+    let mut by_function: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for artifact in manifest["artifacts"].as_array().unwrap() {
+        by_function
+            .entry(artifact["function"].as_str().unwrap())
+            .or_default()
+            .push(artifact["arch"].as_str().unwrap());
+    }
+    // Every function and extension of the example (Rust and Python), for both architectures; the
+    // command-line tool is not one.
+    for name in ["greeter", "orders", "audit-log", "orders-py"] {
+        assert!(by_function.contains_key(name), "{name} in {by_function:?}");
+    }
+    assert!(!by_function.contains_key("seed-data"), "{by_function:?}");
+    for (name, arches) in &by_function {
+        assert_eq!(arches, &["x86_64", "arm64"], "{name}");
+    }
 }
