@@ -189,6 +189,20 @@ pub struct VerifyArgs {
     /// Seconds to wait for each function's answer with `--invoke`.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
+    /// With `--invoke`: send the event N times to one process (one cold start, N-1 warm) and print
+    /// min/median/max.
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "invoke", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
+    pub repeat: usize,
+    /// With `--invoke`: write the figures of each function and architecture to FILE (JSON).
+    #[arg(long, value_name = "FILE", requires = "invoke")]
+    pub profile_out: Option<PathBuf>,
+    /// With `--invoke`: compare with an earlier `--profile-out` FILE and fail when max memory used
+    /// or the median warm duration grew by more than `--max-regression`.
+    #[arg(long, value_name = "FILE", requires = "invoke")]
+    pub baseline: Option<PathBuf>,
+    /// The growth `--baseline` tolerates, e.g. `10%` (changes under 1 ms or 1 MB never count).
+    #[arg(long, value_name = "PERCENT", default_value = "10%", value_parser = cargo_powertools::invoke::report::parse_percent)]
+    pub max_regression: f64,
     /// `json`: one JSON object per line on stdout (findings, invocations, the result).
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,

@@ -37,6 +37,13 @@ impl Shell {
         eprintln!("{STATUS}{verb:>12}{STATUS:#} {message}");
     }
 
+    /// Lines shown as they are, on stderr (a table).
+    pub fn block(&self, text: &str) {
+        for line in text.lines() {
+            eprintln!("{line}");
+        }
+    }
+
     /// A failed check: `error: <file>: <entry>: <problem>` and its fix.
     pub fn finding(&self, finding: &crate::verify::Finding) {
         let (label, style) = match finding.severity {

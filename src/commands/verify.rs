@@ -20,6 +20,10 @@ pub fn exec(args: VerifyArgs) -> Result<(), Error> {
         functions: args.functions,
         event: args.event,
         timeout: Duration::from_secs(args.timeout),
+        repeat: args.repeat,
+        profile_out: args.profile_out,
+        baseline: args.baseline,
+        max_regression: args.max_regression,
     };
     let result = ops::verify(&options, &shell);
     super::finish(&shell, result)

@@ -16,6 +16,7 @@ mod libroot;
 pub mod memory;
 mod proxy;
 mod python;
+pub mod report;
 
 pub use libroot::{LibraryRoot, Unfit, glibc_build, interpreter};
 
@@ -106,6 +107,17 @@ pub enum InvokeError {
         arch: Arch,
         host: Arch,
     },
+    #[error(
+        "{regressed} figure(s) grew by more than {max_regression_percent}% against the baseline {}",
+        .baseline.display()
+    )]
+    Regressed {
+        regressed: usize,
+        max_regression_percent: f64,
+        baseline: PathBuf,
+    },
+    #[error("cannot read the profile file {}: {why}", .path.display())]
+    ProfileFile { path: PathBuf, why: String },
     #[error("{function}: a Python function needs its handler (`module.function`) to be run")]
     NoHandler { function: String },
     #[error("could not install the Ctrl-C handler that stops started processes")]
@@ -135,6 +147,8 @@ impl InvokeError {
             InvokeError::InitFailed { failure, .. } if failure.error_type == "Runtime.ImportModuleError" => "a module the handler imports is not in the zip: add it to the function's dependencies and package again (Lambda's Python runtime itself carries only the standard library and boto3)".into(),
             InvokeError::InitFailed { .. } => "the function failed before its first event; its output above shows why".into(),
             InvokeError::NoInterpreter { interpreter, .. } => format!("install {interpreter} (e.g. `uv python install {}`, pyenv, or the distribution's package) so that `{interpreter}` is on PATH", interpreter.trim_start_matches("python")),
+            InvokeError::Regressed { .. } => "make the function lighter again; if the growth is intended, keep this run's `--profile-out` file as the new baseline".into(),
+            InvokeError::ProfileFile { .. } => "pass a file written by `cargo powertools verify --invoke --profile-out FILE`".into(),
             InvokeError::NoHandler { .. } => "pass `--handler module.function` for a bare Python zip".into(),
             _ => return None,
         })
@@ -361,6 +375,11 @@ impl Session {
     /// How the function runs: `natively`, `under qemu-aarch64-static`, `with python3.12`.
     pub fn runner(&self) -> &str {
         &self.runner
+    }
+
+    /// The last lines of the function's own output (stdout and stderr).
+    pub fn output(&self) -> String {
+        tail_of(&self.output_log)
     }
 
     /// The emulator (qemu-user) the function runs under, if any.

@@ -48,17 +48,61 @@ pub(super) fn command(function: &Function, work: &Path) -> Result<Launch, Invoke
         .env("TZ", ":UTC");
     Ok(Launch {
         command,
-        runner: format!("with {interpreter}"),
+        runner: format!("with {}", python.display()),
         emulator: None,
     })
 }
 
-/// `python3.X` from PATH, if it runs and is that version (a pyenv shim for a version that is not
-/// installed is on PATH but does not run).
+/// The CPython for `python3.{minor}`: `python3.X` from PATH, else one that pyenv or uv installed
+/// (a pyenv shim for a version that is not selected is on PATH but does not run). Each candidate
+/// must run and be that version.
 fn find_interpreter(name: &str, minor: u8) -> Option<PathBuf> {
-    let path = which::which(name).ok()?;
-    let mut probe = ProcessBuilder::new(&path);
+    let candidates = which::which(name)
+        .ok()
+        .into_iter()
+        .chain(pyenv_installed(name, minor))
+        .chain(uv_installed(minor));
+    candidates.into_iter().find(|path| is_version(path, minor))
+}
+
+fn is_version(python: &Path, minor: u8) -> bool {
+    let mut probe = ProcessBuilder::new(python);
     probe.args(["-I", "-S", "-c", "import sys; print(*sys.version_info[:2])"]);
-    let version = probe.output().ok()?;
-    (version.trim() == format!("3 {minor}")).then_some(path)
+    probe
+        .output()
+        .is_ok_and(|version| version.trim() == format!("3 {minor}"))
+}
+
+/// `$PYENV_ROOT/versions/3.X.*/bin/python3.X` (`~/.pyenv` by default), newest first.
+fn pyenv_installed(name: &str, minor: u8) -> Vec<PathBuf> {
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| Path::new(&home).join(".pyenv")));
+    let Some(versions) = root.map(|r| r.join("versions")) else {
+        return Vec::new();
+    };
+    let prefix = format!("3.{minor}.");
+    let mut found: Vec<(Vec<u32>, PathBuf)> = std::fs::read_dir(versions)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let version = entry.file_name().to_string_lossy().into_owned();
+            let patch = version.strip_prefix(&prefix)?;
+            let key = patch.split('.').map(|p| p.parse().unwrap_or(0)).collect();
+            let python = entry.path().join("bin").join(name);
+            python.is_file().then_some((key, python))
+        })
+        .collect();
+    found.sort();
+    found.into_iter().rev().map(|(_, python)| python).collect()
+}
+
+/// What `uv python find 3.X` names, when uv is on PATH.
+fn uv_installed(minor: u8) -> Option<PathBuf> {
+    let uv = which::which("uv").ok()?;
+    let mut find = ProcessBuilder::new(uv);
+    find.args(["python", "find", "--no-project", &format!("3.{minor}")]);
+    let path = find.output().ok()?;
+    Some(PathBuf::from(path.trim())).filter(|p| p.is_file())
 }

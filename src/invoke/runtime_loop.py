@@ -149,7 +149,10 @@ def main():
             result = handler(json.loads(body or b"null"), context)
         except Exception as exc:  # noqa: BLE001 - the handler's failure is the invocation's
             payload = exception_payload(exc, request_id)
-            traceback.print_exc()
+            if isinstance(exc, Fault):
+                print(f"[ERROR] {exc.error_type}: {exc.message}", file=sys.stderr)
+            else:
+                traceback.print_exc()
             api.post_json(f"/invocation/{request_id}/error", payload, payload["errorType"])
             continue
         try:

@@ -3,11 +3,14 @@
 use crate::arch::{Arch, Runtime};
 use crate::config::Kind;
 use crate::errors::Error;
-use crate::invoke::{self, Invocation, ProcessGroups};
+use crate::invoke::report::{self, Profile, ProfileFile, Report};
+use crate::invoke::{self, Function, InvokeError, InvokeOptions, ProcessGroups, Session, memory};
 use crate::manifest::{self, Artifact};
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Finding, Severity};
 use crate::workspace::{self, LoadOptions};
+use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -28,6 +31,14 @@ pub struct VerifyOptions {
     /// The event to send with `--invoke` (default `{}`).
     pub event: Option<PathBuf>,
     pub timeout: Duration,
+    /// Events sent to each function's one process (one cold start, then warm ones).
+    pub repeat: usize,
+    /// Where to write the figures of each function and architecture (a profile file).
+    pub profile_out: Option<PathBuf>,
+    /// A profile file to compare with: growth beyond `max_regression` fails.
+    pub baseline: Option<PathBuf>,
+    /// `0.10` for 10 %.
+    pub max_regression: f64,
 }
 
 #[derive(Debug, Default)]
@@ -45,7 +56,8 @@ struct Subject {
     name: String,
     arch: Option<Arch>,
     kind: Option<Kind>,
-    python: bool,
+    runtime: Runtime,
+    handler: Option<String>,
 }
 
 pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Error> {
@@ -79,7 +91,8 @@ pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Er
                 name: path.display().to_string(),
                 arch: options.arch,
                 kind: None,
-                python: options.runtime.is_python(),
+                runtime: options.runtime,
+                handler: options.handler.clone(),
             });
             (verify::check_zip(path, &expect), 1)
         };
@@ -133,7 +146,8 @@ fn manifest_subjects(path: &Path, artifacts: Vec<Artifact>) -> Vec<Subject> {
             name: a.path,
             arch: Some(a.arch),
             kind: Some(a.kind),
-            python: a.runtime.is_python(),
+            runtime: a.runtime,
+            handler: a.handler,
         })
         .collect()
 }
@@ -156,16 +170,20 @@ fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> R
         })?,
         None => b"{}".to_vec(),
     };
+    // Read before anything runs, so that a bad baseline fails at once.
+    let baseline = options
+        .baseline
+        .as_deref()
+        .map(read_profile_file)
+        .transpose()?;
     let groups = ProcessGroups::default();
     groups.stop_on_interrupt()?;
     let selected = subjects
         .iter()
         .filter(|s| options.functions.is_empty() || options.functions.contains(&s.function));
+    let mut at_rest: HashMap<Arch, Option<u64>> = HashMap::new();
+    let mut profiles = Vec::new();
     for subject in selected {
-        if subject.python {
-            shell.status("Skipping", format!("{}: `--invoke` runs OS-only (Rust) functions; a Python one needs its Lambda runtime image", subject.name));
-            continue;
-        }
         if subject.kind == Some(Kind::Extension) {
             shell.status(
                 "Skipping",
@@ -176,38 +194,190 @@ fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> R
             );
             continue;
         }
-        let arch = match subject.arch.or_else(|| bootstrap_arch(&subject.zip)) {
-            Some(arch) => arch,
-            None => {
-                shell.status(
-                    "Skipping",
-                    format!("{}: no ELF bootstrap to run", subject.name),
-                );
-                continue;
+        let arch = if subject.runtime.is_python() {
+            subject.arch.unwrap_or_else(invoke::host_arch)
+        } else {
+            match subject.arch.or_else(|| bootstrap_arch(&subject.zip)) {
+                Some(arch) => arch,
+                None => {
+                    shell.status(
+                        "Skipping",
+                        format!("{}: no ELF bootstrap to run", subject.name),
+                    );
+                    continue;
+                }
             }
         };
-        shell.status("Invoking", format!("{} ({arch})", subject.name));
-        let invocation = Invocation {
+        let function = Function {
             name: subject.name.clone(),
-            zip: &subject.zip,
+            zip: subject.zip.clone(),
             arch,
-            event: &event,
-            timeout: options.timeout,
+            runtime: subject.runtime,
+            handler: subject.handler.clone(),
         };
-        let answer = invoke::invoke(&invocation, &groups)?;
-        let millis = answer.first_response.as_millis();
+        if let Some(profile) = invoke_one(
+            &function,
+            &subject.function,
+            &event,
+            options,
+            &groups,
+            &mut at_rest,
+            shell,
+        )? {
+            profiles.push(profile);
+        }
+    }
+    if let Some(path) = &options.profile_out {
+        write_profile_file(path, &ProfileFile::new(profiles.clone()))?;
         shell.status(
-            "Answered",
+            "Wrote",
             format!(
-                "{} in {millis} ms ({}): {}",
-                subject.name, answer.runner, answer.response
+                "the profile of {} function(s) to {}",
+                profiles.len(),
+                path.display()
             ),
         );
-        shell.json_line(&serde_json::json!({
-            "reason": "invocation", "artifact": subject.name, "arch": arch,
-            "response": answer.response, "first_response_ms": millis,
-        }));
     }
+    if let (Some(baseline), Some(path)) = (&baseline, &options.baseline) {
+        let rows = report::compare(baseline, &profiles, options.max_regression);
+        shell.status("Compared", format!("with the baseline {}", path.display()));
+        shell.block(&report::table(&rows, options.max_regression));
+        let regressed = rows.iter().filter(|r| r.regressed).count();
+        shell.json_line(&serde_json::json!({ "reason": "baseline", "baseline": path, "max_regression": options.max_regression, "comparisons": rows, "regressed": regressed }));
+        if regressed > 0 {
+            return Err(InvokeError::Regressed {
+                regressed,
+                max_regression_percent: options.max_regression * 100.0,
+                baseline: path.clone(),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Starts one function, sends it the event `options.repeat` times, prints a REPORT for each and
+/// returns its profile; `None` when it cannot run here (a skip, said why).
+fn invoke_one(
+    function: &Function,
+    function_name: &str,
+    event: &[u8],
+    options: &VerifyOptions,
+    groups: &ProcessGroups,
+    at_rest: &mut HashMap<Arch, Option<u64>>,
+    shell: &Shell,
+) -> Result<Option<Profile>, Error> {
+    shell.status(
+        "Invoking",
+        format!(
+            "{} ({}, {})",
+            function.name, function.arch, function.runtime
+        ),
+    );
+    let invoke_options = InvokeOptions {
+        timeout: options.timeout,
+        ..InvokeOptions::default()
+    };
+    let mut session = match Session::start(function, &invoke_options, groups) {
+        Ok(session) => session,
+        Err(skip @ (InvokeError::NoInterpreter { .. } | InvokeError::ForeignPython { .. })) => {
+            shell.status("Skipping", skip.to_string());
+            if let Some(help) = skip.help() {
+                shell.status("", format!("({help})"));
+            }
+            return Ok(None);
+        }
+        Err(err) => return Err(err.into()),
+    };
+    let emulated = session.emulator().is_some();
+    let rest_kib = match session.emulator() {
+        Some(emulator) => *at_rest
+            .entry(function.arch)
+            .or_insert_with(|| memory::emulator_at_rest_kib(emulator, function.arch)),
+        None => None,
+    };
+    let mut reports = Vec::new();
+    for _ in 0..options.repeat.max(1) {
+        let invoked = session.invoke(event)?;
+        let report = Report::new(
+            function_name,
+            function.arch,
+            function.runtime,
+            invoke_options.memory_mb,
+            rest_kib,
+            emulated,
+            &invoked,
+        );
+        if reports.is_empty() && invoked.failure.is_none() {
+            let millis = (invoked.init_duration.unwrap_or_default() + invoked.duration).as_millis();
+            shell.status(
+                "Answered",
+                format!(
+                    "{} in {millis} ms ({}): {}",
+                    function.name,
+                    session.runner(),
+                    invoked.response
+                ),
+            );
+        }
+        shell.status("REPORT", report.line().trim_start_matches("REPORT "));
+        shell.json_line(&report.json(&invoked.response));
+        reports.push(report);
+        if let Some(failure) = invoked.failure {
+            return Err(InvokeError::FunctionError {
+                function: function.name.clone(),
+                failure: Box::new(failure),
+                output: session.output(),
+            }
+            .into());
+        }
+    }
+    let profile = Profile::of(&reports).expect("at least one invocation");
+    if reports.len() > 1 {
+        shell.status(
+            "Profile",
+            format!("{}: {}", function.name, profile.summary()),
+        );
+        shell.json_line(&serde_json::json!({ "reason": "profile", "profile": &profile }));
+    }
+    Ok(Some(profile))
+}
+
+fn read_profile_file(path: &Path) -> Result<ProfileFile, Error> {
+    let bad = |why: String| InvokeError::ProfileFile {
+        path: path.to_path_buf(),
+        why,
+    };
+    let bytes = std::fs::read(path).map_err(|e| bad(e.to_string()))?;
+    let file: ProfileFile = serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))?;
+    if file.version != report::PROFILE_FORMAT_VERSION {
+        return Err(bad(format!(
+            "its version is {}, this cargo-powertools reads version {}",
+            file.version,
+            report::PROFILE_FORMAT_VERSION
+        ))
+        .into());
+    }
+    Ok(file)
+}
+
+/// Writes through a temporary file and a rename: a reader sees the old file or the new one.
+fn write_profile_file(path: &Path, file: &ProfileFile) -> Result<(), Error> {
+    let output = |source: std::io::Error| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".profile-")
+        .tempfile_in(dir)
+        .map_err(output)?;
+    serde_json::to_writer_pretty(&mut temporary, file).map_err(|e| output(e.into()))?;
+    temporary.write_all(b"\n").map_err(output)?;
+    temporary.persist(path).map_err(|e| output(e.error))?;
     Ok(())
 }
 

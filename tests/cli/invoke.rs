@@ -301,3 +301,419 @@ fn the_library_invokes_a_packaged_function_and_reports_its_errors() {
         assert_ne!(failed.request_id, answer.request_id);
     }
 }
+
+/// `tests/fixtures/memory` (one function that holds as much memory as its event asks for),
+/// packaged once for both architectures; its dependencies build once, shared with the example's.
+fn packaged_memory_fixture() -> &'static std::path::Path {
+    static PACKAGED: std::sync::OnceLock<(tempfile::TempDir, tempfile::TempDir)> =
+        std::sync::OnceLock::new();
+    let (_, out) = PACKAGED.get_or_init(|| {
+        let workspace = tempfile::tempdir().unwrap();
+        let fixture = repo_root().join("tests/fixtures/memory");
+        for entry in walkdir::WalkDir::new(&fixture) {
+            let entry = entry.unwrap();
+            let dest = workspace
+                .path()
+                .join(entry.path().strip_prefix(&fixture).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&dest).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &dest).unwrap();
+            }
+        }
+        let out = tempfile::tempdir().unwrap();
+        let output = powertools()
+            .current_dir(workspace.path())
+            .args(["package", "--locked", "--out-dir"])
+            .arg(out.path())
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        (workspace, out)
+    });
+    out.path()
+}
+
+fn event_file(dir: &std::path::Path, json: &str) -> std::path::PathBuf {
+    let path = dir.join(format!("event-{}.json", json.len()));
+    std::fs::write(&path, json).unwrap();
+    path
+}
+
+/// The `reason: invocation` objects of a `--message-format json` run.
+fn invocations(output: &std::process::Output) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["reason"] == "invocation")
+        .collect()
+}
+
+#[test]
+fn max_memory_used_covers_what_a_function_holds_on_both_architectures() {
+    if !require_tools(&[
+        "cargo-lambda",
+        "zig",
+        "rust-std-aarch64",
+        "qemu-aarch64-static",
+    ]) {
+        return;
+    }
+    let out = packaged_memory_fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |hold_mib: u64| {
+        let output = verify_invoke(tmp.path())
+            .args(["--message-format", "json", "--event"])
+            .arg(event_file(
+                tmp.path(),
+                &format!(r#"{{"hold_mib":{hold_mib}}}"#),
+            ))
+            .arg(out.join("manifest.json"))
+            .timeout(Duration::from_secs(300))
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let found = invocations(&output);
+        assert_eq!(found.len(), 2, "one invocation per architecture: {found:?}");
+        found
+    };
+    for invocation in run(96) {
+        let used = invocation["max_memory_used_mb"].as_u64().unwrap();
+        assert!(
+            used >= 96,
+            "holding 96 MiB, reported {used} MB: {invocation}"
+        );
+        assert!(
+            used < 96 + 64,
+            "holding 96 MiB, reported {used} MB: {invocation}"
+        );
+        assert_eq!(invocation["function"], "hold-memory");
+        assert_eq!(invocation["runtime"], "provided.al2023");
+        assert_eq!(invocation["status"], "ok");
+        assert_eq!(invocation["response"], r#"{"held_mib":96}"#);
+        assert_eq!(
+            invocation["emulated"],
+            invocation["arch"] == "arm64",
+            "{invocation}"
+        );
+        assert!(invocation["init_duration_ms"].as_f64().unwrap() > 0.0);
+        let duration = invocation["duration_ms"].as_f64().unwrap();
+        let billed = invocation["billed_duration_ms"].as_u64().unwrap();
+        assert!(billed as f64 >= duration, "{invocation}");
+    }
+    for invocation in run(0) {
+        let used = invocation["max_memory_used_mb"].as_u64().unwrap();
+        // Under qemu the figure includes the emulator, whose share at rest is reported beside it.
+        assert!(
+            used < 48,
+            "holding nothing, reported {used} MB: {invocation}"
+        );
+        if invocation["arch"] == "arm64" {
+            let at_rest = invocation["emulator_at_rest_mb"].as_u64().unwrap();
+            assert!(at_rest > 0 && at_rest <= used, "{invocation}");
+        }
+    }
+    assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
+}
+
+#[test]
+fn a_baseline_fails_a_function_that_got_heavier_and_passes_one_that_did_not() {
+    if !require_tools(&["cargo-lambda", "zig", "rust-std-aarch64"]) {
+        return;
+    }
+    let zip = packaged_memory_fixture().join("x86_64/hold-memory.zip");
+    let tmp = tempfile::tempdir().unwrap();
+    let baseline = tmp.path().join("baseline.json");
+    let light = event_file(tmp.path(), r#"{"hold_mib":0}"#);
+    let heavy = event_file(tmp.path(), r#"{"hold_mib":64}"#);
+    let output = verify_invoke(tmp.path())
+        .args(["--repeat", "5", "--event"])
+        .arg(&light)
+        .arg("--profile-out")
+        .arg(&baseline)
+        .arg(&zip)
+        .output()
+        .unwrap();
+    let text = stderr(&output);
+    assert!(output.status.success(), "{text}");
+    assert_eq!(text.matches("REPORT RequestId: ").count(), 5, "{text}");
+    assert_eq!(text.matches("\tInit Duration: ").count(), 1, "{text}");
+    assert!(
+        text.contains("Profile x86_64/hold-memory.zip: 5 invocation(s), init ")
+            || text.contains("hold-memory.zip: 5 invocation(s), init "),
+        "{text}"
+    );
+    assert!(text.contains(", warm duration min "), "{text}");
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&baseline).unwrap()).unwrap();
+    assert_eq!(written["profiles"][0]["function"], "hold-memory");
+    assert_eq!(written["profiles"][0]["invocations"], 5);
+
+    // The same function, the same event: within 10 %.
+    let output = verify_invoke(tmp.path())
+        .args(["--repeat", "15", "--event"])
+        .arg(&light)
+        .arg("--baseline")
+        .arg(&baseline)
+        .arg(&zip)
+        .output()
+        .unwrap();
+    let text = stderr(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("function     arch    metric"), "{text}");
+    assert!(!text.contains("REGRESSED"), "{text}");
+
+    // Holding 64 MiB more: the memory regression fails the run, with the table.
+    let output = verify_invoke(tmp.path())
+        .args(["--repeat", "5", "--event"])
+        .arg(&heavy)
+        .arg("--baseline")
+        .arg(&baseline)
+        .arg(&zip)
+        .output()
+        .unwrap();
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("hold-memory ") && l.contains("max memory used"))
+        .unwrap_or_else(|| panic!("no memory row:\n{text}"));
+    assert!(
+        row.starts_with("hold-memory  x86_64  max memory used"),
+        "{row}"
+    );
+    assert!(row.contains("REGRESSED (limit +10%)"), "{row}");
+    assert!(
+        text.contains("error: 1 figure(s) grew by more than 10% against the baseline"),
+        "{text}"
+    );
+    assert!(
+        text.contains("help: make the function lighter again"),
+        "{text}"
+    );
+    assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
+}
+
+/// The example packaged again with its Python function on another CPython version.
+fn orders_py_for(minor: u8) -> tempfile::TempDir {
+    let example = example_copy();
+    let manifest = example.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    assert!(text.contains("python = \"3.11\""));
+    std::fs::write(
+        &manifest,
+        text.replace("python = \"3.11\"", &format!("python = \"3.{minor}\"")),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = powertools()
+        .current_dir(example.path())
+        .args([
+            "package",
+            "--bin",
+            "orders-py",
+            "--arch",
+            "x86_64",
+            "--out-dir",
+        ])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    out
+}
+
+#[test]
+fn python_functions_answer_with_the_cpython_of_their_runtime() {
+    if !require_tools(&[PACKAGING_TOOLS, &["python3.11", "python3.12"]].concat()) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let event = packaged_example()
+        .workspace
+        .path()
+        .join("events/orders.json");
+    let python312 = orders_py_for(12);
+    for (minor, out) in [(11, packaged_example().out.path()), (12, python312.path())] {
+        let output = verify_invoke(tmp.path())
+            .args(["--function", "orders-py", "--repeat", "2", "--event"])
+            .arg(&event)
+            .arg(out.join("manifest.json"))
+            .output()
+            .unwrap();
+        let text = stderr(&output);
+        assert!(output.status.success(), "{text}");
+        assert!(
+            text.contains(&format!(
+                "Invoking x86_64/orders-py.zip (x86_64, python3.{minor})"
+            )),
+            "{text}"
+        );
+        let answered = text
+            .lines()
+            .find(|l| l.contains("Answered x86_64/orders-py.zip in "))
+            .unwrap_or_else(|| panic!("no answer:\n{text}"));
+        assert!(
+            answered.ends_with(&format!(
+                "python3.{minor}): {{\"id\": \"o-1\", \"total_cents\": 750}}"
+            )),
+            "{answered}"
+        );
+        assert_eq!(text.matches("REPORT RequestId: ").count(), 2, "{text}");
+        if out == packaged_example().out.path() {
+            assert!(
+                text.contains("Skipping arm64/orders-py.zip: a Python function for arm64 runs only on an arm64 machine"),
+                "{text}"
+            );
+        }
+    }
+    assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
+}
+
+/// A Python zip of one `app.py`, for failures that need a handler written for them.
+fn python_zip(dir: &std::path::Path, source: &str) -> std::path::PathBuf {
+    use std::io::Write;
+    let path = dir.join("app.zip");
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+    let options = zip::write::SimpleFileOptions::default().unix_permissions(0o644);
+    writer.start_file("app.py", options).unwrap();
+    writer.write_all(source.as_bytes()).unwrap();
+    writer.finish().unwrap();
+    path
+}
+
+fn verify_python_zip(tmp: &std::path::Path, zip: &std::path::Path) -> assert_cmd::Command {
+    let mut command = verify_invoke(tmp);
+    command
+        .args([
+            "--runtime",
+            "python3.11",
+            "--handler",
+            "app.handler",
+            "--timeout",
+            "3",
+        ])
+        .arg(zip);
+    command
+}
+
+#[test]
+fn python_failures_carry_lambdas_error_types() {
+    if !require_tools(&[PACKAGING_TOOLS, &["python3.11"]].concat()) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+
+    // The handler raises (pydantic rejects the order): the invocation's error, with its REPORT.
+    let output = verify_invoke(tmp.path())
+        .arg("--event")
+        .arg(
+            packaged_example()
+                .workspace
+                .path()
+                .join("events/orders-empty-line.json"),
+        )
+        .arg(packaged_example().out.path().join("x86_64/orders-py.zip"))
+        .args(["--runtime", "python3.11", "--handler", "app.handler"])
+        .output()
+        .unwrap();
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("\tStatus: error"), "{text}");
+    assert!(
+        text.contains(
+            "orders-py.zip: the invocation failed: ValidationError: 1 validation error for Order"
+        ),
+        "{text}"
+    );
+
+    // A dependency missing from the zip: nothing of this machine's site-packages leaks in.
+    let zip = python_zip(
+        tmp.path(),
+        "import requests\n\ndef handler(event, context):\n    return 1\n",
+    );
+    let output = verify_python_zip(tmp.path(), &zip).output().unwrap();
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("app.zip: init failed: Runtime.ImportModuleError: Unable to import module 'app': No module named 'requests'"),
+        "{text}"
+    );
+    assert!(
+        text.contains("help: a module the handler imports is not in the zip"),
+        "{text}"
+    );
+
+    // Slower than the function's timeout.
+    let zip = python_zip(
+        tmp.path(),
+        "import time\n\ndef handler(event, context):\n    time.sleep(60)\n",
+    );
+    let output = verify_python_zip(tmp.path(), &zip).output().unwrap();
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(
+            "app.zip: no answer within 3 s (Sandbox.Timedout: Task timed out after 3.00 seconds)"
+        ),
+        "{text}"
+    );
+
+    // The context object Lambda's runtime passes.
+    let zip = python_zip(
+        tmp.path(),
+        "def handler(event, context):\n    return [context.function_name, context.memory_limit_in_mb, len(context.aws_request_id), 0 < context.get_remaining_time_in_millis() <= 3000]\n",
+    );
+    let output = verify_python_zip(tmp.path(), &zip).output().unwrap();
+    let text = stderr(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(
+        text.contains(r#"python3.11): ["app", "128", 36, true]"#),
+        "{text}"
+    );
+    assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
+}
+
+#[test]
+fn an_interrupted_python_invocation_stops_what_it_started() {
+    if !require_tools(&["cargo-lambda", "python3.11"]) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = python_zip(
+        tmp.path(),
+        "import time\n\ndef handler(event, context):\n    time.sleep(600)\n",
+    );
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-powertools"))
+        .args([
+            "powertools",
+            "verify",
+            "--invoke",
+            "--repeat",
+            "3",
+            "--timeout",
+            "600",
+        ])
+        .args(["--runtime", "python3.11", "--handler", "app.handler"])
+        .arg(&zip)
+        .env("TMPDIR", tmp.path())
+        .env("PATH", path_with_tools())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the function's interpreter runs (in the unpacked task root), then Ctrl-C.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !processes_in(tmp.path())
+        .iter()
+        .any(|p| p.contains("runtime_loop.py"))
+    {
+        assert!(Instant::now() < deadline, "the function never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    // SAFETY: signals the child we started.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
+}
