@@ -1,4 +1,7 @@
-//! The error every operation returns, with a "help" line for the fix and a defined exit status.
+//! The one error every operation returns: a variant per domain (each module's own error type) plus
+//! the few errors of the operations themselves, each with a `help:` line for its fix, and the
+//! process exit status derived from it. `main` prints it once (through [`crate::shell::Shell`]) and
+//! returns the status; nothing in the library exits the process.
 use crate::arch::Arch;
 use crate::archive::ArchiveError;
 use crate::build::BuildError;
@@ -6,6 +9,8 @@ use crate::include::IncludeError;
 use crate::invoke::InvokeError;
 use crate::openapi::OpenApiError;
 use crate::plan::PlanError;
+use crate::python::PythonError;
+use crate::recipe::RecipeError;
 use crate::workspace::WorkspaceError;
 use std::path::PathBuf;
 
@@ -14,13 +19,23 @@ pub enum Error {
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
     #[error(transparent)]
+    Recipe(#[from] RecipeError),
+    #[error(transparent)]
     Plan(#[from] PlanError),
     #[error(transparent)]
     Include(#[from] IncludeError),
     #[error(transparent)]
     Build(#[from] BuildError),
     #[error(transparent)]
+    Python(#[from] PythonError),
+    #[error(transparent)]
     Archive(#[from] ArchiveError),
+    #[error(transparent)]
+    Invoke(#[from] InvokeError),
+    #[error(transparent)]
+    Init(#[from] InitError),
+    #[error(transparent)]
+    OpenApi(#[from] OpenApiError),
     #[error(
         "`{function}` for {arch} unzips to {unzipped_size} bytes, over Lambda's 262,144,000-byte (250 MB) limit for unzipped code"
     )]
@@ -35,30 +50,10 @@ pub enum Error {
     VerifyFailed { errors: usize },
     #[error("verification found {errors} problem(s) in {artifacts} artifact(s)")]
     Unverified { errors: usize, artifacts: usize },
-    #[error(transparent)]
-    Invoke(#[from] InvokeError),
-    #[error("could not parse {} as TOML: {message}", .path.display())]
-    Init { path: PathBuf, message: String },
-    #[error("`{key}` in {} is not a table, so init cannot add settings under it", .path.display())]
-    InitNotATable { path: PathBuf, key: String },
     #[error("{recipe} cannot run here: {missing}")]
     DoctorFailed { recipe: String, missing: String },
     #[error("no manifest at {}", .path.display())]
     NoManifest { path: PathBuf },
-    #[error(transparent)]
-    OpenApi(#[from] OpenApiError),
-    #[error("could not read {}", .path.display())]
-    ReadManifest {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("could not write {}", .path.display())]
-    WriteManifest {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     #[error("could not read the event file {}", .path.display())]
     ReadEvent {
         path: PathBuf,
@@ -71,6 +66,46 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("interrupted")]
+    Interrupted,
+}
+
+/// `cargo powertools init`'s own errors: the workspace's Cargo.toml it edits.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error("could not read {}", .path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("could not parse {} as TOML: {message}", .path.display())]
+    Parse { path: PathBuf, message: String },
+    #[error("`{key}` in {} is not a table, so init cannot add settings under it", .path.display())]
+    NotATable { path: PathBuf, key: String },
+    #[error("could not write {}", .path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl InitError {
+    pub fn help(&self) -> String {
+        match self {
+            InitError::Read { .. } => {
+                "check that the workspace's Cargo.toml exists and is readable".into()
+            }
+            InitError::Parse { .. } => {
+                "fix the TOML error, then run `cargo powertools init` again".into()
+            }
+            InitError::NotATable { key, .. } => format!(
+                "make `{key}` a table (`[{key}]`), or add the settings by hand (docs/profile.md lists them)"
+            ),
+            InitError::Write { .. } => "check that Cargo.toml and its folder are writable".into(),
+        }
+    }
 }
 
 impl Error {
@@ -78,10 +113,15 @@ impl Error {
     pub fn help(&self) -> Option<String> {
         match self {
             Error::Workspace(err) => err.help(),
+            Error::Recipe(err) => err.help(),
             Error::Plan(err) => err.help(),
             Error::Include(err) => err.help(),
             Error::Build(err) => err.help(),
+            Error::Python(err) => err.help(),
             Error::Archive(err) => err.help(),
+            Error::Invoke(err) => err.help(),
+            Error::Init(err) => Some(err.help()),
+            Error::OpenApi(err) => err.help(),
             Error::TooLarge { .. } => Some(
                 "shrink the binary (strip = true, opt-level = \"z\", lto = true in the release profile), drop large `include` files, or ship them as a layer or a container image".into(),
             ),
@@ -89,35 +129,40 @@ impl Error {
                 "fix what is reported above; `--no-verify` writes the zips without these checks".into(),
             ),
             Error::Unverified { .. } => Some("fix what is reported above, then package and verify again".into()),
-            Error::Invoke(err) => err.help(),
-            Error::Init { .. } => Some("fix the TOML error, then run `cargo powertools init` again".into()),
-            Error::InitNotATable { key, .. } => Some(format!(
-                "make `{key}` a table (`[{key}]`), or add the settings by hand (docs/profile.md lists them)"
-            )),
             Error::DoctorFailed { .. } => Some("run the `fix:` commands above, then `cargo powertools doctor` again".into()),
             Error::NoManifest { .. } => Some(
                 "run `cargo powertools package` first, or name the zips or manifest to check: `cargo powertools verify PATH...`".into(),
             ),
-            Error::OpenApi(err) => err.help(),
-            Error::ReadManifest { .. } => Some("check that the workspace's Cargo.toml exists and is readable".into()),
-            Error::WriteManifest { .. } => Some("check that Cargo.toml and its folder are writable".into()),
             Error::ReadEvent { .. } => Some("`--event` takes a JSON file: check its path and that it is readable".into()),
             Error::Output { .. } => Some("check that the output directory (`--out-dir`) is writable".into()),
+            Error::Interrupted => None,
         }
     }
 
     pub fn exit_status(&self) -> ExitStatus {
-        ExitStatus::Failure
+        match self {
+            Error::Interrupted => ExitStatus::Interrupted,
+            _ => ExitStatus::Failure,
+        }
     }
 }
 
 /// The process exit status, as documented in the README.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitStatus {
-    /// Everything asked for was packaged.
+    /// Everything asked for was done (and for `doctor`, everything needed is here).
     Success = 0,
-    /// Bad input, a failed build or an unwritable output: nothing in the output directory changed.
+    /// Bad input, a failed build or check, an unwritable output: nothing in the output directory
+    /// changed.
     Failure = 1,
     /// The command line itself was wrong (reported by clap).
     Usage = 2,
+    /// Stopped by Ctrl-C or SIGTERM, after stopping every process it had started.
+    Interrupted = 130,
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        std::process::ExitCode::from(status as u8)
+    }
 }

@@ -1,9 +1,16 @@
-//! All user-facing output: status lines and warnings on stderr (coloured only on a terminal), JSON
-//! lines on stdout with `--message-format json`, and a progress spinner while a build runs on a terminal.
-use anstream::eprintln;
+//! All user-facing output goes through [`Shell`]: status lines, warnings and errors on stderr
+//! (coloured only on a terminal), the human report of `recipes`/`doctor` on stdout, JSON lines on
+//! stdout with `--message-format json`, and a progress spinner while a build runs on a terminal.
+//!
+//! The output contract: with `--message-format json`, stdout holds only JSON lines (one object a
+//! line, each with a `reason`), the last one `{"reason": "finished", "success": ...}`; everything
+//! meant for people goes to stderr. In human mode stdout holds the command's report and nothing
+//! else. A closed stdout or stderr (`cargo powertools recipes | head -1`) is not an error and
+//! never a panic: what cannot be written is dropped.
 use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
+use std::fmt::Display;
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
@@ -12,6 +19,16 @@ pub enum MessageFormat {
     #[default]
     Human,
     Json,
+}
+
+/// A problem reported on its own line with a fix: a `verify` finding, a packaging warning.
+pub trait Diagnostic: Serialize {
+    /// An error (else a warning).
+    fn is_error(&self) -> bool;
+    /// The text after `error: ` / `warning: `.
+    fn headline(&self) -> String;
+    /// The text after `help: `.
+    fn help(&self) -> String;
 }
 
 pub struct Shell {
@@ -32,36 +49,76 @@ impl Shell {
         }
     }
 
+    pub fn format(&self) -> MessageFormat {
+        self.format
+    }
+
+    /// Writes `text` to stderr (styles stripped where it is not a terminal); write errors dropped.
+    fn stderr(&self, text: impl Display) {
+        let mut stderr = anstream::stderr().lock();
+        let _ = writeln!(stderr, "{text}");
+    }
+
     /// A cargo-style status line: `   Packaging greeter (arm64)`.
-    pub fn status(&self, verb: &str, message: impl std::fmt::Display) {
-        eprintln!("{STATUS}{verb:>12}{STATUS:#} {message}");
+    pub fn status(&self, verb: &str, message: impl Display) {
+        self.stderr(format_args!("{STATUS}{verb:>12}{STATUS:#} {message}"));
     }
 
     /// Lines shown as they are, on stderr (a table).
     pub fn block(&self, text: &str) {
         for line in text.lines() {
-            eprintln!("{line}");
+            self.stderr(line);
         }
     }
 
-    /// A failed check: `error: <file>: <entry>: <problem>` and its fix.
-    pub fn finding(&self, finding: &crate::verify::Finding) {
-        let (label, style) = match finding.severity {
-            crate::verify::Severity::Error => ("error", ERROR),
-            crate::verify::Severity::Warning => ("warning", WARNING),
+    /// `warning: <message>` and, when there is one, `help: <fix>`.
+    pub fn warning(&self, message: impl Display, help: Option<&str>) {
+        self.stderr(format_args!("{WARNING}warning{WARNING:#}: {message}"));
+        if let Some(help) = help {
+            self.stderr(format_args!("  {HELP}help{HELP:#}: {help}"));
+        }
+    }
+
+    /// An error and its causes, then its fix: `error: <what>`, `  caused by: <cause>` for each
+    /// cause, `  help: <fix>`. With JSON, also the stream's last line: a failed `finished`.
+    pub fn error(&self, error: &(dyn std::error::Error + 'static), help: Option<&str>) {
+        self.stderr(format_args!("{ERROR}error{ERROR:#}: {error}"));
+        let mut source = error.source();
+        while let Some(cause) = source {
+            let text = cause.to_string().replace('\n', "\n    ");
+            self.stderr(format_args!("  caused by: {text}"));
+            source = cause.source();
+        }
+        if let Some(help) = help {
+            self.stderr(format_args!("  {HELP}help{HELP:#}: {help}"));
+        }
+        self.json_line(&serde_json::json!({
+            "reason": "finished", "success": false, "error": error.to_string(), "help": help,
+        }));
+    }
+
+    /// A problem with its fix (`error: ...` or `warning: ...`, then `help: ...`), and as a JSON
+    /// line `{"reason": "finding", "finding": ...}`.
+    pub fn finding(&self, finding: &impl Diagnostic) {
+        let (label, style) = match finding.is_error() {
+            true => ("error", ERROR),
+            false => ("warning", WARNING),
         };
-        let entry = finding
-            .entry
-            .as_deref()
-            .map(|e| format!("{e}: "))
-            .unwrap_or_default();
-        eprintln!(
-            "{style}{label}{style:#}: {}: {entry}{}",
-            finding.file.display(),
-            finding.problem
-        );
-        eprintln!("  {HELP}help{HELP:#}: {}", finding.fix);
+        self.stderr(format_args!(
+            "{style}{label}{style:#}: {}",
+            finding.headline()
+        ));
+        self.stderr(format_args!("  {HELP}help{HELP:#}: {}", finding.help()));
         self.json_line(&serde_json::json!({ "reason": "finding", "finding": finding }));
+    }
+
+    /// One line of a command's report for people (`recipes`, `doctor`), on stdout; nothing with
+    /// `--message-format json`, whose stdout is JSON only.
+    pub fn report(&self, line: impl Display) {
+        if self.format == MessageFormat::Human {
+            let mut stdout = anstream::stdout().lock();
+            let _ = writeln!(stdout, "{line}");
+        }
     }
 
     /// Prints one JSON line on stdout when the message format is JSON; nothing otherwise.
@@ -73,15 +130,29 @@ impl Shell {
         }
     }
 
+    /// What clap has to say about the command line: help and version on stdout, a usage error on
+    /// stderr.
+    pub fn clap(&self, error: &clap::Error) {
+        let text = error.render().ansi().to_string();
+        let text = text.trim_end();
+        if error.use_stderr() {
+            self.stderr(text);
+        } else {
+            let mut stdout = anstream::stdout().lock();
+            let _ = writeln!(stdout, "{text}");
+        }
+    }
+
     /// Where a child process's output goes while it runs: a spinner showing its latest line on a
     /// terminal, the lines themselves (on stderr, keeping stdout for JSON) otherwise.
     pub fn child_output(&self, title: String) -> ChildOutput {
         let spinner = self.stderr_is_terminal.then(|| {
             let bar = ProgressBar::new_spinner();
-            bar.set_style(
+            if let Ok(style) =
                 ProgressStyle::with_template("{spinner:.green} {prefix:.bold} {wide_msg}")
-                    .expect("valid template"),
-            );
+            {
+                bar.set_style(style);
+            }
             bar.set_prefix(title);
             bar.enable_steady_tick(Duration::from_millis(120));
             bar
@@ -98,7 +169,10 @@ impl ChildOutput {
     pub fn line(&self, line: &str) {
         match &self.spinner {
             Some(bar) => bar.set_message(line.trim().to_string()),
-            None => eprintln!("{line}"),
+            None => {
+                let mut stderr = anstream::stderr().lock();
+                let _ = writeln!(stderr, "{line}");
+            }
         }
     }
 }

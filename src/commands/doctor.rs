@@ -4,8 +4,7 @@ use cargo_powertools::ops::{self, DoctorOptions};
 use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 
-pub fn exec(args: DoctorArgs) -> Result<(), Error> {
-    let shell = Shell::new(args.message_format);
+pub fn exec(args: DoctorArgs, shell: &Shell) -> Result<(), Error> {
     let options = DoctorOptions {
         load: LoadOptions {
             manifest_path: args.manifest_path,
@@ -13,22 +12,5 @@ pub fn exec(args: DoctorArgs) -> Result<(), Error> {
         },
         recipe: args.recipe,
     };
-    let result = ops::doctor(&options, &shell).and_then(|checks| {
-        let missing: Vec<String> = checks
-            .into_iter()
-            .filter(|c| c.required && !c.ok)
-            .map(|c| c.what)
-            .collect();
-        match missing.is_empty() {
-            true => Ok(()),
-            false => Err(Error::DoctorFailed {
-                recipe: options.recipe.as_ref().map_or_else(
-                    || "the workspace's recipe".into(),
-                    |r| format!("recipe `{r}`"),
-                ),
-                missing: format!("missing {}", missing.join(", ")),
-            }),
-        }
-    });
-    super::finish(&shell, result)
+    super::finished(shell, ops::doctor(&options, shell).map(|_| ()))
 }

@@ -1,11 +1,10 @@
 use crate::cli::InitArgs;
 use cargo_powertools::errors::Error;
 use cargo_powertools::ops::{self, InitOptions};
-use cargo_powertools::shell::{MessageFormat, Shell};
+use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 
-pub fn exec(args: InitArgs) -> Result<(), Error> {
-    let shell = Shell::new(MessageFormat::Human);
+pub fn exec(args: InitArgs, shell: &Shell) -> Result<(), Error> {
     let options = InitOptions {
         load: LoadOptions {
             manifest_path: args.manifest_path,
@@ -13,5 +12,10 @@ pub fn exec(args: InitArgs) -> Result<(), Error> {
         },
         recipe: args.recipe,
     };
-    ops::init(&options, &shell).map(|_| ())
+    let result = ops::init(&options, shell).map(|report| {
+        shell.json_line(&serde_json::json!({
+            "reason": "init", "manifest": report.manifest, "written": report.written,
+        }));
+    });
+    super::finished(shell, result)
 }

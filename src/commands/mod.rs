@@ -1,4 +1,6 @@
-//! One module per subcommand, each turning parsed arguments into one library call.
+//! One module per subcommand, each turning parsed arguments into one library call. `run` makes the
+//! one [`Shell`] every byte of output goes through, and turns the call's result into the exit
+//! status `main` returns.
 mod doctor;
 mod init;
 mod openapi;
@@ -7,25 +9,44 @@ mod recipes;
 mod verify;
 
 use crate::cli::{Cli, Command};
-use cargo_powertools::errors::Error;
-use cargo_powertools::shell::Shell;
+use cargo_powertools::errors::{Error, ExitStatus};
+use cargo_powertools::shell::{MessageFormat, Shell};
 
-pub fn run(cli: Cli) -> Result<(), Error> {
-    match cli.command {
-        Command::Package(args) => package::exec(args),
-        Command::Verify(args) => verify::exec(args),
-        Command::Recipes(args) => recipes::exec(args),
-        Command::Doctor(args) => doctor::exec(args),
-        Command::Init(args) => init::exec(args),
-        Command::Openapi(args) => openapi::exec(args),
+pub fn run(cli: Cli) -> ExitStatus {
+    let shell = Shell::new(message_format(&cli.command));
+    let result = match cli.command {
+        Command::Package(args) => package::exec(args, &shell),
+        Command::Verify(args) => verify::exec(args, &shell),
+        Command::Recipes(args) => recipes::exec(args, &shell),
+        Command::Doctor(args) => doctor::exec(args, &shell),
+        Command::Init(args) => init::exec(args, &shell),
+        Command::Openapi(args) => openapi::exec(args, &shell),
+    };
+    match result {
+        Ok(()) => ExitStatus::Success,
+        Err(err) => {
+            // The error once, on stderr; with JSON, also the stream's failed `finished` line.
+            shell.error(&err, err.help().as_deref());
+            err.exit_status()
+        }
     }
 }
 
-/// Ends a command's JSON stream with a failure line when it failed (the error itself goes to
-/// stderr, printed by `main`).
-fn finish<T>(shell: &Shell, result: Result<T, Error>) -> Result<(), Error> {
-    if let Err(err) = &result {
-        shell.json_line(&serde_json::json!({ "reason": "finished", "success": false, "error": err.to_string() }));
+fn message_format(command: &Command) -> MessageFormat {
+    match command {
+        Command::Package(args) => args.message_format,
+        Command::Verify(args) => args.message_format,
+        Command::Recipes(args) => args.message_format,
+        Command::Doctor(args) => args.message_format,
+        Command::Init(args) => args.message_format,
+        Command::Openapi(args) => args.message_format,
     }
-    result.map(|_| ())
+}
+
+/// Ends the JSON stream of a command whose operation does not end it itself.
+fn finished(shell: &Shell, result: Result<(), Error>) -> Result<(), Error> {
+    if result.is_ok() {
+        shell.json_line(&serde_json::json!({ "reason": "finished", "success": true }));
+    }
+    result
 }

@@ -5,8 +5,7 @@ use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 use std::time::Duration;
 
-pub fn exec(args: OpenApiArgs) -> Result<(), Error> {
-    let shell = Shell::new(args.message_format);
+pub fn exec(args: OpenApiArgs, shell: &Shell) -> Result<(), Error> {
     let options = OpenApiOptions {
         load: LoadOptions {
             manifest_path: args.manifest_path,
@@ -19,6 +18,5 @@ pub fn exec(args: OpenApiArgs) -> Result<(), Error> {
         prefix_components: args.prefix_components,
         timeout: Duration::from_secs(args.timeout),
     };
-    let result = ops::openapi(&options, &shell);
-    super::finish(&shell, result)
+    ops::openapi(&options, shell).map(|_| ())
 }

@@ -7,8 +7,7 @@ use cargo_powertools::python::StandaloneOptions;
 use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 
-pub fn exec(args: PackageArgs) -> Result<(), Error> {
-    let shell = Shell::new(args.message_format);
+pub fn exec(args: PackageArgs, shell: &Shell) -> Result<(), Error> {
     let options = PackageOptions {
         load: LoadOptions {
             manifest_path: args.manifest_path,
@@ -35,6 +34,5 @@ pub fn exec(args: PackageArgs) -> Result<(), Error> {
             layer: args.layer,
         }),
     };
-    let result = ops::package(&options, &shell);
-    super::finish(&shell, result)
+    ops::package(&options, shell).map(|_| ())
 }

@@ -4,15 +4,14 @@ use cargo_powertools::ops::recipes;
 use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 
-pub fn exec(args: RecipesArgs) -> Result<(), Error> {
-    let shell = Shell::new(args.message_format);
+pub fn exec(args: RecipesArgs, shell: &Shell) -> Result<(), Error> {
     let load = LoadOptions {
         manifest_path: args.manifest_path,
         ..Default::default()
     };
     let result = match args.command {
-        None => recipes::list(&load, &shell),
-        Some(RecipesCommand::Show { name }) => recipes::show(&load, &name),
+        None => recipes::list(&load, shell),
+        Some(RecipesCommand::Show { name }) => recipes::show(&load, &name, shell),
     };
-    super::finish(&shell, result)
+    super::finished(shell, result)
 }

@@ -5,8 +5,7 @@ use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 use std::time::Duration;
 
-pub fn exec(args: VerifyArgs) -> Result<(), Error> {
-    let shell = Shell::new(args.message_format);
+pub fn exec(args: VerifyArgs, shell: &Shell) -> Result<(), Error> {
     let options = VerifyOptions {
         paths: args.paths,
         load: LoadOptions {
@@ -25,6 +24,5 @@ pub fn exec(args: VerifyArgs) -> Result<(), Error> {
         baseline: args.baseline,
         max_regression: args.max_regression,
     };
-    let result = ops::verify(&options, &shell);
-    super::finish(&shell, result)
+    ops::verify(&options, shell).map(|_| ())
 }

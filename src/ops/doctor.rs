@@ -30,6 +30,9 @@ pub struct DoctorOptions {
     pub recipe: Option<String>,
 }
 
+/// Checks and reports everything the chosen recipes need. The verdict: `Ok` with the checks when
+/// every required one passed, else [`Error::DoctorFailed`] naming what is missing (after every
+/// check was reported with its fix).
 pub fn doctor(options: &DoctorOptions, shell: &Shell) -> Result<Vec<Check>, Error> {
     let (root, recipes_and_arches) = chosen_recipes(options)?;
     let mut checks = Vec::new();
@@ -98,6 +101,20 @@ pub fn doctor(options: &DoctorOptions, shell: &Shell) -> Result<Vec<Check>, Erro
     for check in &checks {
         report(check, shell);
     }
+    let missing: Vec<&str> = checks
+        .iter()
+        .filter(|c| c.required && !c.ok)
+        .map(|c| c.what.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::DoctorFailed {
+            recipe: options.recipe.as_ref().map_or_else(
+                || "the workspace's recipe".into(),
+                |r| format!("recipe `{r}`"),
+            ),
+            missing: format!("missing {}", missing.join(", ")),
+        });
+    }
     Ok(checks)
 }
 
@@ -110,13 +127,9 @@ fn chosen_recipes(options: &DoctorOptions) -> Result<(PathBuf, Vec<RecipeUse>), 
         Err(err) => return Err(err.into()),
     };
     let Some(workspace) = workspace.filter(|w| !w.binaries.is_empty()) else {
-        let recipes = recipe::Recipes::built_in().map_err(plan::PlanError::from)?;
+        let recipes = recipe::Recipes::built_in()?;
         let name = options.recipe.as_deref().unwrap_or(recipe::DEFAULT);
-        let recipe = recipes
-            .get(name)
-            .map_err(plan::PlanError::from)?
-            .recipe
-            .clone();
+        let recipe = recipes.get(name)?.recipe.clone();
         let arches = recipe.info().architectures.clone();
         return Ok((PathBuf::from("."), vec![(recipe, arches)]));
     };
@@ -236,9 +249,9 @@ fn report(check: &Check, shell: &Shell) {
         (false, true) => "MISSING",
         (false, false) => "missing",
     };
-    println!("{mark:>8}  {}: {}", check.what, check.detail);
+    shell.report(format_args!("{mark:>8}  {}: {}", check.what, check.detail));
     if let Some(fix) = &check.fix {
-        println!("{:>8}  fix: {fix}", "");
+        shell.report(format_args!("{:>8}  fix: {fix}", ""));
     }
     shell.json_line(&serde_json::json!({ "reason": "check", "check": check }));
 }

@@ -1,8 +1,7 @@
 //! `cargo powertools init`: writes the powertools metadata table and a Lambda release profile into
 //! the workspace's Cargo.toml with toml_edit, so that every comment and blank line stays as it was.
 //! Keys that are already there are left alone: running it twice changes nothing the second time.
-use crate::errors::Error;
-use crate::plan::PlanError;
+use crate::errors::{Error, InitError};
 use crate::recipe::{self, Recipes};
 use crate::shell::Shell;
 use crate::workspace::{self, LoadOptions};
@@ -53,22 +52,22 @@ pub fn init(options: &InitOptions, shell: &Shell) -> Result<InitReport, Error> {
     let workspace = workspace::load(&options.load)?;
     if let Some(name) = &options.recipe {
         // Only a recipe that exists may be written.
-        workspace.recipes.get(name).map_err(PlanError::from)?;
+        workspace.recipes.get(name)?;
     }
     let manifest = workspace.manifest_path.clone();
-    let text = std::fs::read_to_string(&manifest).map_err(|source| Error::ReadManifest {
+    let text = std::fs::read_to_string(&manifest).map_err(|source| InitError::Read {
         path: manifest.clone(),
         source,
     })?;
     let mut document: DocumentMut =
         text.parse()
-            .map_err(|err: toml_edit::TomlError| Error::Init {
+            .map_err(|err: toml_edit::TomlError| InitError::Parse {
                 path: manifest.clone(),
                 message: err.to_string(),
             })?;
     let written =
         edit(&mut document, options.recipe.as_deref(), &workspace.recipes).map_err(|key| {
-            Error::InitNotATable {
+            InitError::NotATable {
                 path: manifest.clone(),
                 key,
             }
@@ -103,7 +102,7 @@ fn with_line_endings_of(original: &str, new_text: String) -> String {
 /// Writes `bytes` over `path` in one rename, as the file it replaces was: through a symlink to its
 /// target (the link stays a link), with the same permissions.
 fn replace_keeping_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let write_err = |source| Error::WriteManifest {
+    let write_err = |source| InitError::Write {
         path: path.to_path_buf(),
         source,
     };

@@ -175,9 +175,7 @@ pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport,
 }
 
 fn warn(shell: &Shell, message: &str) {
-    use anstyle::{AnsiColor, Style};
-    const WARNING: Style = AnsiColor::Yellow.on_default().bold();
-    anstream::eprintln!("{WARNING}warning{WARNING:#}: {message}");
+    shell.warning(message, None);
     shell.json_line(&json!({ "reason": "warning", "message": message }));
 }
 

@@ -141,7 +141,7 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
 
 /// A Python project on its own, as a workspace of one function: output under `<project>/dist`.
 fn python_project(options: &StandaloneOptions) -> Result<Workspace, Error> {
-    let function = python::standalone(options).map_err(workspace::WorkspaceError::from)?;
+    let function = python::standalone(options)?;
     let root = function.project.clone();
     Ok(Workspace {
         manifest_path: root.join("pyproject.toml"),
@@ -149,7 +149,7 @@ fn python_project(options: &StandaloneOptions) -> Result<Workspace, Error> {
         members: Vec::new(),
         binaries: Vec::new(),
         skipped: Vec::new(),
-        recipes: Recipes::for_workspace(&root, None).map_err(workspace::WorkspaceError::from)?,
+        recipes: Recipes::for_workspace(&root, None)?,
         python: vec![function],
         root,
     })
@@ -228,8 +228,7 @@ fn build_python(
         &workspace.root,
         &work,
         |_, line| progress.line(line),
-    )
-    .map_err(workspace::WorkspaceError::from)?)
+    )?)
 }
 
 /// Checks, before anything is built, that each recipe's tools are here and that the toolchain has

@@ -31,9 +31,7 @@ pub fn usability(recipe: &Recipe) -> Result<(), String> {
 pub fn load_recipes(load: &LoadOptions) -> Result<Recipes, Error> {
     match workspace::load(load) {
         Ok(workspace) => Ok(workspace.recipes),
-        Err(workspace::WorkspaceError::NoManifest { .. }) => {
-            Ok(Recipes::built_in().map_err(workspace::WorkspaceError::from)?)
-        }
+        Err(workspace::WorkspaceError::NoManifest { .. }) => Ok(Recipes::built_in()?),
         Err(err) => Err(err.into()),
     }
 }
@@ -50,10 +48,10 @@ fn arches(recipe: &RecipeInfo) -> String {
 
 pub fn list(load: &LoadOptions, shell: &Shell) -> Result<(), Error> {
     let recipes = load_recipes(load)?;
-    println!(
+    shell.report(format_args!(
         "{:<16} {:<8} {:<22} {:<16} usable here",
         "recipe", "language", "toolchain", "architectures"
-    );
+    ));
     for LoadedRecipe { recipe, origin, .. } in recipes.iter() {
         let toolchain = recipe.toolchain();
         let language = recipe.language();
@@ -63,13 +61,13 @@ pub fn list(load: &LoadOptions, shell: &Shell) -> Result<(), Error> {
             Ok(()) => "yes".to_string(),
             Err(why) => format!("no: {why}"),
         };
-        println!(
+        shell.report(format_args!(
             "{:<16} {:<8} {:<22} {:<16} {status}",
             recipe.name,
             language,
             toolchain,
             arches(recipe)
-        );
+        ));
         shell.json_line(&serde_json::json!({
             "reason": "recipe", "name": recipe.name, "language": language, "toolchain": toolchain,
             "architectures": recipe.architectures, "usable": usable.is_ok(), "why_not": usable.err(),
@@ -79,22 +77,29 @@ pub fn list(load: &LoadOptions, shell: &Shell) -> Result<(), Error> {
     Ok(())
 }
 
-pub fn show(load: &LoadOptions, name: &str) -> Result<(), Error> {
+pub fn show(load: &LoadOptions, name: &str, shell: &Shell) -> Result<(), Error> {
     let recipes = load_recipes(load)?;
-    let loaded = recipes.get(name).map_err(crate::plan::PlanError::from)?;
+    let loaded = recipes.get(name)?;
+    let usable = usability(&loaded.recipe);
     let recipe = loaded.recipe.info();
-    println!("{}: {}", recipe.name, recipe.summary);
-    println!("architectures: {}", arches(recipe));
-    println!("from: {}", loaded.origin);
-    println!("tutorial: {}", recipe.tutorial);
-    match usability(&loaded.recipe) {
-        Ok(()) => println!("usable here: yes"),
-        Err(why) => println!(
+    shell.report(format_args!("{}: {}", recipe.name, recipe.summary));
+    shell.report(format_args!("architectures: {}", arches(recipe)));
+    shell.report(format_args!("from: {}", loaded.origin));
+    shell.report(format_args!("tutorial: {}", recipe.tutorial));
+    match &usable {
+        Ok(()) => shell.report("usable here: yes"),
+        Err(why) => shell.report(format_args!(
             "usable here: no, {why} (`cargo powertools doctor --recipe {}` says how to fix it)",
             recipe.name
-        ),
+        )),
     }
-    println!();
-    print!("{}", loaded.source);
+    shell.report("");
+    shell.report(loaded.source.trim_end());
+    shell.json_line(&serde_json::json!({
+        "reason": "recipe", "name": recipe.name, "language": loaded.recipe.language(),
+        "toolchain": loaded.recipe.toolchain(), "architectures": recipe.architectures,
+        "usable": usable.is_ok(), "why_not": usable.err(), "origin": loaded.origin.to_string(),
+        "tutorial": recipe.tutorial, "summary": recipe.summary, "source": loaded.source,
+    }));
     Ok(())
 }

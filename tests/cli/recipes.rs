@@ -507,3 +507,115 @@ fn init_keeps_crlf_line_endings_the_file_mode_and_a_symlink() {
         0o664
     );
 }
+
+/// Every line of stdout is a JSON object with a `reason`; the last says how the command finished.
+fn json_lines(output: &std::process::Output) -> Vec<serde_json::Value> {
+    let text = stdout(output);
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: not JSON: {line:?}\n{text}"))
+        })
+        .collect();
+    assert!(lines.iter().all(|l| l["reason"].is_string()), "{text}");
+    let last = lines.last().unwrap_or_else(|| panic!("no JSON on stdout"));
+    assert_eq!(last["reason"], "finished", "{text}");
+    assert_eq!(
+        last["success"],
+        output.status.success(),
+        "the finished line tells the exit status:\n{text}"
+    );
+    lines
+}
+
+#[test]
+fn with_json_messages_recipes_show_doctor_and_init_print_only_json_on_stdout() {
+    let example = example_copy();
+    let json = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--message-format", "json"]);
+        run_in(&example.path(), &all)
+    };
+    let output = json(&["recipes"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines = json_lines(&output);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["reason"] == "recipe" && l["name"] == "cargo-lambda"),
+        "{lines:?}"
+    );
+
+    let output = json(&["recipes", "show", "uv"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines = json_lines(&output);
+    assert_eq!(lines[0]["reason"], "recipe");
+    assert_eq!(lines[0]["language"], "python");
+    assert!(
+        lines[0]["source"]
+            .as_str()
+            .is_some_and(|s| s.contains("[python]"))
+    );
+
+    // Whatever doctor decides here (it depends on the tools installed), stdout is JSON only and
+    // its last line agrees with the exit status.
+    let output = json(&["doctor"]);
+    let lines = json_lines(&output);
+    assert!(lines.iter().any(|l| l["reason"] == "check"), "{lines:?}");
+    if !output.status.success() {
+        assert!(lines.last().unwrap()["error"].is_string(), "{lines:?}");
+    }
+
+    let output = json(&["recipes", "show", "bazel"]);
+    assert_eq!(output.status.code(), Some(1));
+    let lines = json_lines(&output);
+    assert_eq!(lines.last().unwrap()["error"], "no recipe is named `bazel`");
+    assert!(stderr(&output).contains("error: no recipe is named `bazel`"));
+
+    let output = json(&["init"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lines = json_lines(&output);
+    assert_eq!(lines[0]["reason"], "init");
+}
+
+#[test]
+fn help_and_version_succeed_on_stdout_and_a_wrong_command_line_is_status_2() {
+    let output = run(powertools().arg("--help"));
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).contains("Usage: cargo powertools"),
+        "{}",
+        stdout(&output)
+    );
+    let output = run(powertools().arg("--version"));
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).starts_with("cargo-powertools "),
+        "{}",
+        stdout(&output)
+    );
+    let output = run(powertools().arg("pakage"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stdout(&output).is_empty());
+    assert!(
+        stderr(&output).contains("error: unrecognized subcommand 'pakage'"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_panic() {
+    // `cargo powertools recipes | head -0`: the reader is gone before anything is written.
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-powertools"))
+        .arg("recipes")
+        .current_dir(repo_root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_no_panic(&output);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
