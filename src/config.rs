@@ -218,10 +218,11 @@ pub fn parse<T: DeserializeOwned>(
             ConfigError {
                 manifest: manifest.to_path_buf(),
                 table: table.to_string(),
-                field: if field == "." {
-                    "powertools".to_string()
-                } else {
-                    field
+                field: match field.as_str() {
+                    "." => "powertools".to_string(),
+                    // A key that is the empty string (`"" = 1`), found by the property test.
+                    "" => "\"\"".to_string(),
+                    _ => field,
                 },
                 message: err.into_inner().to_string(),
             }
@@ -302,5 +303,58 @@ mod tests {
         )
         .unwrap();
         assert_eq!(none, None);
+    }
+
+    mod properties {
+        use super::*;
+        use crate::proptest_support::{config, json_near};
+        use proptest::prelude::*;
+
+        const KEYS: &[&str] = &[
+            "architectures",
+            "runtime",
+            "recipe",
+            "libc",
+            "include",
+            "skip",
+            "bin",
+            "kind",
+            "python",
+            "path",
+            "handler",
+            "layer",
+            "exclude",
+            "recipes",
+            "openapi",
+            "route",
+            "allow-secrets",
+            "x86_64",
+            "arm64",
+            "provided.al2",
+            "provided.al2023",
+            "gnu",
+            "musl",
+            "function",
+            "extension",
+            "3.12",
+            "app.handler",
+        ];
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn any_metadata_is_settings_or_an_error_naming_its_field(value in json_near(KEYS)) {
+                let metadata = json!({ "powertools": value });
+                let manifest = Path::new("a/Cargo.toml");
+                if let Err(err) = parse::<WorkspaceConfig>(&metadata, manifest, "[workspace.metadata.powertools]") {
+                    prop_assert!(!err.field.is_empty());
+                    prop_assert!(err.help().contains(&err.field));
+                }
+                if let Err(err) = parse::<PackageConfig>(&metadata, manifest, "[package.metadata.powertools]") {
+                    prop_assert!(!err.field.is_empty());
+                }
+            }
+        }
     }
 }

@@ -16,6 +16,8 @@ pub mod openapi;
 pub mod ops;
 pub mod plan;
 pub mod process;
+#[cfg(test)]
+mod proptest_support;
 pub mod python;
 pub mod recipe;
 pub mod shell;

@@ -1128,4 +1128,166 @@ mod tests {
         );
         assert_eq!(placeholders("{{site}}"), ["site"]);
     }
+
+    mod properties {
+        use super::*;
+        use crate::proptest_support::{config, json_near, near_string};
+        use proptest::prelude::*;
+
+        /// The keys of the recipe file format, placeholders and values it knows.
+        const KEYS: &[&str] = &[
+            "name",
+            "language",
+            "summary",
+            "tutorial",
+            "architectures",
+            "glibc-pinning",
+            "libc",
+            "needs-target-std",
+            "build",
+            "python",
+            "tools",
+            "program",
+            "args",
+            "output",
+            "env",
+            "lock",
+            "export",
+            "install",
+            "package",
+            "version",
+            "alternatives",
+            "cross-for",
+            "locate-only",
+            "rust",
+            "python",
+            "x86_64",
+            "arm64",
+            "gnu",
+            "musl",
+            "{target}",
+            "{bin}",
+            "{site}",
+            "{nope}",
+            "cargo",
+        ];
+
+        /// What every loaded recipe guarantees, whatever its source.
+        fn assert_invariants(recipe: &Recipe) {
+            let info = recipe.info();
+            assert!(check_name(&info.name).is_ok());
+            assert!(!info.architectures.is_empty());
+            for tool in &info.tools {
+                assert!(!tool.version.program().trim().is_empty());
+                assert!(!tool.install.is_empty());
+            }
+            let known_in = |command: &CommandLine, known: &[&str]| {
+                command
+                    .words()
+                    .iter()
+                    .flat_map(|w| placeholders(w))
+                    .all(|p| known.contains(&p))
+            };
+            match recipe {
+                Recipe::Rust(rust) => {
+                    assert!(!rust.libc.is_empty());
+                    assert!(!rust.build.command.program().trim().is_empty());
+                    assert!(
+                        rust.build
+                            .command
+                            .args()
+                            .iter()
+                            .flat_map(|a| placeholders(a))
+                            .all(|p| RUST_ARGS_PLACEHOLDERS.contains(&p))
+                    );
+                    assert!(
+                        placeholders(&rust.build.output)
+                            .iter()
+                            .all(|p| RUST_OUTPUT_PLACEHOLDERS.contains(p))
+                    );
+                }
+                Recipe::Python(python) => {
+                    assert!(known_in(python.python.step.command(), PYTHON_PLACEHOLDERS));
+                    if let Some(export) = &python.python.export {
+                        assert!(known_in(export, PYTHON_PLACEHOLDERS));
+                    }
+                }
+            }
+        }
+
+        /// The metadata table of one recipe, as cargo metadata hands it over.
+        fn load_metadata(name: &str, table: serde_json::Value) -> Result<Recipes, RecipeError> {
+            let dir = std::env::temp_dir().join("powertools-proptest-no-such-workspace");
+            let tables = serde_json::json!({ name: table });
+            Recipes::for_workspace(&dir, Some(&tables))
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn any_text_as_a_recipe_file_is_a_recipe_or_an_error(text in any::<String>()) {
+                if let Ok(recipe) = parse(&text, "mine", &Origin::File("recipes/mine.toml".into())) {
+                    assert_invariants(&recipe);
+                }
+            }
+
+            #[test]
+            fn any_metadata_table_is_a_recipe_or_an_error_naming_it(
+                name in near_string(KEYS),
+                table in json_near(KEYS),
+            ) {
+                match load_metadata(&name, table) {
+                    Ok(recipes) => {
+                        let loaded = recipes.get(&name).unwrap();
+                        prop_assert_eq!(&loaded.recipe.info().name, &name);
+                        assert_invariants(&loaded.recipe);
+                    }
+                    Err(RecipeError::Invalid { origin, .. }) => {
+                        prop_assert!(origin.starts_with(&format!("`{}`", name)), "{}", origin);
+                    }
+                    Err(other) => prop_assert!(false, "{}", other),
+                }
+            }
+
+            #[test]
+            fn a_built_in_recipe_with_one_key_replaced_loads_or_is_refused(
+                which in any::<prop::sample::Index>(),
+                key in near_string(KEYS),
+                value in json_near(KEYS),
+            ) {
+                // Start from a valid recipe, so that the checks after serde's are reached.
+                let recipes = Recipes::built_in().unwrap();
+                let all: Vec<&LoadedRecipe> = recipes.iter().collect();
+                let loaded = all[which.index(all.len())];
+                let mut table: serde_json::Value = toml_edit::de::from_str(&loaded.source).unwrap();
+                let mut target = &mut table;
+                for part in key.split('.') {
+                    if !target.is_object() {
+                        break;
+                    }
+                    target = &mut target[part];
+                }
+                *target = value;
+                if let Ok(recipes) = load_metadata("edited", table) {
+                    assert_invariants(&recipes.get("edited").unwrap().recipe);
+                }
+            }
+
+            #[test]
+            fn placeholders_are_found_in_any_text(text in any::<String>()) {
+                for word in placeholders(&text) {
+                    let written = format!("{{{word}}}");
+                    prop_assert!(text.contains(&written), "{} in {:?}", word, text);
+                }
+            }
+
+            #[test]
+            fn a_version_is_found_or_not_in_any_text(text in any::<String>()) {
+                if let Some(version) = version_in(&text) {
+                    prop_assert!(text.contains(&version));
+                }
+            }
+        }
+    }
 }

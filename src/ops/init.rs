@@ -271,4 +271,74 @@ mod tests {
             Err("workspace.metadata".to_string())
         );
     }
+
+    mod properties {
+        use super::*;
+        use crate::proptest_support::config;
+        use proptest::prelude::*;
+
+        /// Lines of the Cargo.toml files init meets, good and odd.
+        const LINES: &[&str] = &[
+            "[workspace]",
+            "members = [\"a\"]",
+            "[package]",
+            "name = \"f\"",
+            "[profile]",
+            "release = { opt-level = 3 }",
+            "release = \"fast\"",
+            "[profile.release]",
+            "opt-level = 3",
+            "strip = false",
+            "[profile.release.package.foo]",
+            "[workspace.metadata]",
+            "powertools = { recipe = 1 }",
+            "metadata = 5",
+            "[workspace.metadata.powertools]",
+            "recipe = \"cargo-zigbuild\"",
+            "architectures = \"arm64\"",
+            "# a comment",
+            "",
+            "[package.metadata.powertools]",
+            "profile = 1",
+            "[[bin]]",
+            "dev = { debug = 1 }",
+            "workspace = { members = [] }",
+            "[profile.dev]",
+        ];
+
+        fn documents() -> impl Strategy<Value = String> {
+            (
+                prop::collection::vec(prop::sample::select(LINES), 0..12),
+                any::<bool>(),
+            )
+                .prop_map(|(lines, crlf)| {
+                    let end = if crlf { "\r\n" } else { "\n" };
+                    lines.iter().map(|l| format!("{l}{end}")).collect()
+                })
+        }
+
+        proptest! {
+            #![proptest_config(config())]
+
+            #[test]
+            fn init_adds_once_or_names_what_is_in_the_way(text in documents()) {
+                let Ok(mut document) = text.parse::<DocumentMut>() else {
+                    return Ok(());
+                };
+                let recipes = Recipes::built_in().unwrap();
+                let Ok(written) = edit(&mut document, None, &recipes) else {
+                    return Ok(());
+                };
+                let once = with_line_endings_of(&text, document.to_string());
+                let mut again: DocumentMut = once.parse().expect("what init writes parses");
+                prop_assert_eq!(edit(&mut again, None, &recipes), Ok(Vec::new()), "{}", once);
+                if text.contains('\r') {
+                    prop_assert_eq!(once.matches('\n').count(), once.matches("\r\n").count());
+                }
+                if written.is_empty() {
+                    prop_assert_eq!(once.replace("\r\n", "\n"), text.replace("\r\n", "\n"));
+                }
+            }
+        }
+    }
 }

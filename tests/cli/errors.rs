@@ -33,6 +33,7 @@ fn no_workspace() {
             "help: run the command inside a Cargo workspace, or pass `--manifest-path path/to/Cargo.toml`",
         ],
     );
+    assert_snapshot("no_workspace", &stderr, &[(empty.path(), "[EMPTY]")]);
     let missing = empty.path().join("nope/Cargo.toml");
     let stderr = fails_leaving_earlier_output(
         package_in(empty.path())
@@ -45,6 +46,11 @@ fn no_workspace() {
             "error: the manifest `{}` does not exist",
             missing.display()
         )],
+    );
+    assert_snapshot(
+        "no_manifest_at_manifest_path",
+        &stderr,
+        &[(empty.path(), "[EMPTY]")],
     );
 }
 
@@ -68,6 +74,11 @@ fn a_workspace_without_lambda_functions() {
             "seed-data (seed-data): not Lambda code",
         ],
     );
+    assert_snapshot(
+        "a_workspace_without_lambda_functions",
+        &stderr,
+        &[(&example.path(), "[WORKSPACE]")],
+    );
 }
 
 #[test]
@@ -82,6 +93,11 @@ fn an_unknown_package_or_binary() {
             "help: choose one of the workspace members: greeter, orders, hello, audit-log, seed-data",
         ],
     );
+    assert_snapshot(
+        "unknown_package",
+        &stderr,
+        &[(&example.path(), "[WORKSPACE]")],
+    );
     let stderr =
         fails_leaving_earlier_output(package_in(&example.path()).args(["--bin", "payments"]));
     assert_contains(
@@ -91,17 +107,24 @@ fn an_unknown_package_or_binary() {
             "help: choose one of: audit-log, greeter, hello, orders",
         ],
     );
+    assert_snapshot("unknown_bin", &stderr, &[(&example.path(), "[WORKSPACE]")]);
     let stderr =
         fails_leaving_earlier_output(package_in(&example.path()).args(["--bin", "seed-data"]));
     assert_contains(
         &stderr,
         &["error: binary `seed-data` is not packaged: not Lambda code"],
     );
+    assert_snapshot("skipped_bin", &stderr, &[(&example.path(), "[WORKSPACE]")]);
     let stderr =
         fails_leaving_earlier_output(package_in(&example.path()).args(["--package", "seed-data"]));
     assert_contains(
         &stderr,
         &["error: package `seed-data` has no Lambda functions or extensions"],
+    );
+    assert_snapshot(
+        "not_a_lambda_package",
+        &stderr,
+        &[(&example.path(), "[WORKSPACE]")],
     );
 }
 
@@ -124,6 +147,11 @@ fn an_unknown_key_in_package_metadata() {
             "help: edit `architecture` in",
             "architectures = [\"x86_64\", \"arm64\"]",
         ],
+    );
+    assert_snapshot(
+        "unknown_key_in_package_metadata",
+        &stderr,
+        &[(&example.path(), "[WORKSPACE]")],
     );
 }
 
@@ -148,6 +176,11 @@ fn a_wrong_type_or_value_in_workspace_metadata() {
             root_manifest.display()
         )],
     );
+    assert_snapshot(
+        "wrong_type_in_workspace_metadata",
+        &stderr,
+        &[(&example.path(), "[WORKSPACE]")],
+    );
     std::fs::write(
         &root_manifest,
         text.replace(
@@ -162,6 +195,11 @@ fn a_wrong_type_or_value_in_workspace_metadata() {
         &[
             "`runtime`: unknown variant `provided.al3`, expected `provided.al2023` or `provided.al2`",
         ],
+    );
+    assert_snapshot(
+        "unknown_runtime",
+        &stderr,
+        &[(&example.path(), "[WORKSPACE]")],
     );
 }
 
@@ -197,6 +235,14 @@ fn an_include_glob_escaping_the_workspace() {
             "help: include only files inside the workspace",
         ],
     );
+    assert_snapshot(
+        "include_escaping_the_workspace",
+        &stderr,
+        &[
+            (&example.path(), "[WORKSPACE]"),
+            (example.outer.path(), "[OUTSIDE]"),
+        ],
+    );
 
     // A symlink inside the package that points outside is refused too.
     std::fs::write(greeter.join("Cargo.toml"), text).unwrap();
@@ -207,6 +253,14 @@ fn an_include_glob_escaping_the_workspace() {
         &[
             "error: `include` pattern `assets/*.txt`",
             "which is outside the workspace",
+        ],
+    );
+    assert_snapshot(
+        "include_symlink_escaping_the_workspace",
+        &stderr,
+        &[
+            (&example.path(), "[WORKSPACE]"),
+            (example.outer.path(), "[OUTSIDE]"),
         ],
     );
 }
@@ -234,6 +288,11 @@ fn cargo_lambda_missing() {
             "pip install cargo-lambda",
             "cargo install --locked cargo-lambda",
         ],
+    );
+    assert_snapshot(
+        "cargo_lambda_missing",
+        &stderr,
+        &[(&example.path(), "[WORKSPACE]")],
     );
 }
 
@@ -362,6 +421,11 @@ fn an_invalid_source_date_epoch() {
             "help: set SOURCE_DATE_EPOCH to whole seconds",
         ],
     );
+    assert_snapshot(
+        "invalid_source_date_epoch",
+        &stderr,
+        &[(&example.path(), "[WORKSPACE]")],
+    );
 }
 
 #[test]
@@ -377,6 +441,11 @@ fn an_unknown_architecture_is_a_usage_error() {
             "invalid value 'arm' for '--arch <ARCH>'",
             "[possible values: x86_64, arm64, all]",
         ],
+    );
+    assert_snapshot(
+        "unknown_architecture",
+        &stderr(&output),
+        &[(&example.path(), "[WORKSPACE]")],
     );
 }
 
@@ -488,4 +557,5 @@ fn an_unreadable_event_file_gets_help_about_the_event_not_the_output_directory()
         ],
     );
     assert!(!stderr.contains("--out-dir"), "{stderr}");
+    assert_snapshot("unreadable_event_file", &stderr, &[(dir.path(), "[DIR]")]);
 }

@@ -400,6 +400,11 @@ fn a_project_recipe_file_without_a_build_table_is_an_error_not_a_panic() {
             .args(["package", "--recipe", "our-zig"]),
     );
     assert_lines(&text, &expected);
+    assert_snapshot(
+        "project_recipe_without_build",
+        &text,
+        &[(&example.path(), "[WORKSPACE]")],
+    );
     // Every command that loads recipes says the same, whether or not it uses this one.
     for args in [&["recipes"][..], &["doctor"], &["init"]] {
         let output = run_in(&example.path(), args);
@@ -422,6 +427,11 @@ fn a_python_recipe_with_an_empty_install_command_is_an_error_not_a_panic() {
         "--recipe",
         "empty-install",
     ]));
+    assert_snapshot(
+        "python_recipe_with_empty_install",
+        &stderr,
+        &[(&example.path(), "[WORKSPACE]")],
+    );
     assert_lines(
         &stderr,
         &[&format!(
@@ -440,6 +450,11 @@ fn an_unknown_placeholder_is_refused_with_the_known_ones() {
     );
     let output = run_in(&example.path(), &["recipes", "show", "typo"]);
     assert_eq!(output.status.code(), Some(1));
+    assert_snapshot(
+        "unknown_placeholder",
+        &stderr(&output),
+        &[(&example.path(), "[WORKSPACE]")],
+    );
     assert_lines(
         &stderr(&output),
         &[&format!(
@@ -538,6 +553,9 @@ fn with_json_messages_recipes_show_doctor_and_init_print_only_json_on_stdout() {
     };
     let output = json(&["recipes"]);
     assert!(output.status.success(), "{}", stderr(&output));
+    // Which recipes are usable depends on the machine: the snapshot keeps the rest.
+    let stream = without_usability(&stdout(&output));
+    assert_snapshot("recipes_json_stream", &stream, &[]);
     let lines = json_lines(&output);
     assert!(
         lines
@@ -568,6 +586,8 @@ fn with_json_messages_recipes_show_doctor_and_init_print_only_json_on_stdout() {
 
     let output = json(&["recipes", "show", "bazel"]);
     assert_eq!(output.status.code(), Some(1));
+    assert_snapshot("unknown_recipe_json_stream", &stdout(&output), &[]);
+    assert_snapshot("unknown_recipe", &stderr(&output), &[]);
     let lines = json_lines(&output);
     assert_eq!(lines.last().unwrap()["error"], "no recipe is named `bazel`");
     assert!(stderr(&output).contains("error: no recipe is named `bazel`"));
@@ -618,4 +638,18 @@ fn a_closed_stdout_is_not_a_panic() {
     let output = child.wait_with_output().unwrap();
     assert_no_panic(&output);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+/// A `recipes` JSON stream without `usable` and `why_not`, which depend on the tools installed.
+fn without_usability(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let mut value: serde_json::Value = serde_json::from_str(line).unwrap();
+            if value["reason"] == "recipe" {
+                value["usable"] = "[USABLE]".into();
+                value["why_not"] = "[WHY_NOT]".into();
+            }
+            format!("{value}\n")
+        })
+        .collect()
 }

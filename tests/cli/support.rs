@@ -433,3 +433,51 @@ pub fn actionlint(workflow: &Path) -> Result<(), String> {
         Err(text)
     }
 }
+
+/// Checks `text` against the reviewed snapshot `tests/cli/snapshots/<name>.snap` (insta; in CI a
+/// difference fails, locally `INSTA_UPDATE=always` or `cargo insta review` writes the new one for
+/// review). Before comparing, each of `paths` becomes its label (longest first, so put a workspace
+/// before the folder holding it or not at all), and what differs between machines and runs is
+/// replaced: other temporary paths (`[TMP]`), this repository (`[REPO]`), SHA-256s in hex
+/// (`[SHA256]`) and base64 (`[CODE_SHA256]`), `x.y.z` versions (`[VERSION]`), and byte sizes in a
+/// manifest or JSON line (`[SIZE]`).
+pub fn assert_snapshot(name: &str, text: &str, paths: &[(&Path, &str)]) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(repo_root().join("tests/cli/snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    let mut paths: Vec<(String, &str)> = paths
+        .iter()
+        .flat_map(|(path, label)| {
+            let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+            [
+                (canonical.display().to_string(), *label),
+                (path.display().to_string(), *label),
+            ]
+        })
+        .collect();
+    paths.push((repo_root().display().to_string(), "[REPO]"));
+    paths.sort_by_key(|(path, _)| std::cmp::Reverse(path.len()));
+    for (path, label) in &paths {
+        settings.add_filter(&regex_escape(path), *label);
+    }
+    for (pattern, replacement) in [
+        (r"/tmp/[^\s/`'\x22:]+", "[TMP]"),
+        (r"\b[0-9a-f]{64}\b", "[SHA256]"),
+        (r"[A-Za-z0-9+/]{43}=", "[CODE_SHA256]"),
+        (r"\b\d+\.\d+\.\d+(-[0-9A-Za-z.]+)?\b", "[VERSION]"),
+        (r#""(size|unzipped_size)": ?\d+"#, r#""$1": [SIZE]"#),
+    ] {
+        settings.add_filter(pattern, replacement);
+    }
+    settings.bind(|| insta::assert_snapshot!(name, text));
+}
+
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
+}
