@@ -99,6 +99,8 @@ pub struct DoctorArgs {
     pub message_format: MessageFormat,
 }
 
+// The same three flags as `DoctorArgs`, on purpose (the `duplicates` tool pairs them): each
+// command's `--help` says what the flag means for it, which one flattened struct could not.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The recipe to configure (default: cargo-lambda).

@@ -490,11 +490,7 @@ mod tests {
         }
 
         proptest! {
-            #![proptest_config(ProptestConfig {
-                cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(128),
-                failure_persistence: None,
-                ..ProptestConfig::default()
-            })]
+            #![proptest_config(crate::proptest_support::config())]
 
             /// Whatever a damaged ELF holds, the stream gives what parsing the whole file gives
             /// (files under the kept prefix), and never panics.

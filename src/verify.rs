@@ -897,16 +897,7 @@ mod tests {
         }
 
         /// 128 cases each in the normal suite; `PROPTEST_CASES=100000` for a longer fuzzing run.
-        fn config() -> ProptestConfig {
-            ProptestConfig {
-                cases: std::env::var("PROPTEST_CASES")
-                    .ok()
-                    .and_then(|cases| cases.parse().ok())
-                    .unwrap_or(128),
-                failure_persistence: None,
-                ..ProptestConfig::default()
-            }
-        }
+        use crate::proptest_support::config;
 
         proptest! {
             #![proptest_config(config())]
