@@ -2,7 +2,6 @@
 //! cargo-lambda, zig, qemu and Lambda Runtime API emulator that `.ci/setup` installs.
 
 mod contain;
-mod contract;
 mod cookbook;
 mod errors;
 mod hostile;
