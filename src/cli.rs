@@ -39,7 +39,11 @@ pub struct OpenApiArgs {
     /// Path to the workspace's Cargo.toml.
     #[arg(long, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
-    /// Where to write the document (default: <target-dir>/powertools/openapi.json).
+    /// Where `package` wrote the zips and manifest.json that `route` sources invoke (default:
+    /// <target-dir>/powertools); the document goes there too.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+    /// Where to write the document (default: <out-dir>/openapi.json).
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Add an `x-amazon-apigateway-integration` to every operation, for an API Gateway HTTP API

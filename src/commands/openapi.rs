@@ -11,6 +11,7 @@ pub fn exec(args: OpenApiArgs, shell: &Shell) -> Result<(), Error> {
             manifest_path: args.manifest_path,
             ..Default::default()
         },
+        out_dir: args.out_dir,
         output: args.output,
         api: args.api,
         placeholders: args.placeholders,

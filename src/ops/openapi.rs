@@ -19,7 +19,10 @@ use std::time::Duration;
 #[derive(Clone, Debug)]
 pub struct OpenApiOptions {
     pub load: LoadOptions,
-    /// Default: `<target-dir>/powertools/openapi.json`.
+    /// Where `package` wrote its zips and manifest (default: `<target-dir>/powertools`); the
+    /// document goes there too unless `output` says otherwise.
+    pub out_dir: Option<PathBuf>,
+    /// Default: `<out-dir>/openapi.json`.
     pub output: Option<PathBuf>,
     /// Add `x-amazon-apigateway-integration` for this kind of API.
     pub api: Option<Api>,
@@ -34,6 +37,7 @@ impl Default for OpenApiOptions {
     fn default() -> Self {
         OpenApiOptions {
             load: LoadOptions::default(),
+            out_dir: None,
             output: None,
             api: None,
             placeholders: Placeholders::default(),
@@ -63,7 +67,10 @@ pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport,
         }
         .into());
     }
-    let out_dir = workspace.target_dir.join("powertools");
+    let out_dir = options
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| workspace.target_dir.join("powertools"));
     let manifest_path = out_dir.join(manifest::FILE_NAME);
     let manifest = read_manifest(&manifest_path);
 
@@ -134,7 +141,7 @@ pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport,
         .clone()
         .unwrap_or_else(|| out_dir.join(openapi::FILE_NAME));
     let bytes = write_atomically(&path, &document)?;
-    let functions: Vec<String> = participants.iter().map(|p| p.function.clone()).collect();
+    let functions = serving_functions(&document);
     if let Some((manifest_path, mut manifest)) = manifest {
         manifest.openapi = Some(OpenApiDocument {
             path: relative_to(&path, manifest_path.parent().unwrap_or(Path::new("."))),
@@ -192,6 +199,20 @@ fn count_operations(document: &Value) -> usize {
                 .count()
         })
         .sum()
+}
+
+/// The functions that serve at least one operation of the document, sorted.
+fn serving_functions(document: &Value) -> Vec<String> {
+    let functions: std::collections::BTreeSet<String> = document
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|p| p.values())
+        .flat_map(|item| merge::METHODS.iter().filter_map(|m| item.get(*m)))
+        .filter_map(|op| op.get(merge::FUNCTION_EXTENSION).and_then(Value::as_str))
+        .map(String::from)
+        .collect();
+    functions.into_iter().collect()
 }
 
 /// The last `package` run's manifest, when there is one that parses.

@@ -368,7 +368,7 @@ fn the_sam_template_passes_sam_validate_lint_and_a_malformed_architecture_does_n
         "{}",
         combined(&output)
     );
-    for zip in ["greeter", "orders", "hello", "audit-log"] {
+    for zip in ["greeter", "orders", "hello", "catalog", "audit-log"] {
         let uri = format!("../../workspace/target/powertools/arm64/{zip}.zip");
         assert!(
             std::fs::read_to_string(sam_dir.join("template.yaml"))
@@ -426,7 +426,11 @@ fn the_cdk_app_synthesizes_functions_and_a_layer_from_the_manifest() {
         .values()
         .filter(|r| r["Type"] == "AWS::Lambda::Function")
         .collect();
-    assert_eq!(functions.len(), 4, "greeter, orders, hello and orders-py");
+    assert_eq!(
+        functions.len(),
+        5,
+        "greeter, orders, hello, catalog and orders-py"
+    );
     for function in &functions {
         assert_eq!(
             function["Properties"]["Architectures"],
@@ -465,8 +469,15 @@ fn the_cdk_app_synthesizes_functions_and_a_layer_from_the_manifest() {
         .filter(|p| p.extension().is_some_and(|e| e == "zip"))
         .map(|p| std::fs::read(p).unwrap())
         .collect();
-    assert_eq!(assets.len(), 5);
-    for zip in ["greeter", "orders", "hello", "audit-log", "orders-py"] {
+    assert_eq!(assets.len(), 6);
+    for zip in [
+        "greeter",
+        "orders",
+        "hello",
+        "catalog",
+        "audit-log",
+        "orders-py",
+    ] {
         let bytes = std::fs::read(
             packaged_example()
                 .out

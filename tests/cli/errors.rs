@@ -90,7 +90,7 @@ fn an_unknown_package_or_binary() {
         &stderr,
         &[
             "error: package `payments` is not a member of this workspace",
-            "help: choose one of the workspace members: greeter, orders, hello, audit-log, seed-data",
+            "help: choose one of the workspace members: greeter, orders, hello, catalog, audit-log, seed-data",
         ],
     );
     assert_snapshot(
@@ -104,7 +104,7 @@ fn an_unknown_package_or_binary() {
         &stderr,
         &[
             "error: no Lambda function or extension is named `payments`",
-            "help: choose one of: audit-log, greeter, hello, orders",
+            "help: choose one of: audit-log, catalog, greeter, hello, orders",
         ],
     );
     assert_snapshot("unknown_bin", &stderr, &[(&example.path(), "[WORKSPACE]")]);

@@ -2,6 +2,7 @@
 //! or their own spec route, invoked), and one validated document comes out.
 use crate::support::*;
 use serde_json::{Value, json};
+use sha2::Digest;
 use std::path::{Path, PathBuf};
 
 /// A 3.1 fragment with one GET operation answering a schema of its own.
@@ -22,15 +23,30 @@ fn fragment(path: &str, operation_id: &str, schema: &str, properties: Value) -> 
     })
 }
 
+/// A copy of the example without its own opt-ins (whose `route`s need the packaged functions).
+fn example_opted_out() -> ExampleCopy {
+    let example = example_copy();
+    let manifest = example.path().join("functions/catalog/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|l| !l.starts_with("openapi = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(text, without, "catalog opts in with `openapi = ...`");
+    std::fs::write(&manifest, without).unwrap();
+    example
+}
+
 /// The example workspace with greeter (a `file`), orders (a `command`) and orders-py (a
-/// `command` run by Python) opted in, its target directory inside the temporary directory.
+/// `command` run by Python) opted in instead, its target directory inside the temporary directory.
 struct OptedIn {
     example: ExampleCopy,
 }
 
 impl OptedIn {
     fn new() -> OptedIn {
-        let example = example_copy();
+        let example = example_opted_out();
         let write = |rel: &str, value: &Value| {
             std::fs::write(
                 example.path().join(rel),
@@ -308,7 +324,7 @@ fn a_component_clash_names_both_functions_unless_components_are_prefixed() {
 
 #[test]
 fn without_a_function_opted_in_it_says_how_to_opt_in() {
-    let example = example_copy();
+    let example = example_opted_out();
     let output = run(powertools()
         .current_dir(example.path())
         .env("CARGO_TARGET_DIR", example.outer.path().join("target"))
@@ -328,7 +344,7 @@ fn without_a_function_opted_in_it_says_how_to_opt_in() {
 
 #[test]
 fn a_malformed_openapi_key_names_the_file_and_field() {
-    let example = example_copy();
+    let example = example_opted_out();
     example.append_to_manifest(
         "functions/greeter",
         "openapi = { route = \"/a\", file = \"b\" }\n",
@@ -372,4 +388,253 @@ fn a_fragment_that_is_not_openapi_or_has_a_dangling_ref_is_named() {
         "{}",
         crate::support::stderr(&output)
     );
+}
+
+/// The example's opted-in functions give their documents through their own routes: `catalog`
+/// (lambda_http + utoipa) is invoked from its packaged zip with an HTTP API `GET /openapi.json`.
+#[test]
+fn the_example_s_functions_serve_their_documents_through_their_routes() {
+    if !require_tools(PACKAGING_TOOLS) || !require_tools(&["openapi-spec-validator"]) {
+        return;
+    }
+    let out = earlier_output();
+    let example = example_copy();
+    let output = run(powertools()
+        .current_dir(example.path())
+        .args([
+            "openapi",
+            "--api",
+            "http",
+            "--message-format",
+            "json",
+            "--out-dir",
+        ])
+        .arg(out.path()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let path = out.path().join("openapi.json");
+    let document = read_json(&path);
+    assert_eq!(
+        functions_of(&document),
+        ["GET /items → catalog", "GET /items/{id} → catalog"]
+    );
+    assert_eq!(document["openapi"], "3.1.0", "utoipa 6 writes OpenAPI 3.1");
+    assert_eq!(
+        document["info"]["title"], "workspace",
+        "the directory's name"
+    );
+    assert_eq!(
+        document["paths"]["/items/{id}"]["get"]["parameters"][0]["name"],
+        "id"
+    );
+    assert_valid_openapi(&path);
+
+    let manifest = read_manifest(out.path());
+    let listed = &manifest["openapi"];
+    assert_eq!(listed["path"], "openapi.json");
+    assert_eq!(listed["functions"], json!(["catalog"]));
+    let digest = sha2::Sha256::digest(std::fs::read(&path).unwrap());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(listed["sha256"], hex);
+    // The manifest still verifies: its artifacts were left as they were.
+    let output = run(powertools()
+        .arg("verify")
+        .arg(out.path().join("manifest.json")));
+    assert!(output.status.success(), "{}", stderr(&output));
+}
+
+/// The example's packaged output under `examples/workspace/target/powertools` of a new directory
+/// (where the deployment examples' relative paths point), with `openapi` run on it with `args`.
+fn deployable(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("examples/workspace/target/powertools");
+    std::fs::create_dir_all(&out).unwrap();
+    let earlier = earlier_output();
+    for entry in walkdir::WalkDir::new(earlier.path()).min_depth(1) {
+        let entry = entry.unwrap();
+        let dest = out.join(entry.path().strip_prefix(earlier.path()).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+    let example = example_copy();
+    let output = run(powertools()
+        .current_dir(example.path())
+        .arg("openapi")
+        .args(args)
+        .arg("--out-dir")
+        .arg(&out));
+    assert!(output.status.success(), "{}", stderr(&output));
+    (dir, out)
+}
+
+/// Every `${...}` of a text, in order.
+fn template_variables(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let end = after.find('}').unwrap();
+        let escaped = start > 0 && rest.as_bytes()[start - 1] == b'$';
+        if !escaped {
+            found.push(after[..end].to_string());
+        }
+        rest = &after[end..];
+    }
+    found
+}
+
+#[test]
+fn the_sam_http_api_includes_the_document_and_declares_every_function_it_names() {
+    if !require_tools(PACKAGING_TOOLS) || !require_tools(&["sam"]) {
+        return;
+    }
+    let (dir, out) = deployable(&["--api", "http"]);
+    let sam_dir = dir.path().join("examples/deploy/sam");
+    std::fs::create_dir_all(&sam_dir).unwrap();
+    let template =
+        std::fs::read_to_string(repo_root().join("examples/deploy/sam/http-api.yaml")).unwrap();
+    std::fs::write(sam_dir.join("http-api.yaml"), &template).unwrap();
+
+    let output = std::process::Command::new(tools_dir().join("deploy-venv/bin/sam"))
+        .args([
+            "validate",
+            "--lint",
+            "--template",
+            "http-api.yaml",
+            "--region",
+            "us-east-1",
+        ])
+        .current_dir(&sam_dir)
+        .env("SAM_CLI_TELEMETRY", "0")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.status.success() && text.contains("is a valid SAM Template"),
+        "{text}"
+    );
+
+    // `sam validate` does not read what AWS::Include includes: check what it would fill in.
+    let location = template
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Location: "))
+        .unwrap();
+    assert_eq!(
+        std::fs::canonicalize(sam_dir.join(location)).unwrap(),
+        std::fs::canonicalize(out.join("openapi.json")).unwrap()
+    );
+    let document = std::fs::read_to_string(out.join("openapi.json")).unwrap();
+    let mut resources: Vec<String> = template_variables(&document)
+        .into_iter()
+        .filter(|v| !v.starts_with("AWS::"))
+        .collect();
+    resources.sort();
+    resources.dedup();
+    assert_eq!(resources, ["CatalogFunction.Arn"]);
+    for resource in resources {
+        let name = resource.trim_end_matches(".Arn");
+        assert!(
+            template.contains(&format!(
+                "\n  {name}:\n    Type: AWS::Serverless::Function\n"
+            )),
+            "http-api.yaml declares {name}"
+        );
+        assert!(
+            template.contains(&format!("FunctionName: !Ref {name}\n")),
+            "http-api.yaml lets API Gateway invoke {name}"
+        );
+    }
+    for uri in template
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("CodeUri: "))
+    {
+        assert!(sam_dir.join(uri).is_file(), "{uri} exists");
+    }
+}
+
+#[test]
+fn the_terraform_http_api_fills_every_placeholder_with_templatefile() {
+    if !require_tools(PACKAGING_TOOLS) || !require_tools(&["python-hcl2"]) {
+        return;
+    }
+    let tf = repo_root().join("examples/deploy/terraform/http_api.tf");
+    let script = r#"
+import hcl2, json, sys
+doc = hcl2.load(open(sys.argv[1]))
+out = {}
+for block in doc["resource"]:
+    for kind, named in block.items():
+        for name, body in named.items():
+            out[kind.strip('"') + "." + name.strip('"')] = body
+out["locals"] = doc["locals"]
+print(json.dumps(out))
+"#;
+    let output = std::process::Command::new(tools_dir().join("deploy-venv/bin/python"))
+        .args(["-c", script])
+        .arg(&tf)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let parsed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let api = &parsed["aws_apigatewayv2_api.http"];
+    assert_eq!(api["protocol_type"], "\"HTTP\"");
+    assert_eq!(
+        api["body"],
+        "${templatefile(\"${local.manifest_dir}/${local.openapi.path}\", {for name, f in aws_lambda_function.function : \"${replace(name, \"-\", \"_\")}_invoke_arn\" => f.invoke_arn})}"
+    );
+    assert_eq!(
+        parsed["locals"][0]["openapi"],
+        "${jsondecode(file(var.manifest)).openapi}"
+    );
+    assert_eq!(
+        parsed["aws_lambda_permission.http_api"]["for_each"],
+        "${toset(local.openapi.functions)}"
+    );
+
+    // templatefile() with the variables that map makes: one per function of the manifest.
+    let (_dir, out) = deployable(&["--api", "http", "--placeholders", "terraform"]);
+    let manifest = read_manifest(&out);
+    let path = out.join(manifest["openapi"]["path"].as_str().unwrap());
+    let text = std::fs::read_to_string(&path).unwrap();
+    let variables: std::collections::BTreeMap<String, String> = manifest["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["kind"] == "function")
+        .map(|a| {
+            let name = a["function"].as_str().unwrap();
+            (
+                format!("{}_invoke_arn", name.replace('-', "_")),
+                format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:{name}/invocations"),
+            )
+        })
+        .collect();
+    let mut filled = text.clone();
+    for variable in template_variables(&text) {
+        let value = variables
+            .get(&variable)
+            .unwrap_or_else(|| panic!("templatefile would fail: no variable {variable}"));
+        filled = filled.replacen(&format!("${{{variable}}}"), value, 1);
+    }
+    let filled = filled.replace("$${", "${").replace("%%{", "%{");
+    let document: Value = serde_json::from_str(&filled).unwrap();
+    for item in document["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            let function = operation["x-powertools-function"].as_str().unwrap();
+            assert_eq!(
+                operation["x-amazon-apigateway-integration"]["uri"],
+                json!(variables[&format!("{}_invoke_arn", function.replace('-', "_"))])
+            );
+        }
+    }
 }

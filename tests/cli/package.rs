@@ -6,9 +6,11 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// The example's Rust artifacts: (function, kind, arch).
-const ARTIFACTS: [(&str, &str, &str); 8] = [
+const ARTIFACTS: [(&str, &str, &str); 10] = [
     ("audit-log", "extension", "arm64"),
     ("audit-log", "extension", "x86_64"),
+    ("catalog", "function", "arm64"),
+    ("catalog", "function", "x86_64"),
     ("greeter", "function", "arm64"),
     ("greeter", "function", "x86_64"),
     ("hello", "function", "arm64"),

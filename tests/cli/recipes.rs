@@ -138,7 +138,11 @@ fn assert_elves_and_recipe(out: &Path, recipe: &str, tool: &str) {
         .unwrap()
         .iter()
         .partition(|a| a["language"] == "rust");
-    assert_eq!(rust.len(), 6);
+    assert_eq!(
+        rust.len(),
+        10,
+        "audit-log, catalog, greeter, hello, orders, both architectures"
+    );
     assert!(
         python.iter().all(|a| a["recipe"] == "uv") && python.len() == 2,
         "{python:?}"
