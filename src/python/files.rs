@@ -60,20 +60,26 @@ fn custom_include(
     workspace_root: &Path,
     secrets: &include::Secrets,
 ) -> Result<Vec<Entry>, IncludeError> {
-    let canonical = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let boundary = if canonical(&function.project).starts_with(canonical(workspace_root)) {
-        workspace_root
-    } else {
-        &function.project
-    };
     include::resolve(
         patterns,
         &function.project,
-        boundary,
+        &boundary(function, workspace_root),
         &function.declared_in,
         "",
         secrets,
     )
+}
+
+/// What a project's files must lie inside: the workspace, or the project folder when that lies
+/// outside the workspace; canonical, so that symlinks are resolved before comparing.
+fn boundary(function: &PythonFunction, workspace_root: &Path) -> std::path::PathBuf {
+    let canonical = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let (project, root) = (canonical(&function.project), canonical(workspace_root));
+    if project.starts_with(&root) {
+        root
+    } else {
+        project
+    }
 }
 
 /// The project's own files: its `include` globs, or every `*.py` outside virtualenvs, tests and caches.
@@ -95,6 +101,7 @@ pub(super) fn own_code_entries(
                 .collect(),
         );
     }
+    let inside = boundary(function, workspace_root);
     let custom = function.include.clone();
     let patterns: Vec<String> = custom
         .clone()
@@ -117,6 +124,20 @@ pub(super) fn own_code_entries(
                     .any(|c| NOT_OWN_CODE.contains(&c.as_os_str().to_string_lossy().as_ref()));
             if path.is_file() && !skipped {
                 let name = archive::zip_name(&relative);
+                // A symlinked `*.py` must not bring in a file from outside, as in a Rust include.
+                let real = path.canonicalize().map_err(|source| PythonError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                if !real.starts_with(&inside) {
+                    return Err(IncludeError::OutsideWorkspace {
+                        manifest: function.declared_in.clone(),
+                        pattern: pattern.clone(),
+                        path: real,
+                        root: inside,
+                    }
+                    .into());
+                }
                 if let Some(looks_like) = secrets.refused(&name) {
                     return Err(include::IncludeError::Secret {
                         manifest: function.declared_in.clone(),

@@ -215,3 +215,25 @@ fn a_credential_in_a_python_project_is_refused() {
         ),
     );
 }
+
+#[test]
+fn a_symlinked_python_file_pointing_outside_the_workspace_is_refused() {
+    if !require_tools(&["uv"]) {
+        return;
+    }
+    let example = example_copy();
+    let outside = example.outer.path().join("secret.py");
+    std::fs::write(&outside, "TOKEN = 'not for Lambda'\n").unwrap();
+    let project = example.path().join("python/orders-py");
+    std::os::unix::fs::symlink(&outside, project.join("leak.py")).unwrap();
+    let stderr = fails_leaving_earlier_output(&mut package_orders_py(&example.path()));
+    has_line(
+        &stderr,
+        &format!(
+            "error: `include` pattern `**/*.py` in {} matches {}, which is outside the workspace {}",
+            example.path().join("Cargo.toml").display(),
+            outside.canonicalize().unwrap().display(),
+            example.path().canonicalize().unwrap().display()
+        ),
+    );
+}
