@@ -60,6 +60,9 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     // Everything that can be checked without building is checked before the first build starts.
     let time = archive::entry_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     let includes = resolve_includes(&plan.groups, &workspace)?;
+    for job in &plan.python {
+        python::check_own_code(&job.function, &workspace.root)?;
+    }
     let tool_versions = preflight(&plan, &workspace)?;
 
     let out_dir = options

@@ -70,6 +70,15 @@ fn custom_include(
     )
 }
 
+/// Checks a function's own files before anything is installed, so that a file outside the
+/// workspace or a credential is refused at once: what [`own_code_entries`] would zip.
+pub fn check_own_code(function: &PythonFunction, workspace_root: &Path) -> Result<(), PythonError> {
+    if function.layer && function.include.is_none() {
+        return Ok(());
+    }
+    own_code_entries(function, workspace_root, "").map(drop)
+}
+
 /// What a project's files must lie inside: the workspace, or the project folder when that lies
 /// outside the workspace; canonical, so that symlinks are resolved before comparing.
 fn boundary(function: &PythonFunction, workspace_root: &Path) -> std::path::PathBuf {

@@ -14,5 +14,6 @@ mod project;
 mod site;
 
 pub use error::PythonError;
+pub use files::check_own_code;
 pub use install::build;
 pub use project::{PythonFunction, StandaloneOptions, allows, from_config, standalone};
