@@ -70,7 +70,9 @@ pub enum Error {
     Interrupted,
 }
 
-/// `cargo powertools init`'s own errors: the workspace's Cargo.toml it edits.
+/// `cargo powertools init`'s own errors: the workspace's Cargo.toml it edits. Its read and write
+/// variants have the shape of `Error::ReadEvent` and `Error::Output` (the `duplicates` tool pairs
+/// them) but not their help: each says how to fix its own cause.
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
     #[error("could not read {}", .path.display())]

@@ -56,6 +56,9 @@ impl std::fmt::Display for Language {
     }
 }
 
+// The file format and the validated types below have alike fields (the `duplicates` tool pairs
+// them): the first is what a file may say, the second what was checked; only `from_file` turns one
+// into the other.
 // --- The file format: what a recipe file (or a metadata table) may say. Serde checks the types and
 // the keys; `Recipe::from_file` checks the rest and turns it into the validated types below. ------
 

@@ -1,6 +1,9 @@
 //! One module per subcommand, each turning parsed arguments into one library call. `run` makes the
 //! one [`Shell`] every byte of output goes through, and turns the call's result into the exit
 //! status `main` returns.
+//!
+//! The command files look alike on purpose (the `duplicates` tool pairs them): each only moves
+//! parsed arguments into its operation's options, field by field, so that `ops` never sees clap.
 mod doctor;
 mod init;
 mod openapi;

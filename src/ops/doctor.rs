@@ -161,75 +161,58 @@ fn chosen_recipes(options: &DoctorOptions) -> Result<(PathBuf, Vec<RecipeUse>), 
     Ok((workspace.root, chosen))
 }
 
+impl Check {
+    /// A program found on PATH (at `path`), or missing with `why` and its `fix`.
+    fn program(
+        what: String,
+        found: Result<PathBuf, which::Error>,
+        why: String,
+        fix: String,
+        required: bool,
+    ) -> Check {
+        let ok = found.is_ok();
+        Check {
+            what,
+            ok,
+            detail: found.map_or(why, |path| path.display().to_string()),
+            fix: (!ok).then_some(fix),
+            required,
+        }
+    }
+}
+
 /// Rust recipes run cargo (the `cargo-powertools` wheel installs without it).
 fn cargo_check(recipe: &str) -> Check {
-    match which::which(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())) {
-        Ok(path) => Check {
-            what: "cargo".into(),
-            ok: true,
-            detail: path.display().to_string(),
-            fix: None,
-            required: true,
-        },
-        Err(_) => Check {
-            what: "cargo".into(),
-            ok: false,
-            detail: format!("not found on PATH (recipe `{recipe}` builds Rust with it)"),
-            fix: Some("install Rust from https://rustup.rs".into()),
-            required: true,
-        },
-    }
+    Check::program(
+        "cargo".into(),
+        which::which(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())),
+        format!("not found on PATH (recipe `{recipe}` builds Rust with it)"),
+        "install Rust from https://rustup.rs".into(),
+        true,
+    )
 }
 
 /// What `verify --invoke` needs: cargo-lambda's emulator, and qemu-user for a foreign architecture.
 fn invoke_checks(arches: &[Arch]) -> Vec<Check> {
-    let mut checks = vec![match which::which("cargo-lambda") {
-        Ok(path) => Check {
-            what: "Runtime API emulator (cargo lambda watch)".into(),
-            ok: true,
-            detail: path.display().to_string(),
-            fix: None,
-            required: false,
-        },
-        Err(_) => Check {
-            what: "Runtime API emulator (cargo lambda watch)".into(),
-            ok: false,
-            detail: "cargo-lambda not found: `verify --invoke` cannot run".into(),
-            fix: Some("pip install cargo-lambda".into()),
-            required: false,
-        },
-    }];
+    let mut checks = vec![Check::program(
+        "Runtime API emulator (cargo lambda watch)".into(),
+        which::which("cargo-lambda"),
+        "cargo-lambda not found: `verify --invoke` cannot run".into(),
+        "pip install cargo-lambda".into(),
+        false,
+    )];
     for &arch in arches.iter().filter(|&&a| a != host_arch()) {
-        let qemu = match arch {
-            Arch::Arm64 => "qemu-aarch64",
-            Arch::X86_64 => "qemu-x86_64",
+        let (qemu, libc) = match arch {
+            Arch::Arm64 => ("qemu-aarch64", "arm64"),
+            Arch::X86_64 => ("qemu-x86_64", "amd64"),
         };
-        let found = which::which(format!("{qemu}-static")).or_else(|_| which::which(qemu));
-        checks.push(match found {
-            Ok(path) => Check {
-                what: format!("{arch} emulator"),
-                ok: true,
-                detail: path.display().to_string(),
-                fix: None,
-                required: false,
-            },
-            Err(_) => Check {
-                what: format!("{arch} emulator"),
-                ok: false,
-                detail: format!(
-                    "{qemu}-static not found: `verify --invoke` cannot run {arch} bootstraps here"
-                ),
-                fix: Some(format!(
-                    "apt-get install qemu-user-static libc6:{}",
-                    if arch == Arch::Arm64 {
-                        "arm64"
-                    } else {
-                        "amd64"
-                    }
-                )),
-                required: false,
-            },
-        });
+        checks.push(Check::program(
+            format!("{arch} emulator"),
+            which::which(format!("{qemu}-static")).or_else(|_| which::which(qemu)),
+            format!("{qemu}-static not found: `verify --invoke` cannot run {arch} bootstraps here"),
+            format!("apt-get install qemu-user-static libc6:{libc}"),
+            false,
+        ));
     }
     checks
 }
