@@ -578,6 +578,17 @@ pub fn host_arch() -> Arch {
     }
 }
 
+/// The C library root qemu-user would get for a usual dynamically linked bootstrap of `arch`
+/// (glibc's standard loader path), as `verify --invoke` chooses it; for `doctor`.
+pub fn qemu_library_root(arch: Arch) -> Result<LibraryRoot, Vec<Unfit>> {
+    let loader = match arch {
+        Arch::Arm64 => "/lib/ld-linux-aarch64.so.1",
+        Arch::X86_64 => "/lib64/ld-linux-x86-64.so.2",
+    };
+    let explicit = std::env::var_os("QEMU_LD_PREFIX").map(PathBuf::from);
+    libroot::choose(arch, Some(Path::new(loader)), explicit.as_deref())
+}
+
 /// How to start a function: the command (its working directory and Lambda's variables are set
 /// by the caller), a few words saying how it runs, and the emulator it runs under, if any.
 struct Launch {

@@ -192,6 +192,50 @@ fn cargo_check(recipe: &str) -> Check {
     )
 }
 
+/// Where qemu-user would take the loader and libc of an emulated bootstrap from: one glibc build,
+/// or `verify --invoke` refuses to run it (two mixed builds hang in the first thread start).
+fn qemu_library_check(arch: Arch) -> Check {
+    let what = format!("{arch} C library for qemu");
+    match crate::invoke::qemu_library_root(arch) {
+        Ok(root) => {
+            let place = match &root.prefix {
+                None => "the host's multiarch libraries (no -L)".to_string(),
+                Some(prefix) => format!("-L {}", prefix.display()),
+            };
+            let build = root.libc.and_then(|r| r.build).unwrap_or_default();
+            Check {
+                what,
+                ok: true,
+                detail: format!("{place}: {build}"),
+                fix: None,
+                required: false,
+            }
+        }
+        Err(unfit) => Check {
+            what,
+            ok: false,
+            detail: unfit
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            fix: Some(format!(
+                "{}apt-get install libc6:{} (see docs/troubleshooting.md)",
+                match std::env::var_os("QEMU_LD_PREFIX") {
+                    Some(_) => "unset QEMU_LD_PREFIX, or ",
+                    None => "",
+                },
+                if arch == Arch::Arm64 {
+                    "arm64"
+                } else {
+                    "amd64"
+                }
+            )),
+            required: false,
+        },
+    }
+}
+
 /// What `verify --invoke` needs: cargo-lambda's emulator, and qemu-user for a foreign architecture.
 fn invoke_checks(arches: &[Arch]) -> Vec<Check> {
     let mut checks = vec![Check::program(
@@ -206,13 +250,18 @@ fn invoke_checks(arches: &[Arch]) -> Vec<Check> {
             Arch::Arm64 => ("qemu-aarch64", "arm64"),
             Arch::X86_64 => ("qemu-x86_64", "amd64"),
         };
+        let found = which::which(format!("{qemu}-static")).or_else(|_| which::which(qemu));
+        let has_qemu = found.is_ok();
         checks.push(Check::program(
             format!("{arch} emulator"),
-            which::which(format!("{qemu}-static")).or_else(|_| which::which(qemu)),
+            found,
             format!("{qemu}-static not found: `verify --invoke` cannot run {arch} bootstraps here"),
             format!("apt-get install qemu-user-static libc6:{libc}"),
             false,
         ));
+        if has_qemu {
+            checks.push(qemu_library_check(arch));
+        }
     }
     checks
 }

@@ -659,16 +659,17 @@ fn python_failures_carry_lambdas_error_types() {
         "{text}"
     );
 
-    // The context object Lambda's runtime passes.
+    // The context object Lambda's runtime passes, and Lambda's layout: the task root is the working
+    // directory and first on sys.path, and no site-packages of this machine is on it.
     let zip = python_zip(
         tmp.path(),
-        "def handler(event, context):\n    return [context.function_name, context.memory_limit_in_mb, len(context.aws_request_id), 0 < context.get_remaining_time_in_millis() <= 3000]\n",
+        "import os, sys\n\ndef handler(event, context):\n    root = os.environ['LAMBDA_TASK_ROOT']\n    return [context.function_name, context.memory_limit_in_mb, len(context.aws_request_id), 0 < context.get_remaining_time_in_millis() <= 3000, os.getcwd() == root == sys.path[0], [p for p in sys.path if 'site-packages' in p]]\n",
     );
     let output = verify_python_zip(tmp.path(), &zip).output().unwrap();
     let text = stderr(&output);
     assert!(output.status.success(), "{text}");
     assert!(
-        text.contains(r#"python3.11): ["app", "128", 36, true]"#),
+        text.contains(r#"python3.11): ["app", "128", 36, true, true, []]"#),
         "{text}"
     );
     assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
@@ -716,4 +717,48 @@ fn an_interrupted_python_invocation_stops_what_it_started() {
     assert_eq!(child.wait().unwrap().code(), Some(130));
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
+}
+
+/// `doctor` says where qemu would take an arm64 loader and libc from, and names a mix.
+#[test]
+fn doctor_reports_the_c_library_qemu_would_use() {
+    if !require_tools(&["qemu-aarch64-static"]) {
+        return;
+    }
+    let example = example_copy();
+    let output = powertools()
+        .current_dir(example.path())
+        .arg("doctor")
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&output), stderr(&output));
+    let line = text
+        .lines()
+        .find(|l| l.contains("arm64 C library for qemu: "))
+        .unwrap_or_else(|| panic!("no C library line:\n{text}"));
+    assert!(line.trim_start().starts_with("ok  "), "{line}");
+    assert!(line.contains("GLIBC"), "{line}");
+
+    let sysroot = std::path::Path::new("/usr/aarch64-linux-gnu");
+    let cross = glibc_build(&sysroot.join("lib/ld-linux-aarch64.so.1"));
+    let multiarch = glibc_build(std::path::Path::new("/usr/lib/aarch64-linux-gnu/libc.so.6"));
+    if cross.is_none() || multiarch.is_none() || cross == multiarch {
+        eprintln!("skipped the mix: needs libc6-arm64-cross and libc6:arm64 of two glibc builds");
+        return;
+    }
+    let output = powertools()
+        .current_dir(example.path())
+        .arg("doctor")
+        .env("QEMU_LD_PREFIX", sysroot)
+        .output()
+        .unwrap();
+    let text = format!("{}{}", stdout(&output), stderr(&output));
+    assert!(
+        text.contains("missing  arm64 C library for qemu: -L /usr/aarch64-linux-gnu: the loader /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 is Debian GLIBC"),
+        "{text}"
+    );
+    assert!(
+        text.contains("fix: unset QEMU_LD_PREFIX, or apt-get install libc6:arm64"),
+        "{text}"
+    );
 }
