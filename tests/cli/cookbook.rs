@@ -428,8 +428,8 @@ fn the_cdk_app_synthesizes_functions_and_a_layer_from_the_manifest() {
         .collect();
     assert_eq!(
         functions.len(),
-        5,
-        "greeter, orders, hello, catalog and orders-py"
+        6,
+        "greeter, orders, hello, catalog, orders-py and reviews-py"
     );
     for function in &functions {
         assert_eq!(
@@ -469,7 +469,7 @@ fn the_cdk_app_synthesizes_functions_and_a_layer_from_the_manifest() {
         .filter(|p| p.extension().is_some_and(|e| e == "zip"))
         .map(|p| std::fs::read(p).unwrap())
         .collect();
-    assert_eq!(assets.len(), 6);
+    assert_eq!(assets.len(), 7);
     for zip in [
         "greeter",
         "orders",
@@ -477,6 +477,7 @@ fn the_cdk_app_synthesizes_functions_and_a_layer_from_the_manifest() {
         "catalog",
         "audit-log",
         "orders-py",
+        "reviews-py",
     ] {
         let bytes = std::fs::read(
             packaged_example()

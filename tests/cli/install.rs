@@ -871,7 +871,15 @@ fn the_action_runs_on_the_example_as_the_ci_example_configures_it() {
     }
     // Every function and extension of the example (Rust and Python), for both architectures; the
     // command-line tool is not one.
-    for name in ["greeter", "orders", "audit-log", "orders-py"] {
+    for name in [
+        "greeter",
+        "orders",
+        "hello",
+        "catalog",
+        "audit-log",
+        "orders-py",
+        "reviews-py",
+    ] {
         assert!(by_function.contains_key(name), "{name} in {by_function:?}");
     }
     assert!(!by_function.contains_key("seed-data"), "{by_function:?}");

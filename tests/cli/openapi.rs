@@ -23,18 +23,26 @@ fn fragment(path: &str, operation_id: &str, schema: &str, properties: Value) -> 
     })
 }
 
-/// A copy of the example without its own opt-ins (whose `route`s need the packaged functions).
+/// A copy of the example without its own opt-ins (catalog's `route` needs the packaged function,
+/// reviews-py's `command` a virtualenv).
 fn example_opted_out() -> ExampleCopy {
     let example = example_copy();
-    let manifest = example.path().join("functions/catalog/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    let without: String = text
-        .lines()
-        .filter(|l| !l.starts_with("openapi = "))
-        .map(|l| format!("{l}\n"))
-        .collect();
-    assert_ne!(text, without, "catalog opts in with `openapi = ...`");
-    std::fs::write(&manifest, without).unwrap();
+    for manifest in ["functions/catalog/Cargo.toml", "Cargo.toml"] {
+        let manifest = example.path().join(manifest);
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let without: String = text
+            .lines()
+            .filter(|l| !l.starts_with("openapi = "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert_ne!(
+            text,
+            without,
+            "{} opts in with `openapi = ...`",
+            manifest.display()
+        );
+        std::fs::write(&manifest, without).unwrap();
+    }
     example
 }
 
@@ -92,8 +100,8 @@ impl OptedIn {
         );
         let root = example.path().join("Cargo.toml");
         let text = std::fs::read_to_string(&root).unwrap().replace(
-            "handler = \"app.handler\"\n",
-            "handler = \"app.handler\"\nopenapi = { command = [\"python3\", \"-c\", \"print(open('spec.json').read())\"] }\n",
+            "path = \"python/orders-py\"\n",
+            "path = \"python/orders-py\"\nopenapi = { command = [\"python3\", \"-c\", \"print(open('spec.json').read())\"] }\n",
         );
         std::fs::write(&root, text).unwrap();
         example.append_to_manifest(
@@ -390,8 +398,9 @@ fn a_fragment_that_is_not_openapi_or_has_a_dangling_ref_is_named() {
     );
 }
 
-/// The example's opted-in functions give their documents through their own routes: `catalog`
-/// (lambda_http + utoipa) is invoked from its packaged zip with an HTTP API `GET /openapi.json`.
+/// The example's opted-in functions give their documents: `catalog` (lambda_http + utoipa) through
+/// its own route, invoked from its packaged zip with an HTTP API `GET /openapi.json`; `reviews-py`
+/// (Powertools for AWS Lambda's APIGatewayHttpResolver) through a command in its uv project.
 #[test]
 fn the_example_s_functions_serve_their_documents_through_their_routes() {
     if !require_tools(PACKAGING_TOOLS) || !require_tools(&["openapi-spec-validator"]) {
@@ -415,9 +424,32 @@ fn the_example_s_functions_serve_their_documents_through_their_routes() {
     let document = read_json(&path);
     assert_eq!(
         functions_of(&document),
-        ["GET /items → catalog", "GET /items/{id} → catalog"]
+        [
+            "GET /items → catalog",
+            "GET /items/{id} → catalog",
+            "GET /reviews → reviews-py",
+            "GET /reviews/{review_id} → reviews-py",
+        ]
     );
-    assert_eq!(document["openapi"], "3.1.0", "utoipa 6 writes OpenAPI 3.1");
+    assert_eq!(
+        document["openapi"], "3.1.0",
+        "utoipa 6 and Powertools write OpenAPI 3.1"
+    );
+    let schemas: Vec<&String> = document["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(
+        schemas,
+        [
+            "HTTPValidationError",
+            "Item",
+            "ResponseValidationError",
+            "Review",
+            "ValidationError"
+        ]
+    );
     assert_eq!(
         document["info"]["title"], "workspace",
         "the directory's name"
@@ -431,7 +463,7 @@ fn the_example_s_functions_serve_their_documents_through_their_routes() {
     let manifest = read_manifest(out.path());
     let listed = &manifest["openapi"];
     assert_eq!(listed["path"], "openapi.json");
-    assert_eq!(listed["functions"], json!(["catalog"]));
+    assert_eq!(listed["functions"], json!(["catalog", "reviews-py"]));
     let digest = sha2::Sha256::digest(std::fs::read(&path).unwrap());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(listed["sha256"], hex);
@@ -536,7 +568,7 @@ fn the_sam_http_api_includes_the_document_and_declares_every_function_it_names()
         .collect();
     resources.sort();
     resources.dedup();
-    assert_eq!(resources, ["CatalogFunction.Arn"]);
+    assert_eq!(resources, ["CatalogFunction.Arn", "ReviewsPyFunction.Arn"]);
     for resource in resources {
         let name = resource.trim_end_matches(".Arn");
         assert!(

@@ -20,9 +20,11 @@ const ARTIFACTS: [(&str, &str, &str); 10] = [
 ];
 
 /// The example's Python function, packaged beside them.
-const PYTHON_ARTIFACTS: [(&str, &str, &str); 2] = [
+const PYTHON_ARTIFACTS: [(&str, &str, &str); 4] = [
     ("orders-py", "function", "arm64"),
     ("orders-py", "function", "x86_64"),
+    ("reviews-py", "function", "arm64"),
+    ("reviews-py", "function", "x86_64"),
 ];
 
 #[test]

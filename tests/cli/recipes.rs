@@ -144,7 +144,7 @@ fn assert_elves_and_recipe(out: &Path, recipe: &str, tool: &str) {
         "audit-log, catalog, greeter, hello, orders, both architectures"
     );
     assert!(
-        python.iter().all(|a| a["recipe"] == "uv") && python.len() == 2,
+        python.iter().all(|a| a["recipe"] == "uv") && python.len() == 4,
         "{python:?}"
     );
     for artifact in rust {
