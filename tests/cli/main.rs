@@ -2,6 +2,7 @@
 //! cargo-lambda, zig, qemu and Lambda Runtime API emulator that `.ci/setup` installs.
 
 mod contain;
+mod contract;
 mod cookbook;
 mod errors;
 mod hostile;
