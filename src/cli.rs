@@ -253,6 +253,24 @@ impl ArchArg {
     }
 }
 
+/// Parses the command line, which names the program as it was run: `cargo powertools` when cargo
+/// ran it, `cargo-powertools` when run directly (as the PyPI wheel's users, who may have no cargo,
+/// do), in usage lines and help.
+pub fn try_parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+    use clap::{CommandFactory, FromArgMatches};
+    let args: Vec<OsString> = args.into_iter().collect();
+    let via_cargo = args.get(1).is_some_and(|a| a == "powertools");
+    let name = if via_cargo {
+        "cargo powertools"
+    } else {
+        "cargo-powertools"
+    };
+    let matches = Cli::command()
+        .bin_name(name)
+        .try_get_matches_from(args_without_cargo_subcommand(args))?;
+    Cli::from_arg_matches(&matches)
+}
+
 /// `cargo powertools ...` runs `cargo-powertools powertools ...`; drop that extra word so the
 /// binary also works when called directly.
 pub fn args_without_cargo_subcommand(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {

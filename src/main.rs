@@ -6,12 +6,10 @@ mod commands;
 
 use cargo_powertools::errors::ExitStatus;
 use cargo_powertools::shell::{MessageFormat, Shell};
-use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = cli::args_without_cargo_subcommand(std::env::args_os());
-    match cli::Cli::try_parse_from(args) {
+    match cli::try_parse(std::env::args_os()) {
         Ok(cli) => commands::run(cli).into(),
         Err(err) => {
             // Help and version are not errors; anything else clap refuses is a usage error.

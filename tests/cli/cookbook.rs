@@ -154,6 +154,18 @@ fn run_page(page: &Path) {
         );
         assert!(output.status.success(), "{}", combined(&output));
     }
+    // A page that installs cargo-powertools from PyPI (uvx, pip) gets the wheel built from this
+    // checkout, as the one package index entry for it. Set-up for the test, not part of the page.
+    let find_wheel = if markdown.contains("uvx cargo-powertools") {
+        let dir = crate::install::wheel()
+            .parent()
+            .unwrap()
+            .display()
+            .to_string();
+        format!("export UV_FIND_LINKS='{dir}' PIP_FIND_LINKS='{dir}'\n")
+    } else {
+        String::new()
+    };
     for (index, block) in blocks.iter().enumerate() {
         if let Some(recipe) = &block.install {
             assert_eq!(
@@ -165,7 +177,8 @@ fn run_page(page: &Path) {
         }
         match block.info.as_str() {
             "sh" => {
-                let output = shell(&example.path(), &target_dir, &block.body);
+                let script = format!("{find_wheel}{}", block.body);
+                let output = shell(&example.path(), &target_dir, &script);
                 assert!(
                     output.status.success(),
                     "{name}:{}: this block failed:\n{}\n{}",
@@ -235,6 +248,7 @@ fn every_page_and_ci_example_runs() {
                 "poetry",
                 "pex",
                 "unzip",
+                "maturin",
             ],
         ]
         .concat(),

@@ -229,6 +229,18 @@ fn the_binary_works_as_cargo_powertools_and_as_a_cargo_subcommand() {
     assert!(via_cargo.status.success(), "{}", stderr(&via_cargo));
     assert_eq!(stdout(&direct), stdout(&via_cargo));
 
+    // Help and usage errors name the program as it was run: a wheel user may have no cargo.
+    let usage = |args: &[&str]| {
+        let output = Command::new(binary()).args(args).output().unwrap();
+        stdout(&output) + &stderr(&output)
+    };
+    assert!(usage(&["package", "--help"]).contains("Usage: cargo-powertools package [OPTIONS]"));
+    assert!(
+        usage(&["powertools", "package", "--help"])
+            .contains("Usage: cargo powertools package [OPTIONS]")
+    );
+    assert!(usage(&["packag"]).contains("Usage: cargo-powertools <COMMAND>"));
+
     let version = Command::new(binary()).arg("--version").output().unwrap();
     assert_eq!(
         stdout(&version),
@@ -321,7 +333,7 @@ fn actionlint_checks_the_github_actions_example() {
 /// source distribution is: from the crate `cargo package` makes (so this also proves the packaged
 /// crate builds), by pip with maturin, the build backend pyproject.toml names. The release build's
 /// own target directory is shared too (`wheel-build/`): dependencies compile once.
-fn wheel() -> &'static Path {
+pub fn wheel() -> &'static Path {
     static WHEEL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     WHEEL.get_or_init(|| {
         let cache = shared_target_dir().join("wheels").join(crate_hash());
