@@ -105,6 +105,57 @@ impl Runtime {
     }
 }
 
+/// The Python runtimes Lambda offers, with the Amazon Linux each runs on (AWS Lambda docs, "Lambda
+/// runtimes": python3.9-3.11 on Amazon Linux 2, python3.12 and later on Amazon Linux 2023). The
+/// glibc of each is [`Runtime::glibc`]; the wheels it loads are [`manylinux_tags`].
+pub const PYTHON_RUNTIMES: [(u8, &str); 6] = [
+    (9, "Amazon Linux 2"),
+    (10, "Amazon Linux 2"),
+    (11, "Amazon Linux 2"),
+    (12, "Amazon Linux 2023"),
+    (13, "Amazon Linux 2023"),
+    (14, "Amazon Linux 2023"),
+];
+
+/// The oldest glibc a manylinux tag names (`manylinux_2_5`, alias `manylinux1`).
+const OLDEST_MANYLINUX: u32 = 5;
+
+/// Every manylinux platform tag a runtime loads on `cpu` (`x86_64` or `aarch64`), newest first:
+/// `manylinux_2_<glibc>_<cpu>` down to `manylinux_2_5_<cpu>` (PEP 600: a wheel for glibc 2.x runs
+/// on glibc 2.x and later), then the legacy aliases `manylinux2014` (2.17), `manylinux2010` (2.12)
+/// and `manylinux1` (2.5). Installers given only `manylinux2014` miss wheels published for newer
+/// glibc only (numpy 2.3 publishes `manylinux_2_28`), which Amazon Linux 2023 loads.
+pub fn manylinux_tags(runtime: Runtime, cpu: &str) -> Vec<String> {
+    let (_, newest) = runtime.glibc();
+    let mut tags: Vec<String> = (OLDEST_MANYLINUX..=newest)
+        .rev()
+        .map(|minor| format!("manylinux_2_{minor}_{cpu}"))
+        .collect();
+    for (alias, minor) in [
+        ("manylinux2014", 17),
+        ("manylinux2010", 12),
+        ("manylinux1", 5),
+    ] {
+        if minor <= newest {
+            tags.push(format!("{alias}_{cpu}"));
+        }
+    }
+    tags
+}
+
+/// The glibc `(2, minor)` a manylinux platform tag needs (`manylinux_2_28_x86_64` → 28,
+/// `manylinux2014_aarch64` → 17); `None` for other tags.
+pub fn manylinux_glibc(tag: &str) -> Option<u32> {
+    let rest = tag.strip_prefix("manylinux")?;
+    for (alias, minor) in [("2014_", 17), ("2010_", 12), ("1_", 5)] {
+        if rest.starts_with(alias) {
+            return Some(minor);
+        }
+    }
+    let rest = rest.strip_prefix("_2_")?;
+    rest.split('_').next()?.parse().ok()
+}
+
 /// Which C library a Rust binary links against.
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
@@ -217,6 +268,25 @@ mod tests {
         };
         assert_eq!(musl.build_target(), "x86_64-unknown-linux-musl");
         assert_eq!(Runtime::ProvidedAl2023.glibc_pin(), None);
+    }
+
+    #[test]
+    fn manylinux_tags_follow_the_runtime_glibc() {
+        let al2023 = manylinux_tags(Runtime::Python(12), "x86_64");
+        assert_eq!(al2023.first().unwrap(), "manylinux_2_34_x86_64");
+        assert!(al2023.contains(&"manylinux_2_28_x86_64".to_string()));
+        assert!(al2023.contains(&"manylinux2014_x86_64".to_string()));
+        assert_eq!(al2023.last().unwrap(), "manylinux1_x86_64");
+        let al2 = manylinux_tags(Runtime::Python(11), "aarch64");
+        assert_eq!(al2.first().unwrap(), "manylinux_2_26_aarch64");
+        assert!(!al2.contains(&"manylinux_2_28_aarch64".to_string()));
+        assert_eq!(manylinux_glibc("manylinux_2_28_x86_64"), Some(28));
+        assert_eq!(manylinux_glibc("manylinux2014_aarch64"), Some(17));
+        assert_eq!(manylinux_glibc("manylinux1_x86_64"), Some(5));
+        assert_eq!(manylinux_glibc("musllinux_1_2_x86_64"), None);
+        for (minor, _) in PYTHON_RUNTIMES {
+            assert!(PYTHON_MINORS.contains(&minor));
+        }
     }
 
     #[test]

@@ -41,12 +41,17 @@ pub struct Artifact {
     /// `rust` or `python`.
     #[serde(default = "rust")]
     pub language: String,
-    /// The Rust target triple, or a Python function's wheel platform (`manylinux2014_aarch64`).
+    /// The Rust target triple, or the range of wheel platform tags a Python function's dependencies
+    /// were installed from (`manylinux_2_5..manylinux_2_34_aarch64`).
     pub target: String,
     pub runtime: Runtime,
     /// A Python function's `module.function`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler: Option<String>,
+    /// Python distributions left out of the zip on purpose (`exclude`): the runtime or a layer
+    /// must provide them, and `verify`'s closure check counts them as installed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<String>,
     pub recipe: String,
     /// The versions of the tools the recipe ran (and of rustc), by name.
     #[serde(default)]

@@ -151,6 +151,11 @@ pub const PYTHON_PLACEHOLDERS: &[&str] = &[
     "cpu",
     "name",
     "project_dots",
+    // Filled by `python::install` for the target's wheels and markers (see `python::tags`).
+    "arch",
+    "uv_platform",
+    "complete_platform",
+    "manylinux",
 ];
 
 /// A command: a program and its arguments. Never empty, its program never blank: only
@@ -474,7 +479,9 @@ pub struct PythonSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub enum PythonStep {
     /// Installs `{requirements}` into `{site}` for the target: binary wheels only, no bytecode.
-    /// Placeholders: `{python}` (3.12), `{python_nodot}` (312), `{cpu}` (x86_64 / aarch64).
+    /// Placeholders: `{python}` (3.12), `{python_nodot}` (312), `{cpu}` (x86_64 / aarch64),
+    /// `{uv_platform}` (x86_64-manylinux_2_34), `{complete_platform}` (a pex complete-platform
+    /// file), and `{manylinux}` (the argument is repeated once per accepted manylinux tag).
     Install(CommandLine),
     /// A command that builds the Lambda zip itself (Pants), run in the workspace root; its entries
     /// are re-zipped reproducibly. `output`: where it leaves the zip, relative to the workspace root.

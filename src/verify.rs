@@ -60,6 +60,8 @@ pub struct Expectation {
     pub runtime: Runtime,
     /// A Python function's `module.function`: its module must be in the zip.
     pub handler: Option<String>,
+    /// Python distributions the runtime or a layer provides (the manifest's `excluded`).
+    pub provided: Vec<String>,
 }
 
 impl Expectation {
@@ -70,6 +72,7 @@ impl Expectation {
             kind: Some(artifact.kind),
             runtime: artifact.runtime,
             handler: artifact.handler.clone(),
+            provided: artifact.excluded.clone(),
         }
     }
 }
@@ -178,7 +181,31 @@ pub fn check_zip(path: &Path, expect: &Expectation) -> Vec<Finding> {
     }
     check_layout(&entries, expect, &mut report);
     check_elves(&entries, expect, &mut report);
+    if expect.runtime.is_python() {
+        check_python_closure(path, expect, &mut report);
+    }
     report.findings
+}
+
+/// Every installed distribution's requirements are in the zip (see [`crate::python::closure`]).
+fn check_python_closure(path: &Path, expect: &Expectation, report: &mut Report) {
+    let gaps =
+        |arch| crate::python::closure::check_zip(path, &expect.provided, expect.runtime, arch);
+    let gaps = match expect.arch {
+        Some(arch) => gaps(arch),
+        // Without an architecture, what is missing for both.
+        None => gaps(Arch::X86_64).and_then(|x86| {
+            let arm = gaps(Arch::Arm64)?;
+            Ok(x86.into_iter().filter(|g| arm.contains(g)).collect())
+        }),
+    };
+    for gap in gaps.unwrap_or_default() {
+        report.error(
+            None,
+            format!("{gap}: Lambda fails with Runtime.ImportModuleError when it is imported"),
+            "package it again from a complete lock (`cargo powertools package` checks the closure), or add the missing distribution",
+        );
+    }
 }
 
 /// Why a file could not be opened as a zip, in words that point at the likely cause.

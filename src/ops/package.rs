@@ -6,7 +6,7 @@ use crate::errors::Error;
 use crate::include;
 use crate::manifest::{self, Artifact, Manifest};
 use crate::plan::{self, BuildGroup, Plan, PythonJob, Selection};
-use crate::python::{self, PythonFunction, StandaloneOptions};
+use crate::python::{self, StandaloneOptions};
 use crate::recipe::{RecipeInfo, Recipes};
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Severity, UNZIPPED_LIMIT};
@@ -214,7 +214,7 @@ fn build_python(
             "{} for {} ({}, Python {}, recipe {})",
             function.name,
             job.arch,
-            PythonFunction::platform(job.arch),
+            function.platform(job.arch),
             function.python,
             job.recipe.name
         ),
@@ -337,6 +337,7 @@ fn rust_artifact(
         target: group.target.build_target(),
         runtime: binary.runtime,
         handler: None,
+        excluded: Vec::new(),
         recipe: group.recipe.name.clone(),
         tools,
         path: format!("{}/{}.zip", group.arch, binary.name),
@@ -356,9 +357,10 @@ fn python_artifact(job: &PythonJob, tools: BTreeMap<String, String>) -> Artifact
         package: function.project_rel.clone(),
         arch: job.arch,
         language: "python".into(),
-        target: PythonFunction::platform(job.arch),
+        target: function.platform(job.arch),
         runtime: function.runtime,
         handler: function.handler.clone().filter(|_| !function.layer),
+        excluded: function.exclude.clone(),
         recipe: job.recipe.name.clone(),
         tools,
         path: format!("{}/{}.zip", job.arch, function.name),

@@ -80,6 +80,7 @@ pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Er
                 kind: None,
                 runtime: options.runtime,
                 handler: options.handler.clone(),
+                provided: Vec::new(),
             };
             let function = path
                 .file_stem()

@@ -1,5 +1,5 @@
 //! Errors from packaging a Python function, with the fix for each.
-use crate::arch::{Arch, PYTHON_MINORS};
+use crate::arch::{Arch, PYTHON_MINORS, Runtime};
 use crate::process::ProcessError;
 use std::path::PathBuf;
 
@@ -34,6 +34,44 @@ pub enum PythonError {
         package: String,
         platform: String,
         python: String,
+    },
+    #[error(
+        "`{package}` {version} has wheels for Python {} only for a newer glibc than {runtime}'s: it publishes `{tags}` (glibc 2.{glibc} or later), and {runtime} runs on glibc {}.{}",
+        python_of(*.runtime), .runtime.glibc().0, .runtime.glibc().1
+    )]
+    NewerGlibc {
+        package: String,
+        version: String,
+        tags: String,
+        glibc: u32,
+        runtime: Runtime,
+        /// The oldest runtime whose glibc loads the wheel.
+        taker: Option<Runtime>,
+    },
+    #[error("the dependencies installed for `{name}` ({arch}) by recipe `{recipe}` are incomplete: Lambda would fail with Runtime.ImportModuleError\n  {}", .gaps.join("\n  "))]
+    IncompleteClosure {
+        name: String,
+        arch: Arch,
+        recipe: String,
+        gaps: Vec<String>,
+    },
+    #[error("`handler = \"{handler}\"` for `{name}` in {} is not `module.function`", .declared_in.display())]
+    BadHandler {
+        name: String,
+        handler: String,
+        declared_in: PathBuf,
+    },
+    #[error("no `{module}` for the handler `{handler}` in {}: Lambda would fail with Runtime.ImportModuleError", .project.display())]
+    HandlerModule {
+        handler: String,
+        module: String,
+        project: PathBuf,
+    },
+    #[error("{} defines no `{function}` for the handler `{handler}`: Lambda would fail with Runtime.HandlerNotFound", .file.display())]
+    HandlerFunction {
+        handler: String,
+        function: String,
+        file: PathBuf,
     },
     #[error("{step} for `{name}` ({arch}) failed")]
     Step {
@@ -85,12 +123,40 @@ impl PythonError {
             PythonError::PythonVersion { .. } => {
                 "package for a Python version the project allows, or widen `requires-python` and lock again".into()
             }
+            PythonError::NewerGlibc { package, taker, .. } => match taker {
+                Some(taker) => format!(
+                    "use {taker} or later (glibc {}.{}, which loads these wheels), or pin an older `{package}` that publishes wheels for an older manylinux",
+                    taker.glibc().0,
+                    taker.glibc().1
+                ),
+                None => format!("pin an older `{package}` that publishes wheels for an older manylinux"),
+            },
+            PythonError::IncompleteClosure { .. } => {
+                "lock again so the lock holds every dependency (`uv lock`, `poetry lock`, `uv pip compile`), or use a recipe that resolves; a distribution the runtime or a layer provides can be listed in `exclude`".into()
+            }
+            PythonError::BadHandler { .. } => {
+                "write `handler = \"module.function\"`, e.g. \"app.handler\"".into()
+            }
+            PythonError::HandlerModule { .. } => {
+                "put the module in the project folder (own code is every `*.py` outside tests and virtualenvs, or `include`), or fix `handler`".into()
+            }
+            PythonError::HandlerFunction { .. } => {
+                "define the function at the module's top level (`def handler(event, context):`), or fix `handler`".into()
+            }
             PythonError::SdistOnly { package, .. } => format!(
-                "pin a version of `{package}` that publishes manylinux2014 wheels (or a `-binary` variant, e.g. psycopg2-binary), choose a Python version it has wheels for, or build the wheel for Lambda yourself and install it from a local index"
+                "pin a version of `{package}` that publishes manylinux wheels (or a `-binary` variant, e.g. psycopg2-binary), choose a Python version it has wheels for, or build the wheel for Lambda yourself and install it from a local index"
             ),
             PythonError::Step { .. } => "fix the problem the tool printed above".into(),
             PythonError::NoVersion { .. } => "e.g. `cargo powertools package --python path --python-version 3.12`".into(),
             PythonError::MissingOutput { .. } | PythonError::Io { .. } => return None,
         })
+    }
+}
+
+/// `3.12` for python3.12.
+fn python_of(runtime: Runtime) -> String {
+    match runtime {
+        Runtime::Python(minor) => format!("3.{minor}"),
+        other => other.to_string(),
     }
 }

@@ -2,14 +2,19 @@
 //! (export the lock, install into a folder; or let the tool build the zip), then pruning the result
 //! and adding the project's own files.
 use super::files::{files_as_entries, own_code_entries};
-use super::project::{check_requires_python, cpu};
+use super::markers::{self, cpu};
+use super::project::check_requires_python;
 use super::site::{prune, remove_excluded};
-use super::{PythonError, PythonFunction};
-use crate::arch::Arch;
+use super::{PythonError, PythonFunction, closure, handler, tags};
+use crate::arch::{Arch, PYTHON_RUNTIMES, Runtime, manylinux_tags};
 use crate::archive::Entry;
-use crate::process::{ProcessError, Stream};
+use crate::process::{ProcessBuilder, ProcessError, Stream};
 use crate::recipe::{self, CommandLine, PythonRecipe, PythonStep};
 use std::path::Path;
+
+/// How many times a resolving install is run again for requirements the target needs that the
+/// installer left out (pip evaluates markers of dependencies for the machine it runs on).
+const CLOSURE_ROUNDS: usize = 3;
 
 /// Installs `function`'s dependencies for `arch` with `recipe` under `work`, and returns the zip
 /// entries: dependencies and own code at the root for a function, under `python/` for a layer.
@@ -39,11 +44,20 @@ pub fn build(
     let site = work.join("site");
     std::fs::create_dir_all(&site).map_err(io(&site))?;
     let requirements = work.join("requirements.txt");
+    let complete_platform = work.join("complete-platform.json");
+    std::fs::write(
+        &complete_platform,
+        tags::complete_platform(function.runtime, arch),
+    )
+    .map_err(io(&complete_platform))?;
     let project = function.project.to_string_lossy();
     let (python, python_nodot) = (function.python.clone(), function.python.replace('.', ""));
     let site_text = site.to_string_lossy();
     let requirements_text = requirements.to_string_lossy();
+    let complete_platform_text = complete_platform.to_string_lossy();
     let project_dots = function.project_rel.replace('/', ".");
+    let uv_platform = tags::uv_platform(function.runtime, arch);
+    let manylinux = manylinux_tags(function.runtime, cpu(arch));
     let values = [
         ("project", project.as_ref()),
         ("site", site_text.as_ref()),
@@ -51,10 +65,32 @@ pub fn build(
         ("python", python.as_str()),
         ("python_nodot", python_nodot.as_str()),
         ("cpu", cpu(arch)),
+        ("arch", arch.as_str()),
+        ("uv_platform", uv_platform.as_str()),
+        ("complete_platform", complete_platform_text.as_ref()),
         ("name", function.name.as_str()),
         ("project_dots", project_dots.as_str()),
     ];
-    let command = |template: &CommandLine| template.process(&values);
+    // An argument naming `{manylinux}` is repeated once per accepted tag, newest first.
+    let command = |template: &CommandLine| {
+        let filled: Vec<String> = template
+            .words()
+            .iter()
+            .flat_map(|arg| {
+                if arg.contains("{manylinux}") {
+                    manylinux
+                        .iter()
+                        .map(|tag| recipe::fill(&arg.replace("{manylinux}", tag), &values))
+                        .collect()
+                } else {
+                    vec![recipe::fill(arg, &values)]
+                }
+            })
+            .collect();
+        let mut process = ProcessBuilder::new(&filled[0]);
+        process.args(&filled[1..]);
+        process
+    };
     let step_err = |step: &'static str| {
         let name = function.name.clone();
         move |source| PythonError::Step {
@@ -65,6 +101,7 @@ pub fn build(
         }
     };
 
+    let mut roots = Vec::new();
     let own_code = if let PythonStep::Package {
         command: package,
         output,
@@ -102,77 +139,209 @@ pub fn build(
                 std::fs::copy(&lock, &requirements).map_err(io(&lock))?;
             }
         }
-        let install = command(spec.step.command());
-        on_line(Stream::Stderr, &format!("Running `{install}`"));
-        if let Err(err) = install.stream(&mut on_line) {
-            return Err(
-                classify_install_failure(err, &requirements, arch, &function.python)
-                    .unwrap_or_else(step_err("installing")),
-            );
+        // Markers are the target's business: hand the installer only what applies to it.
+        let text = std::fs::read_to_string(&requirements).map_err(io(&requirements))?;
+        let env = markers::target_environment(function.runtime, arch);
+        let (for_target, _) = markers::for_target(&text, &env);
+        roots = markers::logical_lines(&text);
+        std::fs::write(&requirements, &for_target).map_err(io(&requirements))?;
+        let template = spec.step.command();
+        run_install(
+            &command(template),
+            &requirements,
+            function,
+            arch,
+            &mut on_line,
+        )?;
+        // A resolving install (no `--no-deps`) can be asked again for what it left out.
+        let resolves = !template.args().iter().any(|a| a == "--no-deps");
+        for _ in 0..CLOSURE_ROUNDS {
+            let gaps = closure_gaps(&site, &roots, function, arch)?;
+            if gaps.is_empty() || !resolves {
+                break;
+            }
+            let missing: String = gaps
+                .iter()
+                .map(|g| format!("{}\n", g.requirement))
+                .collect();
+            std::fs::write(&requirements, missing).map_err(io(&requirements))?;
+            run_install(
+                &command(template),
+                &requirements,
+                function,
+                arch,
+                &mut on_line,
+            )?;
         }
         true
     };
 
     remove_excluded(&site, &function.exclude)?;
+    let gaps = closure_gaps(&site, &roots, function, arch)?;
+    if !gaps.is_empty() {
+        return Err(PythonError::IncompleteClosure {
+            name: function.name.clone(),
+            arch,
+            recipe: recipe.name.clone(),
+            gaps: gaps.iter().map(ToString::to_string).collect(),
+        });
+    }
     prune(&site)?;
     let prefix = if function.layer { "python/" } else { "" };
     let mut entries = files_as_entries(&site, &site, prefix)?;
     if own_code && (!function.layer || function.include.is_some()) {
         entries.extend(own_code_entries(function, workspace_root, prefix)?);
     }
+    if let (Some(handler), false) = (&function.handler, function.layer) {
+        handler::check(handler, &entries, function)?;
+    }
     Ok(entries)
 }
 
-/// Names the package when an install failed because it has no wheel for the target.
+/// Runs the install command; a failure for want of a wheel names the package and why.
+fn run_install(
+    install: &ProcessBuilder,
+    requirements: &Path,
+    function: &PythonFunction,
+    arch: Arch,
+    on_line: &mut impl FnMut(Stream, &str),
+) -> Result<(), PythonError> {
+    on_line(Stream::Stderr, &format!("Running `{install}`"));
+    match install.stream(&mut *on_line) {
+        Ok(_) => Ok(()),
+        Err(err) => Err(
+            classify_install_failure(err, requirements, arch, function.runtime).unwrap_or_else(
+                |source| PythonError::Step {
+                    step: "installing",
+                    name: function.name.clone(),
+                    arch,
+                    source,
+                },
+            ),
+        ),
+    }
+}
+
+/// What the installed distributions require and do not have, for the target.
+fn closure_gaps(
+    site: &Path,
+    roots: &[String],
+    function: &PythonFunction,
+    arch: Arch,
+) -> Result<Vec<closure::Gap>, PythonError> {
+    let distributions = closure::read_site(site).map_err(|source| PythonError::Io {
+        path: site.to_path_buf(),
+        source,
+    })?;
+    Ok(closure::check(
+        &distributions,
+        roots,
+        &function.exclude,
+        function.runtime,
+        arch,
+    ))
+}
+
+/// Names the package when an install failed because it has no wheel for the target: none at all
+/// (a source distribution only), or only wheels for a newer glibc than the runtime's.
 fn classify_install_failure(
     err: ProcessError,
     requirements: &Path,
     arch: Arch,
-    python: &str,
+    runtime: Runtime,
 ) -> Result<PythonError, ProcessError> {
     let ProcessError::Failed { stderr, .. } = &err else {
         return Err(err);
     };
+    let Some(requirement) = failing_requirement(stderr, requirements) else {
+        return Err(err);
+    };
+    let python = match runtime {
+        Runtime::Python(minor) => format!("3.{minor}"),
+        _ => String::new(),
+    };
+    let package = requirement
+        .split(|c: char| "=<>!~;[ ".contains(c))
+        .next()
+        .unwrap_or("")
+        .to_string();
+    if let Some(wheel) = tags::newer_wheel(&requirement, runtime, arch) {
+        let needs = wheel.glibc;
+        let taker = PYTHON_RUNTIMES
+            .iter()
+            .map(|(minor, _)| Runtime::Python(*minor))
+            .find(|r| r.glibc().1 >= needs && *r >= runtime);
+        return Ok(PythonError::NewerGlibc {
+            package,
+            version: wheel.version,
+            tags: wheel.tags,
+            glibc: needs,
+            runtime,
+            taker,
+        });
+    }
+    Ok(PythonError::SdistOnly {
+        package,
+        platform: format!(
+            "{} (up to {})",
+            cpu(arch),
+            manylinux_tags(runtime, cpu(arch))[0]
+        ),
+        python,
+    })
+}
+
+/// The requirement an installer's error names as having no wheel for the target.
+fn failing_requirement(stderr: &str, requirements: &Path) -> Option<String> {
     const NO_WHEEL: [&str; 6] = [
-        "from versions: none",
+        "from versions:",
         "no matching distribution found",
         "has no wheels",
         "no wheels with a matching",
         "has no usable wheels",
         "no compatible wheel",
     ];
-    let names: Vec<String> = std::fs::read_to_string(requirements)
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('-'))
-        .map(|l| {
-            l.split(|c: char| "=<>!~;[ ".contains(c))
-                .next()
-                .unwrap_or("")
-                .to_string()
-        })
-        .collect();
+    let lines: Vec<String> =
+        markers::logical_lines(&std::fs::read_to_string(requirements).unwrap_or_default())
+            .into_iter()
+            .filter(|l| !l.starts_with('-'))
+            .collect();
+    let name_of = |l: &str| {
+        l.split(|c: char| "=<>!~;[ @".contains(c))
+            .next()
+            .unwrap_or("")
+            .to_string()
+    };
     let normalize = |s: &str| s.to_lowercase().replace(['_', '.'], "-");
     for line in stderr
         .lines()
         .filter(|l| NO_WHEEL.iter().any(|m| l.to_lowercase().contains(m)))
     {
         let line_normalized = normalize(line);
-        let mut found: Vec<&String> = names
+        // The longest name first: `pydantic-core` before `pydantic`.
+        let mut found: Vec<&String> = lines
             .iter()
-            .filter(|n| !n.is_empty() && line_normalized.contains(&normalize(n)))
+            .filter(|l| {
+                let name = normalize(&name_of(l));
+                !name.is_empty()
+                    && line_normalized
+                        .split(|c: char| !(c.is_alphanumeric() || c == '-'))
+                        .any(|word| word == name)
+            })
             .collect();
-        found.sort_by_key(|n| std::cmp::Reverse(n.len()));
-        if let Some(package) = found.first() {
-            return Ok(PythonError::SdistOnly {
-                package: package.to_string(),
-                platform: PythonFunction::platform(arch),
-                python: python.to_string(),
-            });
+        found.sort_by_key(|l| std::cmp::Reverse(name_of(l).len()));
+        if let Some(line) = found.first() {
+            return Some(line.split(" --").next().unwrap_or(line).trim().to_string());
+        }
+        // A dependency pip resolved: `... the requirement numpy>=2 (from ...)`.
+        if let Some(rest) = line.split("requirement ").nth(1)
+            && let Some(requirement) = rest.split(" (").next()
+            && !requirement.is_empty()
+        {
+            return Some(requirement.trim().to_string());
         }
     }
-    Err(err)
+    None
 }
 
 /// Unpacks a zip another tool made, so its contents can be pruned and re-zipped reproducibly.
@@ -193,7 +362,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_install_failure_without_a_wheel_names_the_package() {
+    fn an_install_failure_without_a_wheel_names_the_requirement() {
         let dir = tempfile::tempdir().unwrap();
         let requirements = dir.path().join("requirements.txt");
         std::fs::write(
@@ -201,22 +370,21 @@ mod tests {
             "pydantic==2.11.0\npsycopg2==2.9.10\n    # via orders\n",
         )
         .unwrap();
-        let failed = |stderr: &str| ProcessError::Failed {
-            command: "pip install".into(),
-            status: std::process::Command::new("false").status().unwrap(),
-            stderr: stderr.into(),
-        };
         let pip = "ERROR: Could not find a version that satisfies the requirement psycopg2==2.9.10 (from versions: none)";
-        let err =
-            classify_install_failure(failed(pip), &requirements, Arch::Arm64, "3.12").unwrap();
-        assert!(
-            matches!(err, PythonError::SdistOnly { ref package, ref platform, .. } if package == "psycopg2" && platform == "manylinux2014_aarch64")
+        assert_eq!(
+            failing_requirement(pip, &requirements).as_deref(),
+            Some("psycopg2==2.9.10")
         );
         let uv = "  ╰─▶ Because psycopg2==2.9.10 has no wheels with a matching platform tag (e.g., `manylinux_2_17_x86_64`)";
-        assert!(classify_install_failure(failed(uv), &requirements, Arch::X86_64, "3.12").is_ok());
-        assert!(
-            classify_install_failure(failed("network down"), &requirements, Arch::X86_64, "3.12")
-                .is_err()
+        assert_eq!(
+            failing_requirement(uv, &requirements).as_deref(),
+            Some("psycopg2==2.9.10")
         );
+        let transitive = "ERROR: Could not find a version that satisfies the requirement numpy>=2 (from pandas) (from versions: 2.2.6)";
+        assert_eq!(
+            failing_requirement(transitive, &requirements).as_deref(),
+            Some("numpy>=2")
+        );
+        assert_eq!(failing_requirement("network down", &requirements), None);
     }
 }

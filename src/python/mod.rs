@@ -1,17 +1,25 @@
 //! Python functions and layers: the project's locked dependencies installed for Lambda's platform
-//! (manylinux2014 binary wheels for the target architecture and Python version, never the build
-//! machine's), plus the project's own code, as zip entries.
+//! (binary wheels for the runtime's glibc, the target architecture and Python version, with markers
+//! evaluated for the target, never the build machine), checked for a complete closure, plus the
+//! project's own code with its handler checked, as zip entries.
 //!
 //! - [`project`]: the function model and its configuration (version, runtime, handler);
 //! - [`install`]: running the recipe that installs the dependencies for the target;
+//! - [`tags`], [`markers`]: which wheels and which marker-gated requirements the target takes;
+//! - [`closure`]: every installed distribution's requirements present (also for `verify`);
+//! - [`handler`]: the handler's module and function exist;
 //! - [`site`]: pruning the installed site-packages;
 //! - [`files`]: installed and own files as zip entries;
 //! - [`error`]: what can go wrong, with the fix.
+pub mod closure;
 mod error;
 mod files;
+pub mod handler;
 mod install;
+pub mod markers;
 mod project;
 mod site;
+pub mod tags;
 
 pub use error::PythonError;
 pub use files::check_own_code;

@@ -1,7 +1,8 @@
 //! A Python function or layer as configured: its project folder, Python version and Lambda
 //! runtime, handler and architectures, from the workspace's metadata or `--python PATH`.
 use super::PythonError;
-use crate::arch::{Arch, PYTHON_MINORS, Runtime};
+use super::markers::cpu;
+use crate::arch::{Arch, PYTHON_MINORS, Runtime, manylinux_tags};
 use crate::config::{Kind, PythonConfig};
 use std::path::{Path, PathBuf};
 
@@ -38,16 +39,13 @@ impl PythonFunction {
         }
     }
 
-    /// The platform tag its wheels are installed for.
-    pub fn platform(arch: Arch) -> String {
-        format!("manylinux2014_{}", cpu(arch))
-    }
-}
-
-pub(super) fn cpu(arch: Arch) -> &'static str {
-    match arch {
-        Arch::X86_64 => "x86_64",
-        Arch::Arm64 => "aarch64",
+    /// The range of wheel platform tags its dependencies are installed from for `arch`, as the
+    /// manifest's `target` says it: `manylinux_2_5..manylinux_2_34_x86_64` (every manylinux tag whose
+    /// glibc the runtime has).
+    pub fn platform(&self, arch: Arch) -> String {
+        let tags = manylinux_tags(self.runtime, cpu(arch));
+        let newest = &tags[0];
+        format!("manylinux_2_5..{newest}")
     }
 }
 

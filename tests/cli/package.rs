@@ -62,7 +62,10 @@ fn the_manifest_lists_every_function_and_extension_for_both_architectures_and_no
             assert_eq!(artifact["recipe"], "uv");
             assert_eq!(artifact["runtime"], "python3.11");
             assert_eq!(artifact["handler"], "app.handler");
-            assert_eq!(artifact["target"], format!("manylinux2014_{cpu}"));
+            assert_eq!(
+                artifact["target"],
+                format!("manylinux_2_5..manylinux_2_26_{cpu}")
+            );
             continue;
         }
         assert_eq!(artifact["language"], "rust");

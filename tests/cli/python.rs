@@ -326,10 +326,10 @@ fn a_package_with_only_a_source_distribution_is_named() {
     run_in(&project, "uv", &["lock"]);
     let stderr = python_fails_leaving_earlier_output(&example.path(), &["--arch", "x86_64"]);
     assert!(
-        stderr.contains("error: `psycopg2` has no binary wheel for manylinux2014_x86_64 and Python 3.11: only a source distribution"),
+        stderr.contains("error: `psycopg2` has no binary wheel for x86_64 (up to manylinux_2_26_x86_64) and Python 3.11: only a source distribution"),
         "{stderr}"
     );
-    assert!(stderr.contains("help: pin a version of `psycopg2` that publishes manylinux2014 wheels (or a `-binary` variant, e.g. psycopg2-binary)"), "{stderr}");
+    assert!(stderr.contains("help: pin a version of `psycopg2` that publishes manylinux wheels (or a `-binary` variant, e.g. psycopg2-binary)"), "{stderr}");
 }
 
 #[test]
@@ -438,5 +438,431 @@ fn excluded_distributions_are_left_out_only_when_asked() {
     assert!(
         after.iter().any(|n| n.starts_with("pydantic/")),
         "the rest stays"
+    );
+}
+
+/// A project as `uv init --app --no-package` makes it (a `main.py` beside pyproject.toml; this uv
+/// makes a src-layout package without `--no-package`), for Python `python`, with `dependencies` added by
+/// `uv add` (which locks), and a Lambda handler appended to the `main.py` uv wrote.
+/// The project is the folder `fn-py`, so its zips are `<arch>/fn-py.zip`.
+fn uv_project(python: &str, dependencies: &[&str], handler_body: &str) -> Project {
+    let outer = tempfile::tempdir().unwrap();
+    let dir = outer.path().join("fn-py");
+    std::fs::create_dir(&dir).unwrap();
+    let project = Project { _outer: outer, dir };
+    let dir = &project;
+    run_in(
+        dir.path(),
+        "uv",
+        &[
+            "init",
+            "--app",
+            "--no-package",
+            "--vcs",
+            "none",
+            "--no-workspace",
+            "--name",
+            "fn-py",
+            "--python",
+            python,
+            ".",
+        ],
+    );
+    let mut add = vec!["add", "--no-sync"];
+    add.extend(dependencies);
+    run_in(dir.path(), "uv", &add);
+    let main = dir.path().join("main.py");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(
+        &main,
+        format!("{text}\n\ndef handler(event, context):\n{handler_body}\n"),
+    )
+    .unwrap();
+    project
+}
+
+/// A project folder inside a temporary directory that lives as long as it.
+struct Project {
+    _outer: tempfile::TempDir,
+    dir: std::path::PathBuf,
+}
+
+impl Project {
+    fn path(&self) -> &Path {
+        &self.dir
+    }
+}
+
+/// Packages the project folder with `--python`, `recipe` and `extra` arguments.
+fn package_folder(
+    project: &Path,
+    recipe: &str,
+    extra: &[&str],
+) -> (tempfile::TempDir, std::process::Output) {
+    let out = tempfile::tempdir().unwrap();
+    let output = powertools()
+        .args(["package", "--python"])
+        .arg(project)
+        .args(["--handler", "main.handler", "--recipe", recipe])
+        .args(extra)
+        .arg("--out-dir")
+        .arg(out.path())
+        .output()
+        .unwrap();
+    (out, output)
+}
+
+/// This machine's `python3.<minor>`: on PATH, or a pyenv version (pyenv's shims answer only for
+/// the versions pyenv has selected).
+fn interpreter(version: &str) -> std::path::PathBuf {
+    let name = format!("python{version}");
+    if Command::new(&name)
+        .args(["-c", ""])
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        return name.into();
+    }
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".pyenv")
+        });
+    std::fs::read_dir(root.join("versions"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path().join("bin").join(&name))
+        .find(|path| {
+            path.parent()
+                .unwrap()
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!("{version}."))
+                && path.is_file()
+        })
+        .unwrap_or_else(|| panic!("no {name} on this machine (see ../shared/ENVIRONMENT.md)"))
+}
+
+/// Unzips the x86_64 zip and calls `main.handler` with `python3.<minor>`, nothing else on its path.
+fn run_main_handler(zip: &Path, python: &str) -> String {
+    let unpacked = unzip(zip);
+    let output = Command::new(interpreter(python))
+        .args([
+            "-I",
+            "-c",
+            "import json, sys; sys.path.insert(0, '.'); import main; print(json.dumps(main.handler({}, None)))",
+        ])
+        .current_dir(unpacked.path())
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_string()
+}
+
+const NUMPY_HANDLER: &str = "    import numpy\n    return {\"numpy\": numpy.__version__, \"sum\": int(numpy.arange(5).sum())}";
+
+/// numpy 2.3 publishes only manylinux_2_28 wheels: python3.12 (Amazon Linux 2023, glibc 2.34)
+/// takes them, for both architectures, with uv and with pip.
+#[test]
+fn numpy_2_3_packages_for_python3_12_with_uv_and_pip() {
+    if !require_tools(&["uv", "pip", "unzip"]) {
+        return;
+    }
+    let project = uv_project("3.11", &["numpy==2.3.4"], NUMPY_HANDLER);
+    std::fs::write(project.path().join("requirements.txt"), "numpy==2.3.4\n").unwrap();
+    for recipe in ["uv", "pip"] {
+        let (out, output) = package_folder(project.path(), recipe, &["--python-version", "3.12"]);
+        assert!(output.status.success(), "{recipe}: {}", stderr(&output));
+        for (arch, cpu, machine) in [
+            ("x86_64", "x86_64", object::Architecture::X86_64),
+            ("arm64", "aarch64", object::Architecture::Aarch64),
+        ] {
+            let zip = out.path().join(format!("{arch}/fn-py.zip"));
+            let module = format!("numpy/_core/_multiarray_umath.cpython-312-{cpu}-linux-gnu.so");
+            let elf = zip_entry(&zip, &module);
+            assert_eq!(
+                object::File::parse(&*elf).unwrap().architecture(),
+                machine,
+                "{recipe}: {module} in {arch}"
+            );
+        }
+        assert_eq!(
+            run_main_handler(&out.path().join("x86_64/fn-py.zip"), "3.12"),
+            r#"{"numpy": "2.3.4", "sum": 10}"#,
+            "{recipe}"
+        );
+        let manifest = read_manifest(out.path());
+        assert_eq!(
+            manifest["artifacts"][0]["target"], "manylinux_2_5..manylinux_2_34_x86_64",
+            "{recipe}"
+        );
+    }
+}
+
+/// The same numpy for python3.11 (Amazon Linux 2, glibc 2.26) is refused, naming the wheel's tags
+/// and the runtime that takes them, with nothing written.
+#[test]
+fn numpy_2_3_is_refused_for_python3_11() {
+    if !require_tools(&["uv", "pip"]) {
+        return;
+    }
+    let project = uv_project("3.11", &["numpy==2.3.4"], NUMPY_HANDLER);
+    let (out, output) = package_folder(
+        project.path(),
+        "uv",
+        &["--python-version", "3.11", "--arch", "x86_64"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr(&output);
+    assert!(
+        stderr.contains("error: `numpy` 2.3.4 has wheels for Python 3.11 only for a newer glibc than python3.11's: it publishes `manylinux_2_27_x86_64.manylinux_2_28_x86_64` (glibc 2.27 or later), and python3.11 runs on glibc 2.26"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: use python3.12 or later (glibc 2.34, which loads these wheels), or pin an older `numpy`"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("x86_64").exists(), "nothing written");
+}
+
+/// Markers are evaluated for the target: a dependency gated on `platform_machine == 'aarch64'` is
+/// in the arm64 zips only, one gated on `python_version < '3.12'` in the python3.11 zips only,
+/// whichever recipe and whatever machine packages.
+#[test]
+fn marker_gated_dependencies_follow_the_target() {
+    if !require_tools(&["uv", "pip"]) {
+        return;
+    }
+    let requirements =
+        "idna==3.10 ; platform_machine == 'aarch64'\ncertifi==2025.8.3 ; python_version < '3.12'\n";
+    let project = uv_project(
+        "3.11",
+        &[
+            "idna==3.10 ; platform_machine == 'aarch64'",
+            "certifi==2025.8.3 ; python_version < '3.12'",
+        ],
+        "    return {}",
+    );
+    std::fs::write(project.path().join("requirements.txt"), requirements).unwrap();
+    for recipe in ["uv", "pip"] {
+        for python in ["3.11", "3.12"] {
+            let (out, output) =
+                package_folder(project.path(), recipe, &["--python-version", python]);
+            assert!(
+                output.status.success(),
+                "{recipe} {python}: {}",
+                stderr(&output)
+            );
+            for arch in ["x86_64", "arm64"] {
+                let names = names(&out.path().join(format!("{arch}/fn-py.zip")));
+                let has =
+                    |package: &str| names.iter().any(|n| n.starts_with(&format!("{package}/")));
+                assert_eq!(
+                    has("idna"),
+                    arch == "arm64",
+                    "{recipe} {python} {arch}: {names:?}"
+                );
+                assert_eq!(
+                    has("certifi"),
+                    python == "3.11",
+                    "{recipe} {python} {arch}: {names:?}"
+                );
+            }
+        }
+    }
+}
+
+/// A plain, unpinned `pydantic>=2.7` line (as the Powertools pip tutorial has): pip resolves the
+/// whole closure for the target, and the function runs.
+#[test]
+fn pip_resolves_the_closure_of_unpinned_requirements() {
+    if !require_tools(&["pip", "unzip"]) {
+        return;
+    }
+    let example = example_copy();
+    let project = example.path().join("python/orders-py");
+    std::fs::write(project.join("requirements.txt"), "pydantic>=2.7\n").unwrap();
+    let (out, output) = package_python(&example.path(), &["--recipe", "pip"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    for arch in ["x86_64", "arm64"] {
+        assert_python_zip(out.path(), arch, "");
+        let names = names(&out.path().join(format!("{arch}/orders-py.zip")));
+        for package in [
+            "pydantic/",
+            "typing_extensions.py",
+            "annotated_types/",
+            "typing_inspection/",
+        ] {
+            assert!(
+                names.iter().any(|n| n.starts_with(package)),
+                "{package} in {arch}: {names:?}"
+            );
+        }
+    }
+    assert_eq!(
+        run_handler(out.path()),
+        r#"{"id": "o-1", "total_cents": 750}"#
+    );
+}
+
+/// A zip with one dependency taken out (annotated-types, which pydantic requires) is rejected by
+/// verify, naming the requirer and the requirement.
+#[test]
+fn verify_rejects_a_python_zip_missing_a_dependency() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
+    let packaged = packaged_example();
+    let zip = packaged.out.path().join("x86_64/orders-py.zip");
+    let broken_dir = tempfile::tempdir().unwrap();
+    let broken = broken_dir.path().join("orders-py.zip");
+    {
+        let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+        let mut writer = zip::ZipWriter::new(std::fs::File::create(&broken).unwrap());
+        for i in 0..archive.len() {
+            let entry = archive.by_index_raw(i).unwrap();
+            if !entry.name().unwrap().starts_with("annotated_types") {
+                writer.raw_copy_file(entry).unwrap();
+            }
+        }
+        writer.finish().unwrap();
+    }
+    let verify = |zip: &Path| {
+        powertools()
+            .args([
+                "verify",
+                "--runtime",
+                "python3.11",
+                "--handler",
+                "app.handler",
+            ])
+            .arg(zip)
+            .output()
+            .unwrap()
+    };
+    let output = verify(&zip);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = verify(&broken);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr(&output);
+    assert!(
+        stderr.contains("pydantic 2.14.4 requires `annotated-types>=0.6.0`, which is not installed: Lambda fails with Runtime.ImportModuleError"),
+        "{stderr}"
+    );
+}
+
+/// The handler is checked before anything is written: its module, then its function.
+#[test]
+fn a_handler_that_does_not_exist_is_refused() {
+    if !require_tools(&["uv"]) {
+        return;
+    }
+    let example = example_copy();
+    let manifest = example.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "handler = \"app.handler\"",
+            "handler = \"app.lambda_handler\"",
+        ),
+    )
+    .unwrap();
+    let stderr = python_fails_leaving_earlier_output(&example.path(), &["--arch", "x86_64"]);
+    let app = example.path().join("python/orders-py/app.py");
+    assert!(
+        stderr.contains(&format!("error: {} defines no `lambda_handler` for the handler `app.lambda_handler`: Lambda would fail with Runtime.HandlerNotFound", app.display())),
+        "{stderr}"
+    );
+    std::fs::write(
+        &manifest,
+        text.replace("handler = \"app.handler\"", "handler = \"main.handler\""),
+    )
+    .unwrap();
+    let stderr = python_fails_leaving_earlier_output(&example.path(), &["--arch", "x86_64"]);
+    assert!(
+        stderr.contains("error: no `main.py` for the handler `main.handler` in"),
+        "{stderr}"
+    );
+}
+
+/// Pants cannot run here (see ../shared/ENVIRONMENT.md), so its recipe is checked against the BUILD
+/// example its tutorial teaches, per Pants' reference: one target per architecture, named as the
+/// recipe packages it, each with `runtime` and `architecture` and never `complete_platforms` beside
+/// `runtime` (Pants refuses the two together); the zip it writes is the one the recipe reads.
+#[test]
+fn the_pants_recipe_packages_the_per_architecture_targets_its_tutorial_defines() {
+    let recipe = std::fs::read_to_string(repo_root().join("recipes/pants.toml")).unwrap();
+    assert!(
+        recipe.contains(r#"package = ["pants", "package", "{project}:lambda-{arch}"]"#),
+        "{recipe}"
+    );
+    assert!(
+        recipe.contains(r#"output = "dist/{project_dots}/lambda-{arch}.zip""#),
+        "{recipe}"
+    );
+    let page = std::fs::read_to_string(repo_root().join("docs/recipes/pants.md")).unwrap();
+    let build = page
+        .split("```text\n# python/orders-py/BUILD\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the BUILD example");
+    let targets: Vec<&str> = build.split("python_aws_lambda_function(").skip(1).collect();
+    assert_eq!(targets.len(), 2, "{build}");
+    for (target, arch) in targets.iter().zip(["x86_64", "arm64"]) {
+        assert!(
+            target.contains(&format!("name=\"lambda-{arch}\"")),
+            "{target}"
+        );
+        assert!(
+            target.contains(&format!("architecture=\"{arch}\"")),
+            "{target}"
+        );
+        assert!(target.contains("handler=\"app.py:handler\""), "{target}");
+        assert!(
+            !(target.contains("runtime=") && target.contains("complete_platforms=")),
+            "{target}"
+        );
+    }
+}
+
+/// The compatibility matrix script, on one package and runtime (the full table is in the README).
+#[test]
+fn the_python_matrix_script_reports_a_cell_per_architecture() {
+    if !require_tools(&["pip", "uv"]) {
+        return;
+    }
+    let output = Command::new("bash")
+        .arg(repo_root().join("scripts/python-matrix.sh"))
+        .args([
+            "--packages",
+            "orjson:orjson==3.11.3",
+            "--pythons",
+            "3.12",
+            "--recipe",
+            "pip",
+        ])
+        .env("POWERTOOLS_BIN", env!("CARGO_BIN_EXE_cargo-powertools"))
+        .env("PATH", path_with_tools())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("| orjson==3.11.3 | python3.12 | ok 3.11.3 | ok 3.11.3 |"),
+        "{stdout}"
     );
 }
