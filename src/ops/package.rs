@@ -79,15 +79,20 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         .tempdir_in(&out_dir)
         .map_err(output_err(&out_dir))?;
 
-    let _lock = build::lock_target_dir(&workspace.target_dir, |path| {
-        shell.status(
-            "Blocking",
-            format!(
-                "waiting for another packaging run to release {}",
-                path.display()
-            ),
-        )
-    })?;
+    // Only Rust builds use the target directory: Python-only runs need not wait for its lock.
+    let _lock = if plan.groups.is_empty() {
+        None
+    } else {
+        Some(build::lock_target_dir(&workspace.target_dir, |path| {
+            shell.status(
+                "Blocking",
+                format!(
+                    "waiting for another packaging run to release {}",
+                    path.display()
+                ),
+            )
+        })?)
+    };
     let mut staged = Vec::new();
     for group in &plan.groups {
         let binaries = build_group(group, &workspace, options, staging.path(), shell)?;
