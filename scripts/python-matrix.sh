@@ -60,13 +60,15 @@ cell() {
   printf '%s\n' "$requirement" > "$project/requirements.txt"
   printf '[project]\nname = "matrix"\nversion = "0"\nrequires-python = ">=%s"\ndependencies = ["%s"]\n' "$python" "$requirement" > "$project/pyproject.toml"
   printf 'import %s\n\ndef handler(event, context):\n    return {}\n' "$module" > "$project/main.py"
-  if [ "$recipe" = uv ] && ! (cd "$project" && uv lock --quiet 2> "$project/lock.err"); then
+  # uv locks with an interpreter of the cell's version (a pyenv shim that does not answer would make
+  # it try to download one).
+  if [ "$recipe" = uv ] && ! (cd "$project" && uv lock --quiet --python "$(interpreter "$python")" 2> "$project/lock.err"); then
     echo "refused: $(grep -m1 -E 'Because|error' "$project/lock.err" | sed 's/^[^A-Za-z]*//' | cut -c1-140)"
     return
   fi
   if ! "$bin" powertools package --python "$project" --python-version "$python" --handler main.handler \
       --recipe "$recipe" --arch "$arch" --out-dir "$out" --message-format json > /dev/null 2> "$project/err"; then
-    echo "refused: $(grep '^error' "$project/err" | tail -n1 | cut -c8-160)"
+    echo "refused: $(grep '^error' "$project/err" | tail -n1 | cut -c8-130)"
     return
   fi
   if ! "$bin" powertools verify "$out/manifest.json" > /dev/null 2> "$project/verify.err"; then

@@ -48,6 +48,18 @@ pub enum PythonError {
         /// The oldest runtime whose glibc loads the wheel.
         taker: Option<Runtime>,
     },
+    #[error(
+        "`{package}` {version} has wheels for Python {} only for `{tags}` (glibc 2.{glibc}), which {runtime} loads (glibc {}.{}) but recipe `{recipe}` cannot ask for",
+        python_of(*.runtime), .runtime.glibc().0, .runtime.glibc().1
+    )]
+    InstallerPlatform {
+        package: String,
+        version: String,
+        tags: String,
+        glibc: u32,
+        runtime: Runtime,
+        recipe: String,
+    },
     #[error("the dependencies installed for `{name}` ({arch}) by recipe `{recipe}` are incomplete: Lambda would fail with Runtime.ImportModuleError\n  {}", .gaps.join("\n  "))]
     IncompleteClosure {
         name: String,
@@ -131,6 +143,9 @@ impl PythonError {
                 ),
                 None => format!("pin an older `{package}` that publishes wheels for an older manylinux"),
             },
+            PythonError::InstallerPlatform { runtime, .. } => format!(
+                "package it with `--recipe pip` (or poetry), which asks for every manylinux tag up to {runtime}'s glibc (uv names no platform between manylinux_2_17 and manylinux_2_28), or use python3.12 or later"
+            ),
             PythonError::IncompleteClosure { .. } => {
                 "lock again so the lock holds every dependency (`uv lock`, `poetry lock`, `uv pip compile`), or use a recipe that resolves; a distribution the runtime or a layer provides can be listed in `exclude`".into()
             }

@@ -150,6 +150,7 @@ pub fn build(
             &command(template),
             &requirements,
             function,
+            &recipe.name,
             arch,
             &mut on_line,
         )?;
@@ -169,6 +170,7 @@ pub fn build(
                 &command(template),
                 &requirements,
                 function,
+                &recipe.name,
                 arch,
                 &mut on_line,
             )?;
@@ -203,22 +205,24 @@ fn run_install(
     install: &ProcessBuilder,
     requirements: &Path,
     function: &PythonFunction,
+    recipe: &str,
     arch: Arch,
     on_line: &mut impl FnMut(Stream, &str),
 ) -> Result<(), PythonError> {
     on_line(Stream::Stderr, &format!("Running `{install}`"));
     match install.stream(&mut *on_line) {
         Ok(_) => Ok(()),
-        Err(err) => Err(
-            classify_install_failure(err, requirements, arch, function.runtime).unwrap_or_else(
-                |source| PythonError::Step {
-                    step: "installing",
-                    name: function.name.clone(),
-                    arch,
-                    source,
-                },
-            ),
-        ),
+        Err(err) => {
+            Err(
+                classify_install_failure(err, requirements, arch, function.runtime, recipe)
+                    .unwrap_or_else(|source| PythonError::Step {
+                        step: "installing",
+                        name: function.name.clone(),
+                        arch,
+                        source,
+                    }),
+            )
+        }
     }
 }
 
@@ -249,6 +253,7 @@ fn classify_install_failure(
     requirements: &Path,
     arch: Arch,
     runtime: Runtime,
+    recipe: &str,
 ) -> Result<PythonError, ProcessError> {
     let ProcessError::Failed { stderr, .. } = &err else {
         return Err(err);
@@ -267,6 +272,18 @@ fn classify_install_failure(
         .to_string();
     if let Some(wheel) = tags::newer_wheel(&requirement, runtime, arch) {
         let needs = wheel.glibc;
+        if needs <= runtime.glibc().1 {
+            // The runtime loads it, but the installer could not ask for it (uv names no platform
+            // between manylinux_2_17 and manylinux_2_28).
+            return Ok(PythonError::InstallerPlatform {
+                package,
+                version: wheel.version,
+                tags: wheel.tags,
+                glibc: needs,
+                runtime,
+                recipe: recipe.to_string(),
+            });
+        }
         let taker = PYTHON_RUNTIMES
             .iter()
             .map(|(minor, _)| Runtime::Python(*minor))

@@ -89,7 +89,8 @@ pub struct NewerWheel {
 }
 
 /// Asks the index (through pip, without installing) whether `requirement` has a wheel for the
-/// runtime's Python on a newer glibc than the runtime's; `None` when not, or when pip cannot say.
+/// runtime's Python on a newer glibc than manylinux2014's 2.17 (the newest installers fall back to);
+/// `None` when not, or when pip cannot say.
 pub fn newer_wheel(requirement: &str, runtime: Runtime, arch: Arch) -> Option<NewerWheel> {
     let Runtime::Python(minor) = runtime else {
         return None;
@@ -113,7 +114,7 @@ pub fn newer_wheel(requirement: &str, runtime: Runtime, arch: Arch) -> Option<Ne
     ]);
     probe.arg("--python-version").arg(format!("3.{minor}"));
     probe.arg("--target").arg(scratch.path());
-    for glibc in (runtime.glibc().1 + 1..=NEWEST_GLIBC_PROBED).rev() {
+    for glibc in (18..=NEWEST_GLIBC_PROBED).rev() {
         probe.arg(format!("--platform=manylinux_2_{glibc}_{}", cpu(arch)));
     }
     probe.arg(requirement);

@@ -866,3 +866,37 @@ fn the_python_matrix_script_reports_a_cell_per_architecture() {
         "{stdout}"
     );
 }
+
+/// pandas 2.3.3 publishes its Python 3.10 wheels for `manylinux_2_24` (and 2_28): python3.10's
+/// Amazon Linux 2 (glibc 2.26) loads them, but uv names no platform between manylinux_2_17 and
+/// manylinux_2_28, so the uv recipe cannot ask for them: it says so and names the recipe that can;
+/// pip (every tag up to manylinux_2_26) packages it.
+#[test]
+fn a_wheel_the_runtime_loads_but_uv_cannot_ask_for_is_named() {
+    if !require_tools(&["uv", "pip"]) {
+        return;
+    }
+    let project = uv_project(
+        "3.10",
+        &["pandas==2.3.3"],
+        "    import pandas\n    return {\"pandas\": pandas.__version__}",
+    );
+    let (_, output) = package_folder(project.path(), "uv", &["--arch", "x86_64"]);
+    assert_eq!(output.status.code(), Some(1));
+    let refused = stderr(&output);
+    assert!(
+        refused.contains("error: `pandas` 2.3.3 has wheels for Python 3.10 only for `manylinux_2_24_x86_64.manylinux_2_28_x86_64` (glibc 2.24), which python3.10 loads (glibc 2.26) but recipe `uv` cannot ask for"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("help: package it with `--recipe pip`"),
+        "{refused}"
+    );
+    std::fs::write(project.path().join("requirements.txt"), "pandas==2.3.3\n").unwrap();
+    let (out, output) = package_folder(project.path(), "pip", &["--arch", "x86_64"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        run_main_handler(&out.path().join("x86_64/fn-py.zip"), "3.10"),
+        r#"{"pandas": "2.3.3"}"#
+    );
+}
