@@ -3,7 +3,7 @@
 use super::OpenApiError;
 use super::config::Source;
 use crate::arch::Arch;
-use crate::invoke::{self, Invocation, ProcessGroups};
+use crate::invoke::{self, Function, InvokeOptions, ProcessGroups};
 use crate::manifest::{Artifact, Manifest};
 use crate::process::{self, ProcessBuilder};
 use serde_json::{Value, json};
@@ -198,26 +198,31 @@ fn invoke_route(
             manifest: manifest_path.clone(),
         });
     };
-    if artifact.runtime.is_python() {
-        return Err(OpenApiError::PythonRoute { function });
-    }
-    let zip = manifest_path
-        .parent()
-        .unwrap_or(Path::new("."))
-        .join(&artifact.path);
+    // A Rust bootstrap, or a Python handler run with its runtime's CPython: the invoke module's.
+    let dir = manifest_path.parent().unwrap_or(Path::new("."));
+    let packaged = Function::from_artifact(dir, artifact);
     let event = serde_json::to_vec(&http_api_get_event(route)).expect("JSON");
-    let invocation = Invocation {
-        name: format!("{function} ({})", artifact.path),
-        zip: &zip,
-        arch: artifact.arch,
-        event: &event,
+    let options = InvokeOptions {
         timeout: context.timeout,
+        ..InvokeOptions::default()
     };
     let answer =
-        invoke::invoke(&invocation, context.groups).map_err(|source| OpenApiError::Invoke {
-            function: function.clone(),
-            source,
+        invoke::invoke_once(&packaged, &event, &options, context.groups).map_err(|source| {
+            OpenApiError::Invoke {
+                function: function.clone(),
+                source,
+            }
         })?;
+    if let Some(failure) = answer.failure {
+        return Err(OpenApiError::RouteAnswer {
+            function,
+            route: route.into(),
+            why: format!(
+                "the function failed: {}: {}",
+                failure.error_type, failure.message
+            ),
+        });
+    }
     http_body(&function, route, answer.response.as_bytes())
 }
 

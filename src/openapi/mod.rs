@@ -106,10 +106,6 @@ pub enum OpenApiError {
     NoManifest { function: String, path: PathBuf },
     #[error("`{function}`: its OpenAPI route needs the packaged function, and {} lists no artifact of it", .manifest.display())]
     NotPackaged { function: String, manifest: PathBuf },
-    #[error(
-        "`{function}`: a `route` of a Python function cannot be invoked here yet (only Rust bootstraps run against the emulator)"
-    )]
-    PythonRoute { function: String },
     #[error("`{function}`: invoking its OpenAPI route failed")]
     Invoke {
         function: String,
@@ -173,9 +169,6 @@ impl OpenApiError {
             OpenApiError::CommandTimeout { .. } => "make the command faster, or raise `--timeout`".into(),
             OpenApiError::NoManifest { .. } | OpenApiError::NotPackaged { .. } => {
                 "run `cargo powertools package` first (or use a `file` or `command` source)".into()
-            }
-            OpenApiError::PythonRoute { .. } => {
-                "use `command = [\"python\", \"-c\", \"...print the spec...\"]` or a `file` for this function".into()
             }
             OpenApiError::Invoke { source, .. } => return source.help(),
             OpenApiError::RouteAnswer { .. } => {

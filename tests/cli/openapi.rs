@@ -23,8 +23,7 @@ fn fragment(path: &str, operation_id: &str, schema: &str, properties: Value) -> 
     })
 }
 
-/// A copy of the example without its own opt-ins (catalog's `route` needs the packaged function,
-/// reviews-py's `command` a virtualenv).
+/// A copy of the example without its own opt-ins (whose `route`s need the packaged functions).
 fn example_opted_out() -> ExampleCopy {
     let example = example_copy();
     for manifest in ["functions/catalog/Cargo.toml", "Cargo.toml"] {
@@ -400,7 +399,7 @@ fn a_fragment_that_is_not_openapi_or_has_a_dangling_ref_is_named() {
 
 /// The example's opted-in functions give their documents: `catalog` (lambda_http + utoipa) through
 /// its own route, invoked from its packaged zip with an HTTP API `GET /openapi.json`; `reviews-py`
-/// (Powertools for AWS Lambda's APIGatewayHttpResolver) through a command in its uv project.
+/// (Powertools for AWS Lambda's APIGatewayHttpResolver) with `GET /swagger?format=json`.
 #[test]
 fn the_example_s_functions_serve_their_documents_through_their_routes() {
     if !require_tools(PACKAGING_TOOLS) || !require_tools(&["openapi-spec-validator"]) {
@@ -668,5 +667,44 @@ print(json.dumps(out))
                 json!(variables[&format!("{}_invoke_arn", function.replace('-', "_"))])
             );
         }
+    }
+}
+
+/// A Python function's `route`: Powertools' `enable_swagger` answers `GET /swagger?format=json`
+/// from the packaged zip, run with its runtime's CPython against the emulator.
+#[test]
+fn a_python_function_s_route_is_invoked_from_its_zip() {
+    if !require_tools(&["cargo-lambda", "uv", "python3.11"]) {
+        return;
+    }
+    let example = example_opted_out();
+    let root = example.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&root).unwrap().replace(
+        "path = \"python/reviews-py\"\n",
+        "path = \"python/reviews-py\"\nopenapi = { route = \"/swagger?format=json\" }\n",
+    );
+    std::fs::write(&root, text).unwrap();
+    let target = example.outer.path().join("target");
+    let output = run(powertools()
+        .current_dir(example.path())
+        .env("CARGO_TARGET_DIR", &target)
+        .args(["package", "--bin", "reviews-py", "--arch", "x86_64"]));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = run(powertools()
+        .current_dir(example.path())
+        .env("CARGO_TARGET_DIR", &target)
+        .args(["openapi", "--api", "http"]));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let path = target.join("powertools/openapi.json");
+    let document = read_json(&path);
+    assert_eq!(
+        functions_of(&document),
+        [
+            "GET /reviews → reviews-py",
+            "GET /reviews/{review_id} → reviews-py"
+        ]
+    );
+    if require_tools(&["openapi-spec-validator"]) {
+        assert_valid_openapi(&path);
     }
 }
