@@ -13,6 +13,8 @@ pub struct BuildOptions {
     pub profile: Option<String>,
     pub locked: bool,
     pub offline: bool,
+    /// `RUSTC_WRAPPER` for the builds (sccache, when the workspace asks for it).
+    pub rustc_wrapper: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -208,10 +210,7 @@ pub fn build_command(
         None => process.arg("--release"),
     };
     process.arg("--manifest-path").arg(workspace_manifest);
-    let mut packages: Vec<&str> = group.binaries.iter().map(|b| b.package.as_str()).collect();
-    packages.sort_unstable();
-    packages.dedup();
-    for package in packages {
+    for package in &group.packages {
         process.args(["--package", package]);
     }
     for binary in &group.binaries {
@@ -222,6 +221,9 @@ pub fn build_command(
     }
     if options.offline {
         process.arg("--offline");
+    }
+    if let Some(wrapper) = &options.rustc_wrapper {
+        process.env("RUSTC_WRAPPER", wrapper);
     }
     if group.arch != host_arch() {
         for (key, value) in spec.env.get(&group.arch).into_iter().flatten() {

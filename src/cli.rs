@@ -32,6 +32,21 @@ pub enum Command {
     /// Merge the OpenAPI documents of the functions that opt in into one, each operation tied to
     /// its function (and with `--api`, to an API Gateway Lambda integration).
     Openapi(OpenApiArgs),
+    /// Merge the output directories of several `package --shard`/`--arch` runs into one.
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Where the merged zips and manifest.json go.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: PathBuf,
+    /// The shards: output directories of `cargo powertools package`, or their manifest.json.
+    #[arg(value_name = "SHARD", required = true)]
+    pub shards: Vec<PathBuf>,
+    /// `json`: one JSON object per line on stdout (artifacts, warnings, the result).
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
 }
 
 #[derive(Debug, Args)]
@@ -132,6 +147,9 @@ pub struct PackageArgs {
     /// Architecture to package for; `all` means every architecture each function is configured for.
     #[arg(long, value_enum, default_value_t = ArchArg::All)]
     pub arch: ArchArg,
+    /// Package only shard K of N (e.g. 2/4): each function falls in the shard its name hashes to.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<cargo_powertools::plan::Shard>,
     /// Build with this recipe (`cargo powertools recipes` lists them), whatever the metadata says.
     #[arg(long, value_name = "NAME")]
     pub recipe: Option<String>,

@@ -76,6 +76,8 @@ pub struct WorkspaceConfig {
     pub skip: Vec<String>,
     /// `[workspace.metadata.powertools.openapi]`: the merged OpenAPI document's own fields.
     pub openapi: Option<crate::openapi::DocumentConfig>,
+    /// `cache = "sccache"`: compile through sccache (see [`crate::cache`]).
+    pub cache: Option<crate::cache::Cache>,
 }
 
 impl WorkspaceConfig {

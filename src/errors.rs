@@ -8,6 +8,8 @@ use crate::build::BuildError;
 use crate::include::IncludeError;
 use crate::invoke::InvokeError;
 use crate::openapi::OpenApiError;
+use crate::ops::MergeError;
+use crate::output::OutputError;
 use crate::plan::PlanError;
 use crate::python::PythonError;
 use crate::recipe::RecipeError;
@@ -50,6 +52,12 @@ pub enum Error {
     VerifyFailed { errors: usize },
     #[error("verification found {errors} problem(s) in {artifacts} artifact(s)")]
     Unverified { errors: usize, artifacts: usize },
+    #[error(transparent)]
+    OutDir(#[from] OutputError),
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheError),
+    #[error(transparent)]
+    Merge(Box<MergeError>),
     #[error("{recipe} cannot run here: {missing}")]
     DoctorFailed { recipe: String, missing: String },
     #[error("no manifest at {}", .path.display())]
@@ -131,6 +139,9 @@ impl Error {
                 "fix what is reported above; `--no-verify` writes the zips without these checks".into(),
             ),
             Error::Unverified { .. } => Some("fix what is reported above, then package and verify again".into()),
+            Error::OutDir(err) => err.help(),
+            Error::Cache(err) => err.help(),
+            Error::Merge(err) => err.help(),
             Error::DoctorFailed { .. } => Some("run the `fix:` commands above, then `cargo powertools doctor` again".into()),
             Error::NoManifest { .. } => Some(
                 "run `cargo powertools package` first, or name the zips or manifest to check: `cargo powertools verify PATH...`".into(),

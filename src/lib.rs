@@ -6,6 +6,7 @@
 pub mod arch;
 pub mod archive;
 pub mod build;
+pub mod cache;
 pub mod config;
 pub mod elf;
 pub mod errors;
@@ -14,6 +15,8 @@ pub mod invoke;
 pub mod manifest;
 pub mod openapi;
 pub mod ops;
+pub mod output;
+pub mod parallel;
 pub mod plan;
 pub mod process;
 #[cfg(test)]

@@ -3,7 +3,6 @@ use crate::arch::{Arch, Runtime};
 use crate::config::Kind;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 pub const FILE_NAME: &str = "manifest.json";
@@ -82,18 +81,21 @@ impl Manifest {
         }
     }
 
-    /// Writes the manifest to `dir/manifest.json` through a temporary file and a rename, so a reader
-    /// sees the old manifest or the new one, never half of one.
+    /// Replaces the manifest of the output directory `dir` (which holds the zips it lists), as one
+    /// atomic switch of the output's generation (see [`crate::output`]).
     pub fn write_atomically(&self, dir: &Path) -> std::io::Result<()> {
-        let mut file = tempfile::Builder::new()
-            .prefix(".manifest-")
-            .suffix(".json")
-            .tempfile_in(dir)?;
-        serde_json::to_writer_pretty(&mut file, self)?;
-        file.write_all(b"\n")?;
-        file.as_file().sync_all()?;
-        file.persist(dir.join(FILE_NAME)).map_err(|e| e.error)?;
-        Ok(())
+        let out = crate::output::OutDir::open(dir, |_| {}).map_err(std::io::Error::other)?;
+        out.replace_manifest(self)
+            .map(|_| ())
+            .map_err(std::io::Error::other)
+    }
+
+    /// The manifest as it is written: pretty JSON and a final newline. The same artifacts give the
+    /// same bytes, which name the output generation (see [`crate::output`]).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("a manifest serializes");
+        bytes.push(b'\n');
+        bytes
     }
 }
 

@@ -16,6 +16,53 @@ pub struct Selection {
     pub arch: Option<Arch>,
     /// `--recipe`: overrides every binary's configured recipe.
     pub recipe: Option<String>,
+    /// `--shard K/N`: only the functions that fall in shard K of N.
+    pub shard: Option<Shard>,
+}
+
+/// One of N deterministic parts of a workspace's functions: a function is in the shard its name
+/// hashes to, so adding or removing another function never moves it (for CI job matrices).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1-based.
+    pub index: u32,
+    pub count: u32,
+}
+
+impl Shard {
+    /// The shard a function or extension named `name` belongs to (1-based).
+    pub fn of(name: &str, count: u32) -> u32 {
+        let digest = crate::archive::sha256(name.as_bytes());
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&digest[..8]);
+        (u64::from_be_bytes(first) % u64::from(count.max(1))) as u32 + 1
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        Shard::of(name, self.count) == self.index
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// `K/N` with 1 <= K <= N.
+    fn from_str(text: &str) -> Result<Shard, String> {
+        let invalid = || format!("`{text}` is not a shard: write K/N with 1 <= K <= N, e.g. 1/4");
+        let (index, count) = text.split_once('/').ok_or_else(invalid)?;
+        let index: u32 = index.trim().parse().map_err(|_| invalid())?;
+        let count: u32 = count.trim().parse().map_err(|_| invalid())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(invalid());
+        }
+        Ok(Shard { index, count })
+    }
 }
 
 /// Every binary built with one recipe for one target, in one invocation.
@@ -25,6 +72,11 @@ pub struct BuildGroup {
     pub target: Target,
     pub recipe: RustRecipe,
     pub binaries: Vec<LambdaBinary>,
+    /// The packages cargo is asked for (`--package`), sorted: those of `binaries`, and with
+    /// `--shard` also those of the binaries other shards build for this target. cargo unifies
+    /// dependency features over the packages it is asked for, so a shard asks for all of them to
+    /// build the same binaries a run without shards builds.
+    pub packages: Vec<String>,
 }
 
 /// One Python function or layer, built with one recipe for one architecture.
@@ -123,9 +175,25 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
     let mut skipped = workspace.skipped.clone();
     let selected = select(workspace, selection)?;
 
-    let mut groups: BTreeMap<(Arch, String, Target), (RustRecipe, Vec<LambdaBinary>)> =
-        BTreeMap::new();
+    type Group = (
+        RustRecipe,
+        Vec<LambdaBinary>,
+        std::collections::BTreeSet<String>,
+    );
+    let mut groups: BTreeMap<(Arch, String, Target), Group> = BTreeMap::new();
     for binary in selected {
+        let in_shard = selection.shard.is_none_or(|s| s.contains(&binary.name));
+        if let Some(shard) = selection.shard.filter(|_| !in_shard) {
+            skipped.push(SkippedBinary {
+                package: binary.package.clone(),
+                name: binary.name.clone(),
+                reason: format!(
+                    "in shard {} of {}",
+                    Shard::of(&binary.name, shard.count),
+                    shard.count
+                ),
+            });
+        }
         let name = recipe_name(
             workspace,
             selection,
@@ -139,13 +207,18 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
                 continue;
             }
             let target = target_for(binary, arch, recipe)?;
-            groups
+            let group = groups
                 .entry((arch, name.clone(), target))
-                .or_insert_with(|| (recipe.clone(), Vec::new()))
-                .1
-                .push(binary.clone());
+                .or_insert_with(|| (recipe.clone(), Vec::new(), Default::default()));
+            group.2.insert(binary.package.clone());
+            if in_shard {
+                group.1.push(binary.clone());
+            }
         }
-        if let Some(wanted) = selection.arch.filter(|a| !binary.architectures.contains(a)) {
+        if let Some(wanted) = selection
+            .arch
+            .filter(|a| in_shard && !binary.architectures.contains(a))
+        {
             skipped.push(SkippedBinary {
                 package: binary.package.clone(),
                 name: binary.name.clone(),
@@ -153,20 +226,25 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
             });
         }
     }
+    groups.retain(|_, (_, binaries, _)| !binaries.is_empty());
     let python = plan_python(workspace, selection, &mut skipped)?;
-    if groups.is_empty() && python.is_empty() {
+    // A shard may be empty (more shards than functions): it packages nothing, and merges as such.
+    if groups.is_empty() && python.is_empty() && selection.shard.is_none() {
         return Err(PlanError::NothingForArch {
             arch: selection.arch.unwrap_or(Arch::X86_64),
         });
     }
     let groups = groups
         .into_iter()
-        .map(|((arch, _, target), (recipe, binaries))| BuildGroup {
-            arch,
-            target,
-            recipe,
-            binaries,
-        })
+        .map(
+            |((arch, _, target), (recipe, binaries, packages))| BuildGroup {
+                arch,
+                target,
+                recipe,
+                binaries,
+                packages: packages.into_iter().collect(),
+            },
+        )
         .collect();
     Ok(Plan {
         groups,
@@ -207,6 +285,18 @@ fn plan_python(
         .iter()
         .filter(|f| everything || selection.bins.contains(&f.name))
     {
+        if let Some(shard) = selection.shard.filter(|s| !s.contains(&function.name)) {
+            skipped.push(SkippedBinary {
+                package: "python".into(),
+                name: function.name.clone(),
+                reason: format!(
+                    "in shard {} of {}",
+                    Shard::of(&function.name, shard.count),
+                    shard.count
+                ),
+            });
+            continue;
+        }
         let name = recipe_name(
             workspace,
             selection,
@@ -383,6 +473,7 @@ mod tests {
             ],
             recipes: crate::recipe::Recipes::built_in().unwrap(),
             python: vec![],
+            cache: None,
             skipped: vec![SkippedBinary {
                 package: "tool".into(),
                 name: "tool".into(),
@@ -457,6 +548,47 @@ mod tests {
                 .iter()
                 .any(|s| s.name == "a2" && s.reason == "not configured for x86_64")
         );
+    }
+
+    #[test]
+    fn shards_split_the_functions_deterministically_and_completely() {
+        let mut seen = Vec::new();
+        let whole = plan(&workspace(), &Selection::default()).unwrap();
+        for index in 1..=2 {
+            let selection = Selection {
+                shard: Some(Shard { index, count: 2 }),
+                ..Default::default()
+            };
+            let plan = plan(&workspace(), &selection).unwrap();
+            // Each shard asks cargo for the packages a run without shards asks for (same features).
+            for group in &plan.groups {
+                let same = whole
+                    .groups
+                    .iter()
+                    .find(|g| g.target == group.target)
+                    .unwrap();
+                assert_eq!(group.packages, same.packages);
+            }
+            let mut names: Vec<String> = plan
+                .groups
+                .iter()
+                .flat_map(|g| g.binaries.iter().map(|b| b.name.clone()))
+                .collect();
+            names.sort();
+            names.dedup();
+            for name in &names {
+                assert_eq!(Shard::of(name, 2), index);
+            }
+            seen.extend(names);
+        }
+        seen.sort();
+        assert_eq!(seen, ["a1", "a2", "b1"]);
+        // A function's shard depends on its name only.
+        assert_eq!(Shard::of("greeter", 4), Shard::of("greeter", 4));
+        assert_eq!("2/3".parse::<Shard>(), Ok(Shard { index: 2, count: 3 }));
+        for bad in ["0/2", "3/2", "1", "a/b", "1/0"] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -50,6 +50,8 @@ pub struct Workspace {
     pub recipes: Recipes,
     /// `[workspace.metadata.powertools.python.*]`.
     pub python: Vec<PythonFunction>,
+    /// `cache = "sccache"` in `[workspace.metadata.powertools]`.
+    pub cache: Option<crate::cache::Cache>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -204,6 +206,7 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
         skipped,
         recipes,
         python,
+        cache: workspace_config.cache,
     })
 }
 

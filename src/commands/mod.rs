@@ -6,6 +6,7 @@
 //! parsed arguments into its operation's options, field by field, so that `ops` never sees clap.
 mod doctor;
 mod init;
+mod merge;
 mod openapi;
 mod package;
 mod recipes;
@@ -24,6 +25,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Doctor(args) => doctor::exec(args, &shell),
         Command::Init(args) => init::exec(args, &shell),
         Command::Openapi(args) => openapi::exec(args, &shell),
+        Command::Merge(args) => merge::exec(args, &shell),
     };
     match result {
         Ok(()) => ExitStatus::Success,
@@ -43,6 +45,7 @@ fn message_format(command: &Command) -> MessageFormat {
         Command::Doctor(args) => args.message_format,
         Command::Init(args) => args.message_format,
         Command::Openapi(args) => args.message_format,
+        Command::Merge(args) => args.message_format,
     }
 }
 

@@ -19,11 +19,13 @@ pub fn exec(args: PackageArgs, shell: &Shell) -> Result<(), Error> {
             bins: args.bins,
             arch: args.arch.only(),
             recipe: args.recipe,
+            shard: args.shard,
         },
         build: BuildOptions {
             profile: args.profile,
             locked: args.locked,
             offline: args.offline,
+            rustc_wrapper: None,
         },
         out_dir: args.out_dir,
         no_verify: args.no_verify,

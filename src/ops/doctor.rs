@@ -98,6 +98,7 @@ pub fn doctor(options: &DoctorOptions, shell: &Shell) -> Result<Vec<Check>, Erro
     all_arches.sort();
     all_arches.dedup();
     checks.extend(invoke_checks(&all_arches));
+    checks.extend(cache_check(options));
     for check in &checks {
         report(check, shell);
     }
@@ -116,6 +117,41 @@ pub fn doctor(options: &DoctorOptions, shell: &Shell) -> Result<Vec<Check>, Erro
         });
     }
     Ok(checks)
+}
+
+/// sccache, when the builds go through it (`RUSTC_WRAPPER`, or `cache = "sccache"` in the
+/// workspace): its version and the backend it uses (local disk, S3, Redis, the GitHub Actions cache).
+fn cache_check(options: &DoctorOptions) -> Option<Check> {
+    let setting = workspace::load(&options.load).ok().and_then(|w| w.cache);
+    let what = "sccache (compiler cache)".to_string();
+    match crate::cache::detect(setting) {
+        Ok(None) => None,
+        Ok(Some(cache)) => Some(match crate::cache::backend(&cache.program) {
+            Ok(backend) => Check {
+                what,
+                ok: true,
+                detail: format!("{}, backend: {backend}", cache.version),
+                fix: None,
+                required: true,
+            },
+            Err(why) => Check {
+                what,
+                ok: false,
+                detail: format!("{}: {why}", cache.version),
+                fix: Some(
+                    "check sccache's SCCACHE_* settings: `sccache --show-stats` must answer".into(),
+                ),
+                required: true,
+            },
+        }),
+        Err(err) => Some(Check {
+            what,
+            ok: false,
+            detail: err.to_string(),
+            fix: err.help(),
+            required: true,
+        }),
+    }
 }
 
 /// The workspace root (or the current directory outside a workspace) and the recipes its functions

@@ -1,18 +1,23 @@
 //! `cargo powertools package`: workspace → plan → build → package → manifest.
+use crate::arch::Arch;
 use crate::archive::{self, Entry};
 use crate::build::{self, BuildOptions};
+use crate::cache::{self, CompilerCache};
 use crate::config::Kind;
 use crate::errors::Error;
 use crate::include;
 use crate::manifest::{self, Artifact, Manifest};
+use crate::output::{Committed, OutDir};
+use crate::parallel;
 use crate::plan::{self, BuildGroup, Plan, PythonJob, Selection};
 use crate::python::{self, StandaloneOptions};
 use crate::recipe::{RecipeInfo, Recipes};
 use crate::shell::Shell;
-use crate::verify::{self, Expectation, Severity, UNZIPPED_LIMIT};
+use crate::verify::{self, Expectation, Finding, Severity, UNZIPPED_LIMIT};
 use crate::workspace::{self, LambdaBinary, LoadOptions, SkippedBinary, Workspace};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug, Default)]
 pub struct PackageOptions {
@@ -41,9 +46,10 @@ struct StagedZip {
 }
 
 /// Packages the selected Lambda functions. Nothing in the output directory changes unless every
-/// build and every zip succeeds: zips are staged, then renamed into place, then the manifest is
-/// replaced atomically.
+/// build and every zip succeeds: zips and manifest are written as a new generation, which then
+/// replaces the output in one rename (see [`crate::output`]).
 pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport, Error> {
+    let run_started = Instant::now();
     let workspace = match &options.python {
         Some(standalone) => python_project(standalone)?,
         None => workspace::load(&options.load)?,
@@ -63,21 +69,33 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     for job in &plan.python {
         python::check_own_code(&job.function, &workspace.root)?;
     }
-    let tool_versions = preflight(&plan, &workspace)?;
+    let cache = if plan.groups.is_empty() {
+        None
+    } else {
+        cache::detect(workspace.cache)?
+    };
+    let tool_versions = preflight(&plan, &workspace, cache.as_ref())?;
+    let mut build_options = options.build.clone();
+    if let Some(cache) = cache.as_ref().filter(|c| c.set_wrapper) {
+        build_options.rustc_wrapper = Some(cache.program.clone());
+    }
 
     let out_dir = options
         .out_dir
         .clone()
         .unwrap_or_else(|| workspace.target_dir.join("powertools"));
-    let output_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Output { path, source }
-    };
-    std::fs::create_dir_all(&out_dir).map_err(output_err(&out_dir))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".staging-")
-        .tempdir_in(&out_dir)
-        .map_err(output_err(&out_dir))?;
+    let out = OutDir::open(&out_dir, |path| {
+        shell.status(
+            "Blocking",
+            format!(
+                "waiting for another packaging run to release {}",
+                path.display()
+            ),
+        )
+    })?;
+    out.check_layout(&planned_arches(&plan))?;
+    let staging = out.stage()?;
+    let work = staging.work();
 
     // Only Rust builds use the target directory: Python-only runs need not wait for its lock.
     let _lock = if plan.groups.is_empty() {
@@ -93,58 +111,124 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
             )
         })?)
     };
-    let mut staged = Vec::new();
+    let mut build_time = Duration::ZERO;
+    let mut jobs = Vec::new();
     for group in &plan.groups {
-        let binaries = build_group(group, &workspace, options, staging.path(), shell)?;
+        let started = Instant::now();
+        let binaries = build_group(group, &workspace, &build_options, &work, shell)?;
+        build_time += started.elapsed();
         for binary in &group.binaries {
             let entries = zip_entries(binary, &binaries[&binary.name], &includes[&binary.name]);
             let artifact = rust_artifact(binary, group, tool_versions[&group.recipe.name].clone());
-            staged.push(stage_zip(artifact, entries, staging.path(), time)?);
+            jobs.push((artifact, entries));
         }
     }
     for job in &plan.python {
-        let entries = build_python(job, &workspace, staging.path(), shell)?;
+        let started = Instant::now();
+        let entries = build_python(job, &workspace, &work, shell)?;
+        build_time += started.elapsed();
         let artifact = python_artifact(job, tool_versions[&job.recipe.name].clone());
-        staged.push(stage_zip(artifact, entries, staging.path(), time)?);
-    }
-    if !options.no_verify {
-        verify_staged(&staged, shell)?;
+        jobs.push((artifact, entries));
     }
 
-    let mut artifacts = Vec::new();
-    for zip in staged {
-        let dest = out_dir.join(&zip.artifact.path);
-        let parent = dest.parent().unwrap_or(&out_dir);
-        std::fs::create_dir_all(parent).map_err(output_err(parent))?;
-        std::fs::rename(&zip.staged, &dest).map_err(output_err(&dest))?;
+    // Zipping, hashing and verifying: a thread per core. A zip whose inputs are those of the last
+    // run's zip at the same path is that zip, so it is linked, not written (nor verified) again.
+    let generation = staging.generation();
+    let verify = !options.no_verify;
+    let last = LastRun::read(&out);
+    let staged = parallel::map(jobs, |(artifact, entries)| {
+        let inputs = manifest::hex(&archive::inputs_key(&entries, time)?);
+        let described = serde_json::to_string(&artifact).unwrap_or_default();
+        let (zip, verified) = match last.reuse(&artifact, &inputs, &generation) {
+            Some((zip, verified_for)) => {
+                let verified = verified_for.as_deref() == Some(described.as_str());
+                (zip, verified)
+            }
+            None => (stage_zip(artifact, entries, &generation, time)?, false),
+        };
+        let findings = if verify && !verified {
+            verify::check_zip(&zip.staged, &Expectation::of(&zip.artifact))
+        } else {
+            Vec::new()
+        };
+        let record = InputRecord {
+            inputs,
+            verified_for: (verified || (verify && findings.is_empty())).then_some(described),
+        };
+        Ok::<_, Error>((zip, findings, record))
+    });
+    let staged = staged.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let records: BTreeMap<&str, &InputRecord> = staged
+        .iter()
+        .map(|(zip, _, record)| (zip.artifact.path.as_str(), record))
+        .collect();
+    let records_path = generation.join(INPUTS_FILE);
+    let records_json = serde_json::to_vec(&records).unwrap_or_default();
+    std::fs::write(&records_path, records_json).map_err(|source| Error::Output {
+        path: records_path.clone(),
+        source,
+    })?;
+    let staged: Vec<(StagedZip, Vec<Finding>)> = staged
+        .into_iter()
+        .map(|(zip, findings, _)| (zip, findings))
+        .collect();
+    report_findings(&staged, shell)?;
+
+    let manifest = Manifest::new(staged.into_iter().map(|(zip, _)| zip.artifact).collect());
+    let committed = out.commit(staging, &manifest)?;
+    for artifact in &manifest.artifacts {
         shell.status(
-            "Packaged",
-            format!("{} ({} bytes)", dest.display(), zip.artifact.size),
+            if committed == Committed::Unchanged {
+                "Fresh"
+            } else {
+                "Packaged"
+            },
+            format!(
+                "{} ({} bytes)",
+                out_dir.join(&artifact.path).display(),
+                artifact.size
+            ),
         );
-        shell.json_line(&serde_json::json!({ "reason": "artifact", "artifact": zip.artifact }));
-        artifacts.push(zip.artifact);
+        shell.json_line(&serde_json::json!({ "reason": "artifact", "artifact": artifact }));
     }
-    let manifest = Manifest::new(artifacts);
-    manifest
-        .write_atomically(&out_dir)
-        .map_err(output_err(&out_dir.join(manifest::FILE_NAME)))?;
     let manifest_path = out_dir.join(manifest::FILE_NAME);
     shell.status(
         "Finished",
         format!(
-            "{} artifact(s), manifest at {}",
+            "{} artifact(s), manifest at {}{}",
             manifest.artifacts.len(),
-            manifest_path.display()
+            manifest_path.display(),
+            if committed == Committed::Unchanged {
+                " (unchanged)"
+            } else {
+                ""
+            }
         ),
     );
-    shell.json_line(
-        &serde_json::json!({ "reason": "finished", "success": true, "manifest": manifest_path }),
-    );
+    shell.json_line(&serde_json::json!({
+        "reason": "finished",
+        "success": true,
+        "manifest": manifest_path,
+        "unchanged": committed == Committed::Unchanged,
+        "build_ms": build_time.as_millis() as u64,
+        "total_ms": run_started.elapsed().as_millis() as u64,
+    }));
     Ok(PackageReport {
         manifest_path,
         manifest,
         skipped: plan.skipped,
     })
+}
+
+/// Every architecture the plan writes zips for.
+fn planned_arches(plan: &Plan) -> Vec<Arch> {
+    Arch::ALL
+        .into_iter()
+        .filter(|arch| {
+            plan.groups.iter().any(|g| g.arch == *arch)
+                || plan.python.iter().any(|j| j.arch == *arch)
+        })
+        .collect()
 }
 
 /// A Python project on its own, as a workspace of one function: output under `<project>/dist`.
@@ -159,6 +243,7 @@ fn python_project(options: &StandaloneOptions) -> Result<Workspace, Error> {
         skipped: Vec::new(),
         recipes: Recipes::for_workspace(&root, None)?,
         python: vec![function],
+        cache: None,
         root,
     })
 }
@@ -167,7 +252,7 @@ fn python_project(options: &StandaloneOptions) -> Result<Workspace, Error> {
 fn build_group(
     group: &BuildGroup,
     workspace: &Workspace,
-    options: &PackageOptions,
+    build_options: &BuildOptions,
     staging: &Path,
     shell: &Shell,
 ) -> Result<BTreeMap<String, PathBuf>, Error> {
@@ -177,7 +262,7 @@ fn build_group(
         lambda_dir: &lambda_dir,
         target_dir: &workspace.target_dir,
     };
-    let command = build::build_command(group, &workspace.manifest_path, &dirs, &options.build);
+    let command = build::build_command(group, &workspace.manifest_path, &dirs, build_options);
     let names: Vec<&str> = group.binaries.iter().map(|b| b.name.as_str()).collect();
     shell.status(
         "Building",
@@ -199,7 +284,7 @@ fn build_group(
         &command,
         group,
         &dirs,
-        &options.build,
+        build_options,
         &collect_dir,
         |_, line| progress.line(line),
     )?)
@@ -244,6 +329,7 @@ fn build_python(
 fn preflight(
     plan: &Plan,
     workspace: &Workspace,
+    cache: Option<&CompilerCache>,
 ) -> Result<BTreeMap<String, BTreeMap<String, String>>, Error> {
     let uses: Vec<(&RecipeInfo, crate::arch::Arch)> = plan
         .groups
@@ -271,6 +357,9 @@ fn preflight(
             && plan.groups.iter().any(|g| g.recipe.name == recipe.name)
         {
             tools.insert("rustc".to_string(), rustc.clone());
+            if let Some(cache) = cache {
+                tools.insert("sccache".to_string(), cache.version.clone());
+            }
         }
         versions.insert(recipe.name.clone(), tools);
     }
@@ -376,7 +465,88 @@ fn python_artifact(job: &PythonJob, tools: BTreeMap<String, String>) -> Artifact
     }
 }
 
-/// Writes `entries` as the zip of `artifact` in the staging directory and fills in its sizes and hashes.
+/// The side file of a generation that records each zip's inputs (see [`archive::inputs_key`]).
+const INPUTS_FILE: &str = ".inputs.json";
+
+/// What a generation knows about how each of its zips was made.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct InputRecord {
+    /// Hex [`archive::inputs_key`].
+    inputs: String,
+    /// The artifact (as JSON, without sizes and hashes) the zip was verified as, without findings.
+    #[serde(default)]
+    verified_for: Option<String>,
+}
+
+/// The current generation of the output directory, as far as it can be reused.
+#[derive(Default)]
+struct LastRun {
+    dir: PathBuf,
+    artifacts: BTreeMap<String, Artifact>,
+    records: BTreeMap<String, InputRecord>,
+}
+
+impl LastRun {
+    /// Reads the current generation's manifest and input records; anything unreadable means
+    /// nothing is reused (it is only an optimisation).
+    fn read(out: &OutDir) -> LastRun {
+        let Some(dir) = out.current() else {
+            return LastRun::default();
+        };
+        let manifest: Option<Manifest> = std::fs::read(dir.join(manifest::FILE_NAME))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        let records: Option<BTreeMap<String, InputRecord>> = std::fs::read(dir.join(INPUTS_FILE))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok());
+        match (manifest, records) {
+            (Some(manifest), Some(records)) => LastRun {
+                dir,
+                artifacts: manifest
+                    .artifacts
+                    .into_iter()
+                    .map(|a| (a.path.clone(), a))
+                    .collect(),
+                records,
+            },
+            _ => LastRun::default(),
+        }
+    }
+
+    /// Links the last run's zip for `artifact` into the new generation when its inputs are
+    /// `inputs`; returns it with what it was verified as.
+    fn reuse(
+        &self,
+        artifact: &Artifact,
+        inputs: &str,
+        generation: &Path,
+    ) -> Option<(StagedZip, Option<String>)> {
+        let record = self.records.get(&artifact.path)?;
+        let old = self.artifacts.get(&artifact.path)?;
+        if record.inputs != inputs {
+            return None;
+        }
+        let from = self.dir.join(&artifact.path);
+        // Only a zip that is still what the manifest says (nobody edited it in place).
+        let digest = archive::sha256_file(&from).ok()?;
+        if manifest::hex(&digest) != old.sha256 {
+            return None;
+        }
+        let staged = generation.join(&artifact.path);
+        std::fs::create_dir_all(staged.parent()?).ok()?;
+        std::fs::hard_link(&from, &staged)
+            .or_else(|_| std::fs::copy(&from, &staged).map(|_| ()))
+            .ok()?;
+        let mut artifact = artifact.clone();
+        artifact.size = old.size;
+        artifact.unzipped_size = old.unzipped_size;
+        artifact.sha256 = old.sha256.clone();
+        artifact.code_sha256 = old.code_sha256.clone();
+        Some((StagedZip { staged, artifact }, record.verified_for.clone()))
+    }
+}
+
+/// Writes `entries` as the zip of `artifact` in the new generation and fills in its sizes and hashes.
 fn stage_zip(
     mut artifact: Artifact,
     entries: Vec<Entry>,
@@ -391,7 +561,7 @@ fn stage_zip(
             unzipped_size,
         });
     }
-    let staged = staging.join("zips").join(&artifact.path);
+    let staged = staging.join(&artifact.path);
     let parent = staged.parent().unwrap_or(staging);
     std::fs::create_dir_all(parent).map_err(|source| Error::Output {
         path: parent.to_path_buf(),
@@ -405,12 +575,13 @@ fn stage_zip(
     Ok(StagedZip { staged, artifact })
 }
 
-/// Runs `verify`'s checks on every staged zip, as the artifact it is meant to be. Warnings are
-/// printed; any error fails the run before anything is moved into the output directory.
-fn verify_staged(staged: &[StagedZip], shell: &Shell) -> Result<(), Error> {
+/// Prints what `verify`'s checks found in the staged zips. Warnings are printed; any error fails
+/// the run before the output directory changes.
+fn report_findings(staged: &[(StagedZip, Vec<Finding>)], shell: &Shell) -> Result<(), Error> {
     let mut errors = 0;
-    for zip in staged {
-        for mut finding in verify::check_zip(&zip.staged, &Expectation::of(&zip.artifact)) {
+    for (zip, findings) in staged {
+        for finding in findings {
+            let mut finding = finding.clone();
             // Name the zip by where it is going, not by the staging directory that is about to vanish.
             finding.file = PathBuf::from(&zip.artifact.path);
             errors += usize::from(finding.severity == Severity::Error);

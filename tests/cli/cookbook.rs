@@ -326,20 +326,7 @@ fn deploy_examples() -> tempfile::TempDir {
     }
     let out = dir.path().join("examples/workspace/target/powertools");
     std::fs::create_dir_all(&out).unwrap();
-    for entry in walkdir::WalkDir::new(packaged_example().out.path()).min_depth(1) {
-        let entry = entry.unwrap();
-        let dest = out.join(
-            entry
-                .path()
-                .strip_prefix(packaged_example().out.path())
-                .unwrap(),
-        );
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
+    copy_tree(packaged_example().out.path(), &out);
     dir
 }
 

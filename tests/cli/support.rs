@@ -108,14 +108,18 @@ pub fn example_copy() -> ExampleCopy {
     ExampleCopy { outer }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+/// Copies a folder (but not a `target/` in it), keeping symbolic links as links: an output
+/// directory's `<arch>` folders and manifest are links into its current generation.
+pub fn copy_tree(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from)
         .into_iter()
         .filter_entry(|e| e.file_name() != "target")
     {
         let entry = entry.unwrap();
         let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
+        if entry.path_is_symlink() && entry.depth() > 0 {
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).unwrap(), &dest).unwrap();
+        } else if entry.file_type().is_dir() {
             std::fs::create_dir_all(&dest).unwrap();
         } else {
             std::fs::copy(entry.path(), &dest).unwrap();

@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# How packaging cost grows with the number of functions. For each N (default: 1 10 50) it generates a
+# workspace of N functions (lambda_runtime, tokio, serde, and one shared library crate they all use,
+# with the release profile `cargo powertools init` writes) and measures, side by side in one run,
+# interleaved so that the shared machine's noise hits both alike:
+#   - a cold package of both architectures (fresh target directories),
+#   - a no-op (nothing changed),
+#   - a rebuild after an edit of the shared crate,
+# for `cargo powertools package` and for `cargo lambda build --output-format zip` run once per
+# architecture; for the smallest N also one cold build per function per architecture (as SAM does),
+# extrapolated to the other N with the formula printed. It prints the tool's own share (total_ms -
+# build_ms of its `finished` line) and the size of one function's arm64 zip from each tool.
+#
+#   bash scripts/bench-scale.sh [N...]          e.g. bash scripts/bench-scale.sh 1 10
+#
+# Cold builds of N=50 take long on a small machine (about 50 LTO links per architecture): run the
+# sizes you have time for. Figures are ratios of the two tools measured in the same run.
+set -euo pipefail
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1 10 50)
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+[ -f "$root/.tools/env" ] || bash "$root/.ci/setup" >/dev/null
+# shellcheck source=/dev/null
+source "$root/.tools/env"
+cargo build --quiet --release --manifest-path "$root/Cargo.toml"
+if [ -n "${POWERTOOLS_BUILD_TOOLCHAIN:-}" ]; then export RUSTUP_TOOLCHAIN="$POWERTOOLS_BUILD_TOOLCHAIN"; fi
+powertools_bin="$root/target/release/cargo-powertools"
+work="${BENCH_WORK:-$(mktemp -d)}"
+[ -n "${BENCH_WORK:-}" ] || trap 'rm -rf "$work"' EXIT
+unset CARGO_TARGET_DIR SOURCE_DATE_EPOCH
+
+generate() { # generate DIR N
+  local dir="$1" n="$2" i name
+  mkdir -p "$dir/shared/src"
+  local members='"shared"'
+  for i in $(seq -f '%03g' 1 "$n"); do members="$members, \"functions/fn-$i\""; done
+  cat >"$dir/Cargo.toml" <<EOF
+[workspace]
+resolver = "3"
+members = [$members]
+
+[workspace.package]
+edition = "2024"
+publish = false
+
+[workspace.dependencies]
+lambda_runtime = "1.5.0"
+serde = { version = "1.0.229", features = ["derive"] }
+serde_json = "1.0.154"
+tokio = { version = "1.54.1", features = ["macros", "rt"] }
+shared = { path = "shared" }
+
+[workspace.metadata.powertools]
+architectures = ["x86_64", "arm64"]
+runtime = "provided.al2023"
+
+[profile.release]
+strip = true
+lto = true
+codegen-units = 1
+opt-level = "s"
+panic = "abort"
+EOF
+  cat >"$dir/shared/Cargo.toml" <<'EOF'
+[package]
+name = "shared"
+version = "0.1.0"
+edition.workspace = true
+publish.workspace = true
+
+[dependencies]
+serde.workspace = true
+serde_json.workspace = true
+EOF
+  cat >"$dir/shared/src/lib.rs" <<'EOF'
+//! What every function shares: the response shape and its greeting.
+use serde::Serialize;
+
+pub const GREETING: &str = "hello";
+
+#[derive(Serialize)]
+pub struct Reply {
+    pub function: &'static str,
+    pub message: String,
+}
+
+pub fn reply(function: &'static str, name: &str) -> serde_json::Value {
+    serde_json::to_value(Reply { function, message: format!("{GREETING}, {name}") }).unwrap_or_default()
+}
+EOF
+  for i in $(seq -f '%03g' 1 "$n"); do
+    name="fn-$i"
+    mkdir -p "$dir/functions/$name/src"
+    cat >"$dir/functions/$name/Cargo.toml" <<EOF
+[package]
+name = "$name"
+version = "0.1.0"
+edition.workspace = true
+publish.workspace = true
+
+[dependencies]
+lambda_runtime.workspace = true
+serde.workspace = true
+serde_json.workspace = true
+tokio.workspace = true
+shared.workspace = true
+EOF
+    cat >"$dir/functions/$name/src/main.rs" <<EOF
+use lambda_runtime::{run, service_fn, Error, LambdaEvent};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct Request {
+    name: String,
+}
+
+async fn handler(event: LambdaEvent<Request>) -> Result<serde_json::Value, Error> {
+    Ok(shared::reply("$name", &event.payload.name))
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    run(service_fn(handler)).await
+}
+EOF
+  done
+  # The example's lock file pins the shared dependencies; cargo adds the generated members.
+  cp "$root/examples/workspace/Cargo.lock" "$dir/Cargo.lock"
+  (cd "$dir" && cargo metadata --format-version 1 >/dev/null)
+}
+
+now() { date +%s.%N; }
+secs() { python3 -c "print(f'{$2 - $1:.1f}')"; }
+ratio() { python3 -c "print(f'{$1 / $2:.2f}' if $2 > 0 else '-')"; }
+
+# cargo powertools package, both architectures; prints "wall_s own_s".
+run_powertools() { # DIR TARGET OUT
+  local start end line build total
+  start=$(now)
+  line=$(cd "$1" && CARGO_TARGET_DIR="$2" "$powertools_bin" powertools package --message-format json --out-dir "$3" 2>>"$work/log" | tail -1)
+  end=$(now)
+  build=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['build_ms'])" "$line")
+  total=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['total_ms'])" "$line")
+  echo "$(secs "$start" "$end") $(python3 -c "print(f'{($total - $build) / 1000:.2f}')")"
+}
+
+# cargo lambda build --output-format zip, once per architecture; prints wall seconds.
+run_cargo_lambda() { # DIR TARGET
+  local start end
+  start=$(now)
+  for arch in --x86-64 --arm64; do
+    (cd "$1" && CARGO_TARGET_DIR="$2" cargo lambda build --release "$arch" --output-format zip >>"$work/log" 2>&1)
+  done
+  end=$(now)
+  secs "$start" "$end"
+}
+
+# One cold build per function per architecture, each in a fresh target directory (as SAM does).
+run_per_function() { # DIR N
+  local start end i arch t
+  start=$(now)
+  for i in $(seq -f '%03g' 1 "$2"); do
+    for arch in --x86-64 --arm64; do
+      t="$work/per-fn-target"
+      rm -rf "$t"
+      (cd "$1" && CARGO_TARGET_DIR="$t" cargo lambda build --release "$arch" --output-format zip --package "fn-$i" >>"$work/log" 2>&1)
+    done
+  done
+  end=$(now)
+  rm -rf "$work/per-fn-target"
+  secs "$start" "$end"
+}
+
+edit_shared() { # DIR ROUND
+  sed -i "s/^pub const GREETING: &str = .*/pub const GREETING: \&str = \"hello $2\";/" "$1/shared/src/lib.rs"
+}
+
+printf '%s\n' "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%s\n' "tools: $("$powertools_bin" --version), $(cargo lambda --version 2>/dev/null | head -1), $(rustc --version)"
+printf '\n%-4s %-22s %10s %14s %7s %12s\n' N step powertools cargo-lambda ratio "own share"
+smallest="${sizes[0]}"
+for n in "${sizes[@]}"; do [ "$n" -lt "$smallest" ] && smallest="$n"; done
+per_function_one=""
+for n in "${sizes[@]}"; do
+  ws="$work/ws-$n"
+  rm -rf "$ws"
+  generate "$ws" "$n"
+  tp="$work/target-pt-$n"; tc="$work/target-cl-$n"; out="$work/out-$n"
+  rm -rf "$tp" "$tc" "$out"
+  # Cold, then no-op, then edit: each step runs both tools back to back.
+  read -r p own < <(run_powertools "$ws" "$tp" "$out"); c=$(run_cargo_lambda "$ws" "$tc")
+  cold="$p"
+  printf '%-4s %-22s %9ss %13ss %7s %11ss\n' "$n" "cold, both archs" "$p" "$c" "$(ratio "$p" "$c")" "$own"
+  read -r p own < <(run_powertools "$ws" "$tp" "$out"); c=$(run_cargo_lambda "$ws" "$tc")
+  printf '%-4s %-22s %9ss %13ss %7s %11ss\n' "$n" "no-op" "$p" "$c" "$(ratio "$p" "$c")" "$own"
+  edit_shared "$ws" "$n"
+  read -r p own < <(run_powertools "$ws" "$tp" "$out"); c=$(run_cargo_lambda "$ws" "$tc")
+  printf '%-4s %-22s %9ss %13ss %7s %11ss\n' "$n" "edit of shared crate" "$p" "$c" "$(ratio "$p" "$c")" "$own"
+  zp=$(stat -c %s "$out/arm64/fn-001.zip")
+  zc=$(stat -c %s "$tc/lambda/fn-001/bootstrap.zip")
+  printf '%-4s %-22s %9sB %13sB %7s\n' "$n" "arm64 zip of fn-001" "$zp" "$zc" "$(ratio "$zp" "$zc")"
+  if [ "$n" = "$smallest" ]; then
+    f=$(run_per_function "$ws" "$n")
+    per_function_one=$(python3 -c "print($f / $n)")
+    printf '%-4s %-22s %9ss %13ss %7s   (right: one cold build per function per arch)\n' "$n" "cold vs per-function" "$cold" "$f" "$(ratio "$cold" "$f")"
+  fi
+  rm -rf "$tp" "$tc"
+done
+if [ -n "$per_function_one" ]; then
+  printf '\nper-function builds extrapolated: T(N) = N x %.0f s (measured at N=%s: one cold build per function per architecture)\n' "$per_function_one" "$smallest"
+  for n in "${sizes[@]}"; do
+    printf '  N=%-3s %8.0f s\n' "$n" "$(python3 -c "print($n * $per_function_one)")"
+  done
+fi

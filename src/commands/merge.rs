@@ -1,0 +1,12 @@
+use crate::cli::MergeArgs;
+use cargo_powertools::errors::Error;
+use cargo_powertools::ops::{self, MergeOptions};
+use cargo_powertools::shell::Shell;
+
+pub fn exec(args: MergeArgs, shell: &Shell) -> Result<(), Error> {
+    let options = MergeOptions {
+        out_dir: args.out_dir,
+        shards: args.shards,
+    };
+    ops::merge(&options, shell).map(|_| ())
+}
