@@ -479,16 +479,9 @@ fn deployable(args: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("examples/workspace/target/powertools");
     std::fs::create_dir_all(&out).unwrap();
-    let earlier = earlier_output();
-    for entry in walkdir::WalkDir::new(earlier.path()).min_depth(1) {
-        let entry = entry.unwrap();
-        let dest = out.join(entry.path().strip_prefix(earlier.path()).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
-    }
+    // An output directory's zips and manifest are links into its current generation: copy them
+    // as links.
+    copy_tree(earlier_output().path(), &out);
     let example = example_copy();
     let output = run(powertools()
         .current_dir(example.path())
