@@ -74,8 +74,6 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("interrupted")]
-    Interrupted,
 }
 
 /// `cargo powertools init`'s own errors: the workspace's Cargo.toml it edits. Its read and write
@@ -148,13 +146,12 @@ impl Error {
             ),
             Error::ReadEvent { .. } => Some("`--event` takes a JSON file: check its path and that it is readable".into()),
             Error::Output { .. } => Some("check that the output directory (`--out-dir`) is writable".into()),
-            Error::Interrupted => None,
         }
     }
 
     pub fn exit_status(&self) -> ExitStatus {
         match self {
-            Error::Interrupted => ExitStatus::Interrupted,
+            Error::Invoke(InvokeError::Interrupted) => ExitStatus::Interrupted,
             _ => ExitStatus::Failure,
         }
     }

@@ -29,6 +29,7 @@ use std::fs::File;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -122,6 +123,8 @@ pub enum InvokeError {
     NoHandler { function: String },
     #[error("could not install the Ctrl-C handler that stops started processes")]
     Signals(#[source] ctrlc::Error),
+    #[error("interrupted")]
+    Interrupted,
     #[error("could not prepare the invocation in a temporary directory")]
     Io(#[from] std::io::Error),
 }
@@ -157,21 +160,47 @@ impl InvokeError {
 
 /// Process groups started for invocations; killed on interruption.
 #[derive(Clone, Default)]
-pub struct ProcessGroups(Arc<Mutex<Vec<u32>>>);
+pub struct ProcessGroups {
+    pgids: Arc<Mutex<Vec<u32>>>,
+    interrupted: Arc<AtomicBool>,
+}
 
 impl ProcessGroups {
-    /// On Ctrl-C or SIGTERM, kill every registered group and exit with 130.
+    /// On Ctrl-C or SIGTERM, kill every registered group and mark the run interrupted: the wait
+    /// loops then return [`InvokeError::Interrupted`], and `main` exits with 130 after the
+    /// started processes' guards have reaped them (the library never exits the process itself).
     pub fn stop_on_interrupt(&self) -> Result<(), InvokeError> {
         let groups = self.clone();
         ctrlc::set_handler(move || {
+            groups.interrupted.store(true, Ordering::SeqCst);
             groups.kill_all();
-            std::process::exit(130);
         })
         .map_err(InvokeError::Signals)
     }
 
+    /// Whether Ctrl-C or SIGTERM arrived since [`ProcessGroups::stop_on_interrupt`].
+    pub fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+
+    /// The outcome of work that started processes: once interrupted, whatever error the stopped
+    /// processes caused is reported as the interruption itself.
+    pub fn outcome<T, E: From<InvokeError>>(&self, result: Result<T, E>) -> Result<T, E> {
+        match (result, self.interrupted()) {
+            (Err(_), true) => Err(InvokeError::Interrupted.into()),
+            (result, _) => result,
+        }
+    }
+
+    fn check_interrupted(&self) -> Result<(), InvokeError> {
+        match self.interrupted() {
+            true => Err(InvokeError::Interrupted),
+            false => Ok(()),
+        }
+    }
+
     fn kill_all(&self) {
-        for pgid in self.0.lock().map(|g| g.clone()).unwrap_or_default() {
+        for pgid in self.pgids.lock().map(|g| g.clone()).unwrap_or_default() {
             process::kill_group(pgid);
         }
     }
@@ -182,9 +211,14 @@ impl ProcessGroups {
         stdout: Stdio,
         stderr: Stdio,
     ) -> Result<Started, InvokeError> {
+        self.check_interrupted()?;
         let child = command.spawn_group(stdout, stderr)?;
-        if let Ok(mut groups) = self.0.lock() {
+        if let Ok(mut groups) = self.pgids.lock() {
             groups.push(child.id());
+        }
+        // A signal between the check and the push would miss this group: look once more.
+        if self.interrupted() {
+            process::kill_group(child.id());
         }
         Ok(Started {
             child,
@@ -203,7 +237,7 @@ impl Drop for Started {
     fn drop(&mut self) {
         process::kill_group(self.child.id());
         let _ = self.child.wait();
-        if let Ok(mut groups) = self.groups.0.lock() {
+        if let Ok(mut groups) = self.groups.pgids.lock() {
             groups.retain(|&pgid| pgid != self.child.id());
         }
     }
@@ -327,7 +361,7 @@ impl Session {
             .cwd(write_emulator_project(work.path())?);
         let watch_log = work.path().join("emulator.log");
         let emulator = groups.spawn(&watch, log_to(&watch_log)?, log_to(&watch_log)?)?;
-        wait_for_port(port, &watch_log)?;
+        wait_for_port(port, &watch_log, groups)?;
 
         let (sender, seen) = std::sync::mpsc::channel();
         let proxy = proxy::start(port, options.timeout, sender)?;
@@ -430,6 +464,8 @@ impl Session {
                     )));
                 }
             }
+            // Checked first: an interruption kills the function, which is not its crash.
+            self.function.groups.check_interrupted()?;
             if let Some(status) = self.function.child.try_wait()? {
                 return Err(InvokeError::BootstrapExited {
                     function: self.name.clone(),
@@ -681,9 +717,10 @@ fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-fn wait_for_port(port: u16, log: &Path) -> Result<(), InvokeError> {
+fn wait_for_port(port: u16, log: &Path, groups: &ProcessGroups) -> Result<(), InvokeError> {
     let deadline = Instant::now() + EMULATOR_START;
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        groups.check_interrupted()?;
         if Instant::now() > deadline {
             return Err(InvokeError::EmulatorStart {
                 port,

@@ -87,23 +87,7 @@ pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport,
         manifest_path: &manifest_path,
         groups: &groups,
     };
-    let mut fragments = Vec::new();
-    for participant in &participants {
-        shell.status(
-            "Fetching",
-            format!("{} ({})", participant.function, participant.source),
-        );
-        let document = fetch::fetch(participant, &context)?;
-        let operations = count_operations(&document);
-        shell.json_line(&json!({
-            "reason": "fragment", "function": participant.function,
-            "source": participant.source.to_string(), "operations": operations,
-        }));
-        fragments.push(Fragment {
-            function: participant.function.clone(),
-            document,
-        });
-    }
+    let fragments = groups.outcome(fetch_all(&participants, &context, shell))?;
 
     let default_title = workspace
         .root
@@ -331,4 +315,30 @@ fn participants(
     }
     participants.sort_by(|a, b| a.function.cmp(&b.function));
     Ok((participants, workspace_config.openapi.unwrap_or_default()))
+}
+
+/// Each participant's fragment, fetched in turn.
+fn fetch_all(
+    participants: &[Participant],
+    context: &FetchContext,
+    shell: &Shell,
+) -> Result<Vec<Fragment>, Error> {
+    let mut fragments = Vec::new();
+    for participant in participants {
+        shell.status(
+            "Fetching",
+            format!("{} ({})", participant.function, participant.source),
+        );
+        let document = fetch::fetch(participant, context)?;
+        let operations = count_operations(&document);
+        shell.json_line(&json!({
+            "reason": "fragment", "function": participant.function,
+            "source": participant.source.to_string(), "operations": operations,
+        }));
+        fragments.push(Fragment {
+            function: participant.function.clone(),
+            document,
+        });
+    }
+    Ok(fragments)
 }

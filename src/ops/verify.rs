@@ -179,6 +179,44 @@ fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> R
         .transpose()?;
     let groups = ProcessGroups::default();
     groups.stop_on_interrupt()?;
+    let profiles = groups.outcome(invoke_selected(subjects, &event, options, &groups, shell))?;
+    if let Some(path) = &options.profile_out {
+        write_profile_file(path, &ProfileFile::new(profiles.clone()))?;
+        shell.status(
+            "Wrote",
+            format!(
+                "the profile of {} function(s) to {}",
+                profiles.len(),
+                path.display()
+            ),
+        );
+    }
+    if let (Some(baseline), Some(path)) = (&baseline, &options.baseline) {
+        let rows = report::compare(baseline, &profiles, options.max_regression);
+        shell.status("Compared", format!("with the baseline {}", path.display()));
+        shell.block(&report::table(&rows, options.max_regression));
+        let regressed = rows.iter().filter(|r| r.regressed).count();
+        shell.json_line(&serde_json::json!({ "reason": "baseline", "baseline": path, "max_regression": options.max_regression, "comparisons": rows, "regressed": regressed }));
+        if regressed > 0 {
+            return Err(InvokeError::Regressed {
+                regressed,
+                max_regression_percent: options.max_regression * 100.0,
+                baseline: path.clone(),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Invokes every selected function in turn; the profiles of those that ran.
+fn invoke_selected(
+    subjects: &[Subject],
+    event: &[u8],
+    options: &VerifyOptions,
+    groups: &ProcessGroups,
+    shell: &Shell,
+) -> Result<Vec<Profile>, Error> {
     let selected = subjects
         .iter()
         .filter(|s| options.functions.is_empty() || options.functions.contains(&s.function));
@@ -219,42 +257,16 @@ fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> R
         if let Some(profile) = invoke_one(
             &function,
             &subject.function,
-            &event,
+            event,
             options,
-            &groups,
+            groups,
             &mut at_rest,
             shell,
         )? {
             profiles.push(profile);
         }
     }
-    if let Some(path) = &options.profile_out {
-        write_profile_file(path, &ProfileFile::new(profiles.clone()))?;
-        shell.status(
-            "Wrote",
-            format!(
-                "the profile of {} function(s) to {}",
-                profiles.len(),
-                path.display()
-            ),
-        );
-    }
-    if let (Some(baseline), Some(path)) = (&baseline, &options.baseline) {
-        let rows = report::compare(baseline, &profiles, options.max_regression);
-        shell.status("Compared", format!("with the baseline {}", path.display()));
-        shell.block(&report::table(&rows, options.max_regression));
-        let regressed = rows.iter().filter(|r| r.regressed).count();
-        shell.json_line(&serde_json::json!({ "reason": "baseline", "baseline": path, "max_regression": options.max_regression, "comparisons": rows, "regressed": regressed }));
-        if regressed > 0 {
-            return Err(InvokeError::Regressed {
-                regressed,
-                max_regression_percent: options.max_regression * 100.0,
-                baseline: path.clone(),
-            }
-            .into());
-        }
-    }
-    Ok(())
+    Ok(profiles)
 }
 
 /// Starts one function, sends it the event `options.repeat` times, prints a REPORT for each and

@@ -368,4 +368,15 @@ fn an_interrupted_invoke_stops_what_it_started() {
         Vec::<String>::new(),
         "an interrupted verify left processes running"
     );
+    // The library returns the interruption instead of exiting, so its temporary files are removed.
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|name| name.to_string_lossy().starts_with("powertools-invoke-"))
+        .collect();
+    assert_eq!(
+        left,
+        Vec::<std::ffi::OsString>::new(),
+        "an interrupted verify left its work directory"
+    );
 }
