@@ -4,7 +4,8 @@
 use crate::archive;
 use crate::errors::Error;
 use crate::manifest::{self, Artifact, Manifest};
-use crate::output::{Committed, OutDir};
+use crate::ops::report;
+use crate::output::OutDir;
 use crate::parallel;
 use crate::shell::Shell;
 use std::collections::BTreeMap;
@@ -192,12 +193,7 @@ pub fn merge(options: &MergeOptions, shell: &Shell) -> Result<MergeReport, Error
         union.insert(artifact.path.clone(), (index, artifact, zip));
     }
 
-    let out = OutDir::open(&options.out_dir, |path| {
-        shell.status(
-            "Blocking",
-            format!("waiting for another run to release {}", path.display()),
-        )
-    })?;
+    let out = OutDir::open(&options.out_dir, report::blocking(shell, "another run"))?;
     let arches: Vec<_> = crate::arch::Arch::ALL
         .into_iter()
         .filter(|arch| union.values().any(|(_, a, _)| a.arch == *arch))
@@ -220,38 +216,14 @@ pub fn merge(options: &MergeOptions, shell: &Shell) -> Result<MergeReport, Error
     }
     let manifest = Manifest::new(union.into_values().map(|(_, a, _)| a.clone()).collect());
     let committed = out.commit(staging, &manifest)?;
-    for artifact in &manifest.artifacts {
-        shell.status(
-            "Merged",
-            format!(
-                "{} ({} bytes)",
-                options.out_dir.join(&artifact.path).display(),
-                artifact.size
-            ),
-        );
-        shell.json_line(&serde_json::json!({ "reason": "artifact", "artifact": artifact }));
-    }
-    let manifest_path = options.out_dir.join(manifest::FILE_NAME);
-    shell.status(
-        "Finished",
-        format!(
-            "{} artifact(s) from {} shard(s), manifest at {}{}",
-            manifest.artifacts.len(),
-            shards.len(),
-            manifest_path.display(),
-            if committed == Committed::Unchanged {
-                " (unchanged)"
-            } else {
-                ""
-            }
-        ),
-    );
-    shell.json_line(&serde_json::json!({
-        "reason": "finished",
-        "success": true,
-        "manifest": manifest_path,
-        "unchanged": committed == Committed::Unchanged,
-    }));
+    let commit = report::Commit {
+        out_dir: &options.out_dir,
+        manifest: &manifest,
+        committed,
+        verb: "Merged",
+        from: Some(format!("from {} shard(s)", shards.len())),
+    };
+    let manifest_path = report::finished(shell, &commit, &[]);
     Ok(MergeReport {
         manifest_path,
         manifest,

@@ -5,6 +5,7 @@ mod merge;
 mod openapi;
 mod package;
 pub mod recipes;
+mod report;
 mod verify;
 
 pub use doctor::{Check, DoctorOptions, doctor};
