@@ -253,11 +253,17 @@ mod tests {
         }
     }
 
-    #[test]
-    fn same_files_give_same_bytes_in_any_order() {
+    /// A folder holding an executable `bootstrap` and a text file, as two entries.
+    fn bootstrap_and_asset() -> (tempfile::TempDir, Entry, Entry) {
         let dir = tempfile::tempdir().unwrap();
         let a = entry(dir.path(), "bootstrap", "binary", 0o755);
         let b = entry(dir.path(), "assets/x.txt", "text", 0o644);
+        (dir, a, b)
+    }
+
+    #[test]
+    fn same_files_give_same_bytes_in_any_order() {
+        let (dir, a, b) = bootstrap_and_asset();
         let time = entry_time(None).unwrap();
         let first = write_zip(&dir.path().join("1.zip"), vec![a.clone(), b.clone()], time).unwrap();
         let second = write_zip(&dir.path().join("2.zip"), vec![b, a], time).unwrap();
@@ -299,9 +305,7 @@ mod tests {
 
     #[test]
     fn the_inputs_key_changes_with_contents_modes_names_and_time() {
-        let dir = tempfile::tempdir().unwrap();
-        let a = entry(dir.path(), "bootstrap", "binary", 0o755);
-        let b = entry(dir.path(), "assets/x.txt", "text", 0o644);
+        let (_dir, a, b) = bootstrap_and_asset();
         let time = entry_time(None).unwrap();
         let key = |entries: &[Entry], time| inputs_key(entries, time).unwrap();
         let base = key(&[a.clone(), b.clone()], time);

@@ -204,6 +204,22 @@ impl ConfigError {
     }
 }
 
+/// `[workspace.metadata.powertools]` of `metadata` (the workspace root's), or the defaults.
+pub fn workspace_config(
+    metadata: &serde_json::Value,
+    manifest: &Path,
+) -> Result<WorkspaceConfig, ConfigError> {
+    parse(metadata, manifest, "[workspace.metadata.powertools]").map(Option::unwrap_or_default)
+}
+
+/// `[package.metadata.powertools]` of `metadata` (a package's), or the defaults.
+pub fn package_config(
+    metadata: &serde_json::Value,
+    manifest: &Path,
+) -> Result<PackageConfig, ConfigError> {
+    parse(metadata, manifest, "[package.metadata.powertools]").map(Option::unwrap_or_default)
+}
+
 /// Reads the `powertools` key of a `metadata` table; `Ok(None)` when there is none.
 pub fn parse<T: DeserializeOwned>(
     metadata: &serde_json::Value,

@@ -184,15 +184,7 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
     for binary in selected {
         let in_shard = selection.shard.is_none_or(|s| s.contains(&binary.name));
         if let Some(shard) = selection.shard.filter(|_| !in_shard) {
-            skipped.push(SkippedBinary {
-                package: binary.package.clone(),
-                name: binary.name.clone(),
-                reason: format!(
-                    "in shard {} of {}",
-                    Shard::of(&binary.name, shard.count),
-                    shard.count
-                ),
-            });
+            skipped.push(in_other_shard(&binary.package, &binary.name, shard));
         }
         let name = recipe_name(
             workspace,
@@ -271,6 +263,19 @@ fn recipe_name(
     chosen.or(configured).unwrap_or(default).to_string()
 }
 
+/// How `skipped` lists a function that `shard` leaves to another shard.
+fn in_other_shard(package: &str, name: &str, shard: Shard) -> SkippedBinary {
+    SkippedBinary {
+        package: package.to_string(),
+        name: name.to_string(),
+        reason: format!(
+            "in shard {} of {}",
+            Shard::of(name, shard.count),
+            shard.count
+        ),
+    }
+}
+
 /// The Python functions selected (all of them when nothing is selected; by name with `--bin`),
 /// one job per architecture.
 fn plan_python(
@@ -286,15 +291,7 @@ fn plan_python(
         .filter(|f| everything || selection.bins.contains(&f.name))
     {
         if let Some(shard) = selection.shard.filter(|s| !s.contains(&function.name)) {
-            skipped.push(SkippedBinary {
-                package: "python".into(),
-                name: function.name.clone(),
-                reason: format!(
-                    "in shard {} of {}",
-                    Shard::of(&function.name, shard.count),
-                    shard.count
-                ),
-            });
+            skipped.push(in_other_shard("python", &function.name, shard));
             continue;
         }
         let name = recipe_name(
@@ -593,38 +590,29 @@ mod tests {
 
     #[test]
     fn unknown_and_skipped_selections_are_errors() {
-        let unknown_package = Selection {
-            packages: vec!["nope".into()],
-            ..Default::default()
+        let error = |packages: &[&str], bins: &[&str]| {
+            let selection = Selection {
+                packages: packages.iter().map(|p| p.to_string()).collect(),
+                bins: bins.iter().map(|b| b.to_string()).collect(),
+                ..Default::default()
+            };
+            plan(&workspace(), &selection).unwrap_err()
         };
         assert!(matches!(
-            plan(&workspace(), &unknown_package),
-            Err(PlanError::UnknownPackage { .. })
+            error(&["nope"], &[]),
+            PlanError::UnknownPackage { .. }
         ));
-        let tool_package = Selection {
-            packages: vec!["tool".into()],
-            ..Default::default()
-        };
         assert!(matches!(
-            plan(&workspace(), &tool_package),
-            Err(PlanError::NotLambdaPackage { .. })
+            error(&["tool"], &[]),
+            PlanError::NotLambdaPackage { .. }
         ));
-        let skipped_bin = Selection {
-            bins: vec!["tool".into()],
-            ..Default::default()
-        };
         assert!(matches!(
-            plan(&workspace(), &skipped_bin),
-            Err(PlanError::SkippedBin { .. })
+            error(&[], &["tool"]),
+            PlanError::SkippedBin { .. }
         ));
-        let bin_elsewhere = Selection {
-            packages: vec!["a".into()],
-            bins: vec!["b1".into()],
-            ..Default::default()
-        };
         assert!(matches!(
-            plan(&workspace(), &bin_elsewhere),
-            Err(PlanError::UnknownBin { .. })
+            error(&["a"], &["b1"]),
+            PlanError::UnknownBin { .. }
         ));
     }
 }

@@ -82,6 +82,14 @@ impl ProcessBuilder {
         self
     }
 
+    /// A failure to start (or wait for) the program, naming the command line.
+    fn spawn_error(&self) -> impl FnOnce(std::io::Error) -> ProcessError + '_ {
+        |source| ProcessError::Spawn {
+            command: self.to_string(),
+            source,
+        }
+    }
+
     fn command(&self) -> Command {
         let mut command = Command::new(&self.program);
         command.args(&self.args);
@@ -102,10 +110,7 @@ impl ProcessBuilder {
             .stdout(stdout)
             .stderr(stderr)
             .spawn()
-            .map_err(|source| ProcessError::Spawn {
-                command: self.to_string(),
-                source,
-            })
+            .map_err(self.spawn_error())
     }
 
     /// Runs to completion, capturing stdout; a non-zero exit is an error with stderr attached.
@@ -114,10 +119,7 @@ impl ProcessBuilder {
             .command()
             .stdin(Stdio::null())
             .output()
-            .map_err(|source| ProcessError::Spawn {
-                command: self.to_string(),
-                source,
-            })?;
+            .map_err(self.spawn_error())?;
         if !output.status.success() {
             return Err(ProcessError::Failed {
                 command: self.to_string(),
@@ -137,10 +139,7 @@ impl ProcessBuilder {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|source| ProcessError::Spawn {
-                command: self.to_string(),
-                source,
-            })?;
+            .map_err(self.spawn_error())?;
         let (sender, receiver) = mpsc::channel();
         let readers = [
             forward_lines(
@@ -167,10 +166,7 @@ impl ProcessBuilder {
         for reader in readers {
             let _ = reader.join();
         }
-        let status = child.wait().map_err(|source| ProcessError::Spawn {
-            command: self.to_string(),
-            source,
-        })?;
+        let status = child.wait().map_err(self.spawn_error())?;
         if status.success() {
             Ok(())
         } else {

@@ -1,6 +1,6 @@
 //! Reads a Cargo workspace with `cargo metadata` and finds its Lambda functions and extensions.
 use crate::arch::{Arch, Libc, Runtime};
-use crate::config::{self, ConfigError, Kind, PackageConfig, TargetSettings, WorkspaceConfig};
+use crate::config::{self, ConfigError, Kind, TargetSettings, WorkspaceConfig};
 use crate::python::{self, PythonError, PythonFunction};
 use crate::recipe::{RecipeError, Recipes};
 use cargo_metadata::{DependencyKind, MetadataCommand, Package};
@@ -59,6 +59,17 @@ pub struct LoadOptions {
     pub manifest_path: Option<PathBuf>,
     pub locked: bool,
     pub offline: bool,
+}
+
+impl LoadOptions {
+    /// The workspace of `manifest_path` (`None`: found from the current directory up), as the
+    /// commands without `--locked`/`--offline` load it.
+    pub fn at(manifest_path: Option<PathBuf>) -> LoadOptions {
+        LoadOptions {
+            manifest_path,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -157,12 +168,7 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
 
     let root: PathBuf = metadata.workspace_root.clone().into();
     let root_manifest = root.join("Cargo.toml");
-    let workspace_config: WorkspaceConfig = config::parse(
-        &metadata.workspace_metadata,
-        &root_manifest,
-        "[workspace.metadata.powertools]",
-    )?
-    .unwrap_or_default();
+    let workspace_config = config::workspace_config(&metadata.workspace_metadata, &root_manifest)?;
 
     let members: Vec<&Package> = metadata.workspace_packages();
     let member_names: Vec<String> = members.iter().map(|p| p.name.to_string()).collect();
@@ -265,12 +271,7 @@ fn discover_package(
     skipped: &mut Vec<SkippedBinary>,
 ) -> Result<(), WorkspaceError> {
     let manifest_path: PathBuf = package.manifest_path.clone().into();
-    let config: PackageConfig = config::parse(
-        &package.metadata,
-        &manifest_path,
-        "[package.metadata.powertools]",
-    )?
-    .unwrap_or_default();
+    let config = config::package_config(&package.metadata, &manifest_path)?;
     let bin_names: Vec<String> = package
         .targets
         .iter()

@@ -6,10 +6,7 @@ use cargo_powertools::workspace::LoadOptions;
 
 pub fn exec(args: DoctorArgs, shell: &Shell) -> Result<(), Error> {
     let options = DoctorOptions {
-        load: LoadOptions {
-            manifest_path: args.manifest_path,
-            ..Default::default()
-        },
+        load: LoadOptions::at(args.manifest_path),
         recipe: args.recipe,
     };
     super::finished(shell, ops::doctor(&options, shell).map(|_| ()))

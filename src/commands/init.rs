@@ -6,10 +6,7 @@ use cargo_powertools::workspace::LoadOptions;
 
 pub fn exec(args: InitArgs, shell: &Shell) -> Result<(), Error> {
     let options = InitOptions {
-        load: LoadOptions {
-            manifest_path: args.manifest_path,
-            ..Default::default()
-        },
+        load: LoadOptions::at(args.manifest_path),
         recipe: args.recipe,
     };
     let result = ops::init(&options, shell).map(|report| {

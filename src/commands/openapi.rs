@@ -7,10 +7,7 @@ use std::time::Duration;
 
 pub fn exec(args: OpenApiArgs, shell: &Shell) -> Result<(), Error> {
     let options = OpenApiOptions {
-        load: LoadOptions {
-            manifest_path: args.manifest_path,
-            ..Default::default()
-        },
+        load: LoadOptions::at(args.manifest_path),
         out_dir: args.out_dir,
         output: args.output,
         api: args.api,

@@ -5,10 +5,7 @@ use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 
 pub fn exec(args: RecipesArgs, shell: &Shell) -> Result<(), Error> {
-    let load = LoadOptions {
-        manifest_path: args.manifest_path,
-        ..Default::default()
-    };
+    let load = LoadOptions::at(args.manifest_path);
     let result = match args.command {
         None => recipes::list(&load, shell),
         Some(RecipesCommand::Show { name }) => recipes::show(&load, &name, shell),

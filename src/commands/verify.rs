@@ -8,10 +8,7 @@ use std::time::Duration;
 pub fn exec(args: VerifyArgs, shell: &Shell) -> Result<(), Error> {
     let options = VerifyOptions {
         paths: args.paths,
-        load: LoadOptions {
-            manifest_path: args.manifest_path,
-            ..Default::default()
-        },
+        load: LoadOptions::at(args.manifest_path),
         arch: args.arch.map(Into::into),
         runtime: args.runtime,
         handler: args.handler,

@@ -647,25 +647,18 @@ mod tests {
             err.to_string(),
             "GET /items is served by two functions, `catalog` and `orders`"
         );
-        let last = MergeOptions {
-            on_conflict: OnConflict::Last,
-            ..options()
-        };
-        let merged = merge(&fragments, &last).unwrap();
-        assert_eq!(
-            merged.document["paths"]["/items"]["get"][FUNCTION_EXTENSION],
-            "orders"
-        );
-        assert_eq!(merged.warnings.len(), 1, "{:?}", merged.warnings);
-        let first = MergeOptions {
-            on_conflict: OnConflict::First,
-            ..options()
-        };
-        let merged = merge(&fragments, &first).unwrap();
-        assert_eq!(
-            merged.document["paths"]["/items"]["get"][FUNCTION_EXTENSION],
-            "catalog"
-        );
+        for (on_conflict, kept) in [(OnConflict::Last, "orders"), (OnConflict::First, "catalog")] {
+            let options = MergeOptions {
+                on_conflict,
+                ..options()
+            };
+            let merged = merge(&fragments, &options).unwrap();
+            assert_eq!(
+                merged.document["paths"]["/items"]["get"][FUNCTION_EXTENSION],
+                kept
+            );
+            assert_eq!(merged.warnings.len(), 1, "{:?}", merged.warnings);
+        }
     }
 
     #[test]

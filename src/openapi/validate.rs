@@ -141,12 +141,15 @@ pub fn validate(document: &Value) -> Result<(), OpenApiError> {
                 let extra: Vec<&String> = declared.difference(&expected).collect();
                 let mut problems = Vec::new();
                 if !missing.is_empty() {
-                    problems.push(format!("no path parameter for {}", braces(&missing)));
+                    problems.push(format!(
+                        "no path parameter for {}",
+                        listed(&missing, |n| format!("{{{n}}}"))
+                    ));
                 }
                 if !extra.is_empty() {
                     problems.push(format!(
                         "path parameter(s) {} not in the path",
-                        quoted(&extra)
+                        listed(&extra, |n| format!("`{n}`"))
                     ));
                 }
                 return Err(OpenApiError::PathParameters {
@@ -171,20 +174,9 @@ pub fn validate(document: &Value) -> Result<(), OpenApiError> {
     Ok(())
 }
 
-fn braces(names: &[&String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("{{{n}}}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn quoted(names: &[&String]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The names, each as `wrap` writes it, separated by commas.
+fn listed(names: &[&String], wrap: impl Fn(&str) -> String) -> String {
+    names.iter().map(|n| wrap(n)).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

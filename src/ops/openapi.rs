@@ -1,7 +1,7 @@
 //! `cargo powertools openapi`: one OpenAPI document across the workspace's Lambda functions.
 //! Functions opt in ([`crate::openapi::Source`]); their fragments are fetched, merged, tied to
 //! their functions, validated, and only then written (atomically) and listed in the manifest.
-use crate::config::{self, Kind, PackageConfig, WorkspaceConfig};
+use crate::config::{self, Kind};
 use crate::errors::Error;
 use crate::invoke::ProcessGroups;
 use crate::manifest::{self, Manifest, OpenApiDocument};
@@ -254,13 +254,9 @@ fn participants(
         .no_deps()
         .exec()
         .map_err(WorkspaceError::Metadata)?;
-    let workspace_config: WorkspaceConfig = config::parse(
-        &metadata.workspace_metadata,
-        &workspace.manifest_path,
-        "[workspace.metadata.powertools]",
-    )
-    .map_err(WorkspaceError::from)?
-    .unwrap_or_default();
+    let workspace_config =
+        config::workspace_config(&metadata.workspace_metadata, &workspace.manifest_path)
+            .map_err(WorkspaceError::from)?;
     let mut participants = Vec::new();
     for binary in workspace
         .binaries
@@ -274,13 +270,8 @@ fn participants(
         else {
             continue;
         };
-        let package_config: PackageConfig = config::parse(
-            &package.metadata,
-            &binary.manifest_path,
-            "[package.metadata.powertools]",
-        )
-        .map_err(WorkspaceError::from)?
-        .unwrap_or_default();
+        let package_config = config::package_config(&package.metadata, &binary.manifest_path)
+            .map_err(WorkspaceError::from)?;
         let source = package_config
             .bin
             .get(&binary.name)

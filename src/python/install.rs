@@ -146,14 +146,18 @@ pub fn build(
         roots = markers::logical_lines(&text);
         std::fs::write(&requirements, &for_target).map_err(io(&requirements))?;
         let template = spec.step.command();
-        run_install(
-            &command(template),
-            &requirements,
-            function,
-            &recipe.name,
-            arch,
-            &mut on_line,
-        )?;
+        // The recipe's install of whatever `requirements` holds, again for each closure round.
+        let install = |on_line: &mut _| {
+            run_install(
+                &command(template),
+                &requirements,
+                function,
+                &recipe.name,
+                arch,
+                on_line,
+            )
+        };
+        install(&mut on_line)?;
         // A resolving install (no `--no-deps`) can be asked again for what it left out.
         let resolves = !template.args().iter().any(|a| a == "--no-deps");
         for _ in 0..CLOSURE_ROUNDS {
@@ -166,14 +170,7 @@ pub fn build(
                 .map(|g| format!("{}\n", g.requirement))
                 .collect();
             std::fs::write(&requirements, missing).map_err(io(&requirements))?;
-            run_install(
-                &command(template),
-                &requirements,
-                function,
-                &recipe.name,
-                arch,
-                &mut on_line,
-            )?;
+            install(&mut on_line)?;
         }
         true
     };
