@@ -20,7 +20,7 @@ pub enum Kind {
 
 /// Settings that can be given for a whole workspace, a package or one binary; the narrowest wins.
 /// (Spelled out in each table rather than `#[serde(flatten)]`ed, which would defeat
-/// `deny_unknown_fields`.)
+/// `deny_unknown_fields`; the `duplicates` tool pairs the copies.)
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetSettings {
     /// Architectures to package for. Default: both.

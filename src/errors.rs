@@ -16,6 +16,8 @@ use crate::recipe::RecipeError;
 use crate::workspace::WorkspaceError;
 use std::path::PathBuf;
 
+// One transparent variant per domain's error type, so each keeps its own text and help; the
+// `duplicates` tool pairs the runs of alike variants by shape.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]

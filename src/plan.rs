@@ -290,6 +290,8 @@ fn plan_python(
         .iter()
         .filter(|f| everything || selection.bins.contains(&f.name))
     {
+        // Walks like the Rust loop of `plan` (the `duplicates` tool pairs them), but a function
+        // of another shard is dropped here, where a Rust binary's package is still asked for.
         if let Some(shard) = selection.shard.filter(|s| !s.contains(&function.name)) {
             skipped.push(in_other_shard("python", &function.name, shard));
             continue;

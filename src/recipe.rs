@@ -62,6 +62,8 @@ impl std::fmt::Display for Language {
 // --- The file format: what a recipe file (or a metadata table) may say. Serde checks the types and
 // the keys; `Recipe::from_file` checks the rest and turns it into the validated types below. ------
 
+// Each table of the file format is its own serde struct with `deny_unknown_fields`; the
+// `duplicates` tool pairs their alike field attributes with each other and with clap's flags.
 /// A recipe as written in `recipes/<name>.toml` or `[workspace.metadata.powertools.recipes.<name>]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -195,6 +197,8 @@ impl CommandLine {
     }
 }
 
+// Plain data: the `duplicates` tool pairs runs of these fields with `plan::BuildGroup`'s by shape
+// alone (`pub name: Type`); the fields mean different things, so there is nothing to share.
 /// What every recipe has, whatever its language.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecipeInfo {

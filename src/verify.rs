@@ -494,6 +494,7 @@ fn read_entries(
                 "zip paths must be relative and stay inside the zip: re-zip it with `cargo powertools package`",
             );
         }
+        // One check an `if`, each with its own finding and fix (`duplicates` pairs them by shape).
         if symlink {
             report.error(
                 Some(&name),

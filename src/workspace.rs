@@ -12,6 +12,8 @@ const FUNCTION_CRATES: [&str; 2] = ["lambda_runtime", "lambda_http"];
 /// Dependencies that make a package's binaries Lambda extensions.
 const EXTENSION_CRATES: [&str; 2] = ["lambda-extension", "lambda_extension"];
 
+// Plain data: the `duplicates` tool pairs runs of these fields with other records' (`PackageOptions`, `invoke::Profile`) by shape
+// alone (`pub name: Type`); the fields mean different things, so there is nothing to share.
 /// One binary that will be zipped, with its settings resolved (binary > package > workspace > default).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaBinary {
@@ -39,6 +41,8 @@ pub struct SkippedBinary {
     pub reason: String,
 }
 
+// Plain data: the `duplicates` tool pairs runs of these fields with other records' (`plan::BuildGroup`, `recipe::ToolSpec`) by shape
+// alone (`pub name: Type`); the fields mean different things, so there is nothing to share.
 #[derive(Debug)]
 pub struct Workspace {
     pub root: PathBuf,

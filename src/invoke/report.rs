@@ -155,6 +155,8 @@ impl Spread {
     }
 }
 
+// Plain data: the `duplicates` tool pairs runs of these fields with other records' (`LambdaBinary`, `PackageOptions`) by shape
+// alone (`pub name: Type`); the fields mean different things, so there is nothing to share.
 /// The figures of one function on one architecture over `invocations` events to one process.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Profile {

@@ -129,6 +129,8 @@ pub enum OpenApiError {
 }
 
 impl OpenApiError {
+    // Alike in shape to every error type's `help` (the `duplicates` tool pairs them): one fix per
+    // variant, each its own text; there is nothing to share.
     pub fn help(&self) -> Option<String> {
         Some(match self {
             OpenApiError::NoParticipants { manifest } => format!(

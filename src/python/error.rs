@@ -110,6 +110,8 @@ pub enum PythonError {
 }
 
 impl PythonError {
+    // Alike in shape to every error type's `help` (the `duplicates` tool pairs them): one fix per
+    // variant, each its own text; there is nothing to share.
     pub fn help(&self) -> Option<String> {
         Some(match self {
             PythonError::Include(err) => return err.help(),

@@ -6,6 +6,8 @@ use crate::arch::{Arch, PYTHON_MINORS, Runtime, manylinux_tags};
 use crate::config::{Kind, PythonConfig};
 use std::path::{Path, PathBuf};
 
+// Plain data: the `duplicates` tool pairs runs of these fields with other records' (`invoke::Invoked`, `invoke::Report`, `VerifyOptions`) by shape
+// alone (`pub name: Type`); the fields mean different things, so there is nothing to share.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PythonFunction {
     pub name: String,
