@@ -6,8 +6,8 @@
 #   - a cold package of both architectures (fresh target directories),
 #   - a no-op (nothing changed),
 #   - a rebuild after an edit of the shared crate,
-# for `cargo powertools package` and for `cargo lambda build --output-format zip` run once per
-# architecture; for the smallest N also one cold build per function per architecture (as SAM does),
+# for `cargo powertools package` (its architectures side by side, the default, and with
+# `--sequential`) and for `cargo lambda build --output-format zip` run once per architecture; for the smallest N also one cold build per function per architecture (as SAM does),
 # extrapolated to the other N with the formula printed. It prints the tool's own share (total_ms -
 # build_ms of its `finished` line) and the size of one function's arm64 zip from each tool.
 #
@@ -134,10 +134,11 @@ secs() { python3 -c "print(f'{$2 - $1:.1f}')"; }
 ratio() { python3 -c "print(f'{$1 / $2:.2f}' if $2 > 0 else '-')"; }
 
 # cargo powertools package, both architectures; prints "wall_s own_s".
-run_powertools() { # DIR TARGET OUT
-  local start end line build total
+run_powertools() { # DIR TARGET OUT [FLAG...]
+  local start end line build total dir="$1" target="$2" out="$3"
+  shift 3
   start=$(now)
-  line=$(cd "$1" && CARGO_TARGET_DIR="$2" "$powertools_bin" powertools package --message-format json --out-dir "$3" 2>>"$work/log" | tail -1)
+  line=$(cd "$dir" && CARGO_TARGET_DIR="$target" "$powertools_bin" powertools package --message-format json --out-dir "$out" "$@" 2>>"$work/log" | tail -1)
   end=$(now)
   build=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['build_ms'])" "$line")
   total=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['total_ms'])" "$line")
@@ -177,7 +178,10 @@ edit_shared() { # DIR ROUND
 
 printf '%s\n' "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%s\n' "tools: $("$powertools_bin" --version), $(cargo lambda --version 2>/dev/null | head -1), $(rustc --version)"
-printf '\n%-4s %-22s %10s %14s %7s %12s\n' N step powertools cargo-lambda ratio "own share"
+printf '\n%-4s %-22s %10s %12s %13s %7s %9s %10s\n' N step powertools --sequential cargo-lambda ratio "seq ratio" "own share"
+row() { # N STEP POWERTOOLS SEQUENTIAL CARGO_LAMBDA OWN
+  printf '%-4s %-22s %9ss %11ss %12ss %7s %9s %9ss\n' "$1" "$2" "$3" "$4" "$5" "$(ratio "$3" "$5")" "$(ratio "$4" "$5")" "$6"
+}
 smallest="${sizes[0]}"
 for n in "${sizes[@]}"; do [ "$n" -lt "$smallest" ] && smallest="$n"; done
 per_function_one=""
@@ -185,26 +189,33 @@ for n in "${sizes[@]}"; do
   ws="$work/ws-$n"
   rm -rf "$ws"
   generate "$ws" "$n"
-  tp="$work/target-pt-$n"; tc="$work/target-cl-$n"; out="$work/out-$n"
-  rm -rf "$tp" "$tc" "$out"
-  # Cold, then no-op, then edit: each step runs both tools back to back.
-  read -r p own < <(run_powertools "$ws" "$tp" "$out"); c=$(run_cargo_lambda "$ws" "$tc")
+  tp="$work/target-pt-$n"; ts="$work/target-seq-$n"; tc="$work/target-cl-$n"
+  out="$work/out-$n"; outs="$work/out-seq-$n"
+  rm -rf "$tp" "$ts" "$tc" "$out" "$outs"
+  # Cold, then no-op, then edit: each step runs the three back to back.
+  read -r p own < <(run_powertools "$ws" "$tp" "$out")
+  read -r q _ < <(run_powertools "$ws" "$ts" "$outs" --sequential)
+  c=$(run_cargo_lambda "$ws" "$tc")
   cold="$p"
-  printf '%-4s %-22s %9ss %13ss %7s %11ss\n' "$n" "cold, both archs" "$p" "$c" "$(ratio "$p" "$c")" "$own"
-  read -r p own < <(run_powertools "$ws" "$tp" "$out"); c=$(run_cargo_lambda "$ws" "$tc")
-  printf '%-4s %-22s %9ss %13ss %7s %11ss\n' "$n" "no-op" "$p" "$c" "$(ratio "$p" "$c")" "$own"
+  row "$n" "cold, both archs" "$p" "$q" "$c" "$own"
+  read -r p own < <(run_powertools "$ws" "$tp" "$out")
+  read -r q _ < <(run_powertools "$ws" "$ts" "$outs" --sequential)
+  c=$(run_cargo_lambda "$ws" "$tc")
+  row "$n" "no-op" "$p" "$q" "$c" "$own"
   edit_shared "$ws" "$n"
-  read -r p own < <(run_powertools "$ws" "$tp" "$out"); c=$(run_cargo_lambda "$ws" "$tc")
-  printf '%-4s %-22s %9ss %13ss %7s %11ss\n' "$n" "edit of shared crate" "$p" "$c" "$(ratio "$p" "$c")" "$own"
+  read -r p own < <(run_powertools "$ws" "$tp" "$out")
+  read -r q _ < <(run_powertools "$ws" "$ts" "$outs" --sequential)
+  c=$(run_cargo_lambda "$ws" "$tc")
+  row "$n" "edit of shared crate" "$p" "$q" "$c" "$own"
   zp=$(stat -c %s "$out/arm64/fn-001.zip")
   zc=$(stat -c %s "$tc/lambda/fn-001/bootstrap.zip")
-  printf '%-4s %-22s %9sB %13sB %7s\n' "$n" "arm64 zip of fn-001" "$zp" "$zc" "$(ratio "$zp" "$zc")"
+  printf '%-4s %-22s %9sB %11s  %12sB %7s\n' "$n" "arm64 zip of fn-001" "$zp" "" "$zc" "$(ratio "$zp" "$zc")"
   if [ "$n" = "$smallest" ]; then
     f=$(run_per_function "$ws" "$n")
     per_function_one=$(python3 -c "print($f / $n)")
-    printf '%-4s %-22s %9ss %13ss %7s   (right: one cold build per function per arch)\n' "$n" "cold vs per-function" "$cold" "$f" "$(ratio "$cold" "$f")"
+    printf '%-4s %-22s %9ss %11s  %12ss %7s   (right: one cold build per function per arch)\n' "$n" "cold vs per-function" "$cold" "" "$f" "$(ratio "$cold" "$f")"
   fi
-  rm -rf "$tp" "$tc"
+  rm -rf "$tp" "$ts" "$tc"
 done
 if [ -n "$per_function_one" ]; then
   printf '\nper-function builds extrapolated: T(N) = N x %.0f s (measured at N=%s: one cold build per function per architecture)\n' "$per_function_one" "$smallest"

@@ -15,6 +15,18 @@ pub struct BuildOptions {
     pub offline: bool,
     /// `RUSTC_WRAPPER` for the builds (sccache, when the workspace asks for it).
     pub rustc_wrapper: Option<PathBuf>,
+    /// Build the architectures one after another instead of side by side.
+    pub sequential: bool,
+}
+
+/// The cargo target directory the builds for `arch` use: `<target-dir>/powertools-build/<arch>`.
+/// Each architecture has its own, because cargo locks a target directory for the whole of a build:
+/// two architectures sharing one would build one after the other. The cost is that the crates
+/// built for the host (build scripts, proc macros) are built once per architecture.
+pub fn arch_target_dir(workspace_target_dir: &Path, arch: Arch) -> PathBuf {
+    workspace_target_dir
+        .join("powertools-build")
+        .join(arch.as_str())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -210,6 +222,7 @@ pub fn build_command(
         None => process.arg("--release"),
     };
     process.arg("--manifest-path").arg(workspace_manifest);
+    process.env("CARGO_TARGET_DIR", dirs.target_dir);
     for package in &group.packages {
         process.args(["--package", package]);
     }

@@ -168,6 +168,10 @@ pub struct PackageArgs {
     /// Write the zips without running `verify`'s checks on them first.
     #[arg(long)]
     pub no_verify: bool,
+    /// Build the architectures one after another (default: side by side, each in its own target
+    /// directory under <target-dir>/powertools-build; needs less memory at once).
+    #[arg(long)]
+    pub sequential: bool,
     /// Package this Python project folder (pyproject.toml and its lock file), without a Cargo workspace.
     #[arg(long, value_name = "PATH", conflicts_with_all = ["manifest_path", "packages"])]
     pub python: Option<PathBuf>,

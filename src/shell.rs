@@ -8,7 +8,7 @@
 //! else. A closed stdout or stderr (`cargo powertools recipes | head -1`) is not an error and
 //! never a panic: what cannot be written is dropped.
 use anstyle::{AnsiColor, Style};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde::Serialize;
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
@@ -33,7 +33,9 @@ pub trait Diagnostic: Serialize {
 
 pub struct Shell {
     format: MessageFormat,
-    stderr_is_terminal: bool,
+    /// On a terminal: where the spinners of the builds running side by side are drawn; lines
+    /// written to stderr meanwhile go above them.
+    progress: Option<MultiProgress>,
 }
 
 const STATUS: Style = AnsiColor::Green.on_default().bold();
@@ -45,7 +47,7 @@ impl Shell {
     pub fn new(format: MessageFormat) -> Self {
         Shell {
             format,
-            stderr_is_terminal: std::io::stderr().is_terminal(),
+            progress: std::io::stderr().is_terminal().then(MultiProgress::new),
         }
     }
 
@@ -55,8 +57,14 @@ impl Shell {
 
     /// Writes `text` to stderr (styles stripped where it is not a terminal); write errors dropped.
     fn stderr(&self, text: impl Display) {
-        let mut stderr = anstream::stderr().lock();
-        let _ = writeln!(stderr, "{text}");
+        let write = || {
+            let mut stderr = anstream::stderr().lock();
+            let _ = writeln!(stderr, "{text}");
+        };
+        match &self.progress {
+            Some(progress) => progress.suspend(write),
+            None => write(),
+        }
     }
 
     /// A cargo-style status line: `   Packaging greeter (arm64)`.
@@ -146,8 +154,8 @@ impl Shell {
     /// Where a child process's output goes while it runs: a spinner showing its latest line on a
     /// terminal, the lines themselves (on stderr, keeping stdout for JSON) otherwise.
     pub fn child_output(&self, title: String) -> ChildOutput {
-        let spinner = self.stderr_is_terminal.then(|| {
-            let bar = ProgressBar::new_spinner();
+        let spinner = self.progress.as_ref().map(|progress| {
+            let bar = progress.add(ProgressBar::new_spinner());
             if let Ok(style) =
                 ProgressStyle::with_template("{spinner:.green} {prefix:.bold} {wide_msg}")
             {
@@ -177,6 +185,7 @@ impl ChildOutput {
     }
 }
 
+/// A finished child's spinner leaves no line behind: the status lines say what it did.
 impl Drop for ChildOutput {
     fn drop(&mut self) {
         if let Some(bar) = &self.spinner {

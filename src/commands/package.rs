@@ -26,6 +26,7 @@ pub fn exec(args: PackageArgs, shell: &Shell) -> Result<(), Error> {
             locked: args.locked,
             offline: args.offline,
             rustc_wrapper: None,
+            sequential: args.sequential,
         },
         out_dir: args.out_dir,
         no_verify: args.no_verify,
