@@ -4,12 +4,6 @@ use crate::support::*;
 use assert_cmd::Command;
 use std::path::Path;
 
-fn package_in(dir: &Path) -> Command {
-    let mut command = powertools();
-    command.current_dir(dir).args(["package", "--locked"]);
-    command
-}
-
 fn has_line(stderr: &str, line: &str) {
     assert!(
         stderr.lines().any(|l| l == line),
@@ -21,12 +15,10 @@ const NAME_HELP: &str = "  help: rename it with only letters, digits, `-` and `_
 
 #[test]
 fn a_python_function_name_that_is_a_path() {
-    let example = example_copy();
-    example.append_to_manifest(
+    let (example, stderr) = example_failing_with(
         "",
         "\n[workspace.metadata.powertools.python.\"../../x\"]\npath = \"python/orders-py\"\npython = \"3.11\"\nhandler = \"app.handler\"\n",
     );
-    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
     has_line(
         &stderr,
         &format!(
@@ -40,13 +32,13 @@ fn a_python_function_name_that_is_a_path() {
 
 #[test]
 fn a_layer_name_longer_than_lambda_allows() {
-    let example = example_copy();
     let long = "l".repeat(65);
-    example.append_to_manifest(
+    let (example, stderr) = example_failing_with(
         "",
-        &format!("\n[workspace.metadata.powertools.python.{long}]\npath = \"python/orders-py\"\npython = \"3.11\"\nlayer = true\n"),
+        &format!(
+            "\n[workspace.metadata.powertools.python.{long}]\npath = \"python/orders-py\"\npython = \"3.11\"\nlayer = true\n"
+        ),
     );
-    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
     has_line(
         &stderr,
         &format!(
@@ -58,12 +50,10 @@ fn a_layer_name_longer_than_lambda_allows() {
 
 #[test]
 fn a_rust_binary_name_with_a_dot() {
-    let example = example_copy();
-    example.append_to_manifest(
+    let (example, stderr) = example_failing_with(
         "functions/greeter",
         "\n[[bin]]\nname = \"greeter.v2\"\npath = \"src/main.rs\"\n",
     );
-    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
     has_line(
         &stderr,
         &format!(
@@ -79,16 +69,11 @@ fn a_rust_binary_name_with_a_dot() {
 
 /// Points greeter's `include` at its whole `assets` folder (plus `extra` TOML lines).
 fn include_assets_folder(example: &ExampleCopy, extra: &str) {
-    let manifest = example.path().join("functions/greeter/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace(
-            "include = [\"assets/*.txt\"]",
-            &format!("include = [\"assets\"]\n{extra}"),
-        ),
-    )
-    .unwrap();
+    replace_in_file(
+        &example.path().join("functions/greeter/Cargo.toml"),
+        "include = [\"assets/*.txt\"]",
+        &format!("include = [\"assets\"]\n{extra}"),
+    );
 }
 
 #[test]
@@ -118,7 +103,11 @@ fn a_credential_in_an_include_folder_is_refused_naming_the_file() {
         "-----BEGIN OPENSSH PRIVATE KEY-----\n",
     )
     .unwrap();
-    include_assets_folder(&example, "allow-secrets = [\"assets/ca.pem\"]");
+    replace_in_file(
+        &manifest,
+        "include = [\"assets\"]\n",
+        "include = [\"assets\"]\nallow-secrets = [\"assets/ca.pem\"]\n",
+    );
     let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
     has_line(
         &stderr,
@@ -151,16 +140,11 @@ fn a_credential_named_in_allow_secrets_is_zipped() {
 
 /// Adds `include` (and `extra`) to the example's `orders-py`.
 fn python_include(example: &ExampleCopy, include: &str, extra: &str) {
-    let manifest = example.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace(
-            "handler = \"app.handler\"\n",
-            &format!("handler = \"app.handler\"\ninclude = {include}\n{extra}"),
-        ),
-    )
-    .unwrap();
+    replace_in_file(
+        &example.path().join("Cargo.toml"),
+        "handler = \"app.handler\"\n",
+        &format!("handler = \"app.handler\"\ninclude = {include}\n{extra}"),
+    );
 }
 
 fn package_orders_py(dir: &Path) -> Command {
@@ -173,15 +157,9 @@ fn package_orders_py(dir: &Path) -> Command {
 fn a_python_include_outside_the_workspace_is_refused() {
     // Checked before anything is installed: no tool needed.
     let example = example_copy();
-    std::fs::write(example.outer.path().join("secret.txt"), "not for Lambda").unwrap();
+    let secret = example.secret_outside();
     python_include(&example, "[\"*.py\", \"../../../secret.txt\"]", "");
     let stderr = fails_leaving_earlier_output(&mut package_orders_py(&example.path()));
-    let secret = example
-        .outer
-        .path()
-        .canonicalize()
-        .unwrap()
-        .join("secret.txt");
     has_line(
         &stderr,
         &format!(

@@ -1,14 +1,7 @@
 //! Bad input: each case exits with status 1, prints an error naming the cause and a `help:` with
 //! the fix, and leaves the earlier zips and manifest in the output directory byte-for-byte as they were.
 use crate::support::*;
-use assert_cmd::Command;
 use std::path::{Path, PathBuf};
-
-fn package_in(dir: &Path) -> Command {
-    let mut command = powertools();
-    command.current_dir(dir).args(["package", "--locked"]);
-    command
-}
 
 fn assert_contains(haystack: &str, needles: &[&str]) {
     for needle in needles {
@@ -130,12 +123,10 @@ fn an_unknown_package_or_binary() {
 
 #[test]
 fn an_unknown_key_in_package_metadata() {
-    let example = example_copy();
-    example.append_to_manifest(
+    let (example, stderr) = example_failing_with(
         "functions/orders",
         "\n[package.metadata.powertools]\narchitecture = [\"arm64\"]\n",
     );
-    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
     let manifest = example.path().join("functions/orders/Cargo.toml");
     assert_contains(
         &stderr,
@@ -206,24 +197,14 @@ fn a_wrong_type_or_value_in_workspace_metadata() {
 #[test]
 fn an_include_glob_escaping_the_workspace() {
     let example = example_copy();
-    std::fs::write(example.outer.path().join("secret.txt"), "not for Lambda").unwrap();
+    let secret = example.secret_outside();
     let greeter = example.path().join("functions/greeter");
-    let text = std::fs::read_to_string(greeter.join("Cargo.toml")).unwrap();
-    std::fs::write(
-        greeter.join("Cargo.toml"),
-        text.replace(
-            "\"assets/*.txt\"",
-            "\"assets/*.txt\", \"../../../secret.txt\"",
-        ),
-    )
-    .unwrap();
+    replace_in_file(
+        &greeter.join("Cargo.toml"),
+        "\"assets/*.txt\"",
+        "\"assets/*.txt\", \"../../../secret.txt\"",
+    );
     let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
-    let secret = example
-        .outer
-        .path()
-        .canonicalize()
-        .unwrap()
-        .join("secret.txt");
     assert_contains(
         &stderr,
         &[
@@ -245,7 +226,7 @@ fn an_include_glob_escaping_the_workspace() {
     );
 
     // A symlink inside the package that points outside is refused too.
-    std::fs::write(greeter.join("Cargo.toml"), text).unwrap();
+    replace_in_file(&greeter.join("Cargo.toml"), ", \"../../../secret.txt\"", "");
     std::os::unix::fs::symlink(&secret, greeter.join("assets/leak.txt")).unwrap();
     let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
     assert_contains(
@@ -382,16 +363,11 @@ fn a_compile_error_in_one_function() {
         "compile_error!(\"payments is broken on purpose\");\nfn main() {}\n",
     )
     .unwrap();
-    let root_manifest = example.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&root_manifest).unwrap();
-    std::fs::write(
-        &root_manifest,
-        text.replace(
-            "\"tools/seed-data\"]",
-            "\"tools/seed-data\", \"functions/payments\"]",
-        ),
-    )
-    .unwrap();
+    replace_in_file(
+        &example.path().join("Cargo.toml"),
+        "\"tools/seed-data\"]",
+        "\"tools/seed-data\", \"functions/payments\"]",
+    );
 
     let mut command = powertools();
     command
@@ -459,12 +435,11 @@ fn size_limits() {
     let big = example.path().join("functions/greeter/big");
     std::fs::create_dir_all(&big).unwrap();
     let greeter_manifest = example.path().join("functions/greeter/Cargo.toml");
-    let text = std::fs::read_to_string(&greeter_manifest).unwrap();
-    std::fs::write(
+    replace_in_file(
         &greeter_manifest,
-        text.replace("\"assets/*.txt\"", "\"assets/*.txt\", \"big\""),
-    )
-    .unwrap();
+        "\"assets/*.txt\"",
+        "\"assets/*.txt\", \"big\"",
+    );
 
     // 51 MiB that deflate cannot shrink: a zip over the direct-upload limit.
     let mut state = 0x2545_f491_4f6c_dd1du64;

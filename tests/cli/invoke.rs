@@ -4,7 +4,7 @@
 use crate::support::*;
 use cargo_powertools::invoke::glibc_build;
 use cargo_powertools::process::{self, group_alive};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -34,14 +34,6 @@ impl Drop for Running {
         process::kill_group(self.group());
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn wait_for_port(port: u16) {
@@ -170,28 +162,6 @@ fn the_arm64_default_multi_thread_function_answers_under_qemu() {
     assert!(answer.contains(r#""msg":"Command hi.""#), "{answer}");
 }
 
-/// Processes whose working directory is under `dir`: what `verify --invoke` started there.
-fn processes_in(dir: &std::path::Path) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else {
-            continue;
-        };
-        if cwd.starts_with(dir) {
-            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-            found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
-        }
-    }
-    found
-}
-
-/// `verify --invoke` with a private TMPDIR, so that the processes it starts can be found.
-fn verify_invoke(tmp: &std::path::Path) -> assert_cmd::Command {
-    let mut command = powertools();
-    command.env("TMPDIR", tmp).args(["verify", "--invoke"]);
-    command
-}
-
 #[test]
 fn verify_invokes_the_default_multi_thread_function_on_both_architectures() {
     if !require_tools(&[PACKAGING_TOOLS, &["qemu-aarch64-static"]].concat()) {
@@ -246,14 +216,12 @@ fn a_loader_and_libc_of_two_glibc_builds_are_refused_before_running() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let zip = packaged_example().out.path().join("arm64/hello.zip");
-    let output = verify_invoke(tmp.path())
-        .env("QEMU_LD_PREFIX", sysroot)
-        .arg(&zip)
-        .timeout(Duration::from_secs(60))
-        .output()
-        .unwrap();
-    let stderr = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = fails(
+        verify_invoke(tmp.path())
+            .env("QEMU_LD_PREFIX", sysroot)
+            .arg(&zip)
+            .timeout(Duration::from_secs(60)),
+    );
     assert!(stderr.contains("error: cannot run the arm64 bootstrap under qemu: no C library root has its loader and libc from one glibc build:\n  - -L /usr/aarch64-linux-gnu: the loader /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 is Debian GLIBC "), "{stderr}");
     assert!(
         stderr.contains(" but libc /usr/lib/aarch64-linux-gnu/libc.so.6 is Debian GLIBC "),
@@ -309,26 +277,12 @@ fn packaged_memory_fixture() -> &'static std::path::Path {
         std::sync::OnceLock::new();
     let (_, out) = PACKAGED.get_or_init(|| {
         let workspace = tempfile::tempdir().unwrap();
-        let fixture = repo_root().join("tests/fixtures/memory");
-        for entry in walkdir::WalkDir::new(&fixture) {
-            let entry = entry.unwrap();
-            let dest = workspace
-                .path()
-                .join(entry.path().strip_prefix(&fixture).unwrap());
-            if entry.file_type().is_dir() {
-                std::fs::create_dir_all(&dest).unwrap();
-            } else {
-                std::fs::copy(entry.path(), &dest).unwrap();
-            }
-        }
-        let out = tempfile::tempdir().unwrap();
-        let output = powertools()
-            .current_dir(workspace.path())
-            .args(["package", "--locked", "--out-dir"])
-            .arg(out.path())
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", stderr(&output));
+        copy_tree(&repo_root().join("tests/fixtures/memory"), workspace.path());
+        let out = packaged_into_new_dir(
+            powertools()
+                .current_dir(workspace.path())
+                .args(["package", "--locked"]),
+        );
         (workspace, out)
     });
     out.path()
@@ -426,16 +380,14 @@ fn a_baseline_fails_a_function_that_got_heavier_and_passes_one_that_did_not() {
     let baseline = tmp.path().join("baseline.json");
     let light = event_file(tmp.path(), r#"{"hold_mib":0}"#);
     let heavy = event_file(tmp.path(), r#"{"hold_mib":64}"#);
-    let output = verify_invoke(tmp.path())
-        .args(["--repeat", "5", "--event"])
-        .arg(&light)
-        .arg("--profile-out")
-        .arg(&baseline)
-        .arg(&zip)
-        .output()
-        .unwrap();
-    let text = stderr(&output);
-    assert!(output.status.success(), "{text}");
+    let text = succeeds(
+        verify_invoke(tmp.path())
+            .args(["--repeat", "5", "--event"])
+            .arg(&light)
+            .arg("--profile-out")
+            .arg(&baseline)
+            .arg(&zip),
+    );
     assert_eq!(text.matches("REPORT RequestId: ").count(), 5, "{text}");
     assert_eq!(text.matches("\tInit Duration: ").count(), 1, "{text}");
     assert!(
@@ -450,30 +402,26 @@ fn a_baseline_fails_a_function_that_got_heavier_and_passes_one_that_did_not() {
     assert_eq!(written["profiles"][0]["invocations"], 5);
 
     // The same function, the same event: within 10 %.
-    let output = verify_invoke(tmp.path())
-        .args(["--repeat", "15", "--event"])
-        .arg(&light)
-        .arg("--baseline")
-        .arg(&baseline)
-        .arg(&zip)
-        .output()
-        .unwrap();
-    let text = stderr(&output);
-    assert!(output.status.success(), "{text}");
+    let text = succeeds(
+        verify_invoke(tmp.path())
+            .args(["--repeat", "15", "--event"])
+            .arg(&light)
+            .arg("--baseline")
+            .arg(&baseline)
+            .arg(&zip),
+    );
     assert!(text.contains("function     arch    metric"), "{text}");
     assert!(!text.contains("REGRESSED"), "{text}");
 
     // Holding 64 MiB more: the memory regression fails the run, with the table.
-    let output = verify_invoke(tmp.path())
-        .args(["--repeat", "5", "--event"])
-        .arg(&heavy)
-        .arg("--baseline")
-        .arg(&baseline)
-        .arg(&zip)
-        .output()
-        .unwrap();
-    let text = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
+    let text = fails(
+        verify_invoke(tmp.path())
+            .args(["--repeat", "5", "--event"])
+            .arg(&heavy)
+            .arg("--baseline")
+            .arg(&baseline)
+            .arg(&zip),
+    );
     let row = text
         .lines()
         .find(|l| l.starts_with("hold-memory ") && l.contains("max memory used"))
@@ -497,30 +445,18 @@ fn a_baseline_fails_a_function_that_got_heavier_and_passes_one_that_did_not() {
 /// The example packaged again with its Python function on another CPython version.
 fn orders_py_for(minor: u8) -> tempfile::TempDir {
     let example = example_copy();
-    let manifest = example.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    assert!(text.contains("python = \"3.11\""));
-    std::fs::write(
-        &manifest,
-        text.replace("python = \"3.11\"", &format!("python = \"3.{minor}\"")),
-    )
-    .unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let output = powertools()
-        .current_dir(example.path())
-        .args([
-            "package",
-            "--bin",
-            "orders-py",
-            "--arch",
-            "x86_64",
-            "--out-dir",
-        ])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", stderr(&output));
-    out
+    replace_in_file(
+        &example.path().join("Cargo.toml"),
+        "python = \"3.11\"",
+        &format!("python = \"3.{minor}\""),
+    );
+    packaged_into_new_dir(powertools().current_dir(example.path()).args([
+        "package",
+        "--bin",
+        "orders-py",
+        "--arch",
+        "x86_64",
+    ]))
 }
 
 #[test]
@@ -628,13 +564,10 @@ fn python_failures_carry_lambdas_error_types() {
     );
 
     // A dependency missing from the zip: nothing of this machine's site-packages leaks in.
-    let zip = python_zip(
-        tmp.path(),
+    let invoke_app = |source: &str| verify_python_zip(tmp.path(), &python_zip(tmp.path(), source));
+    let text = fails(&mut invoke_app(
         "import requests\n\ndef handler(event, context):\n    return 1\n",
-    );
-    let output = verify_python_zip(tmp.path(), &zip).output().unwrap();
-    let text = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
+    ));
     assert!(
         text.contains("app.zip: init failed: Runtime.ImportModuleError: Unable to import module 'app': No module named 'requests'"),
         "{text}"
@@ -645,13 +578,9 @@ fn python_failures_carry_lambdas_error_types() {
     );
 
     // Slower than the function's timeout.
-    let zip = python_zip(
-        tmp.path(),
+    let text = fails(&mut invoke_app(
         "import time\n\ndef handler(event, context):\n    time.sleep(60)\n",
-    );
-    let output = verify_python_zip(tmp.path(), &zip).output().unwrap();
-    let text = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{text}");
+    ));
     assert!(
         text.contains(
             "app.zip: no answer within 3 s (Sandbox.Timedout: Task timed out after 3.00 seconds)"
@@ -661,13 +590,9 @@ fn python_failures_carry_lambdas_error_types() {
 
     // The context object Lambda's runtime passes, and Lambda's layout: the task root is the working
     // directory and first on sys.path, and no site-packages of this machine is on it.
-    let zip = python_zip(
-        tmp.path(),
+    let text = succeeds(&mut invoke_app(
         "import os, sys\n\ndef handler(event, context):\n    root = os.environ['LAMBDA_TASK_ROOT']\n    return [context.function_name, context.memory_limit_in_mb, len(context.aws_request_id), 0 < context.get_remaining_time_in_millis() <= 3000, os.getcwd() == root == sys.path[0], [p for p in sys.path if 'site-packages' in p]]\n",
-    );
-    let output = verify_python_zip(tmp.path(), &zip).output().unwrap();
-    let text = stderr(&output);
-    assert!(output.status.success(), "{text}");
+    ));
     assert!(
         text.contains(r#"python3.11): ["app", "128", 36, true, true, []]"#),
         "{text}"
@@ -685,38 +610,23 @@ fn an_interrupted_python_invocation_stops_what_it_started() {
         tmp.path(),
         "import time\n\ndef handler(event, context):\n    time.sleep(600)\n",
     );
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-powertools"))
-        .args([
-            "powertools",
-            "verify",
-            "--invoke",
+    // Interrupted once the function's interpreter runs (in the unpacked task root).
+    interrupt_verify_invoke(
+        tmp.path(),
+        &[
             "--repeat",
             "3",
             "--timeout",
             "600",
-        ])
-        .args(["--runtime", "python3.11", "--handler", "app.handler"])
-        .arg(&zip)
-        .env("TMPDIR", tmp.path())
-        .env("PATH", path_with_tools())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait until the function's interpreter runs (in the unpacked task root), then Ctrl-C.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !processes_in(tmp.path())
-        .iter()
-        .any(|p| p.contains("runtime_loop.py"))
-    {
-        assert!(Instant::now() < deadline, "the function never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(500));
-    // SAFETY: signals the child we started.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    assert_eq!(child.wait().unwrap().code(), Some(130));
-    std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
+            "--runtime",
+            "python3.11",
+            "--handler",
+            "app.handler",
+        ],
+        &zip,
+        |p| p.contains("runtime_loop.py"),
+        Duration::from_millis(500),
+    );
 }
 
 /// `doctor` says where qemu would take an arm64 loader and libc from, and names a mix.

@@ -45,6 +45,16 @@ fn example_opted_out() -> ExampleCopy {
     example
 }
 
+/// `openapi` in the workspace of `example`, with its target directory beside the workspace.
+fn openapi_in(example: &ExampleCopy) -> assert_cmd::Command {
+    let mut command = powertools();
+    command
+        .current_dir(example.path())
+        .env("CARGO_TARGET_DIR", example.outer.path().join("target"))
+        .arg("openapi");
+    command
+}
+
 /// The example workspace with greeter (a `file`), orders (a `command`) and orders-py (a
 /// `command` run by Python) opted in instead, its target directory inside the temporary directory.
 struct OptedIn {
@@ -119,12 +129,7 @@ impl OptedIn {
     }
 
     fn openapi(&self) -> assert_cmd::Command {
-        let mut command = powertools();
-        command
-            .current_dir(self.example.path())
-            .env("CARGO_TARGET_DIR", self.target_dir())
-            .arg("openapi");
-        command
+        openapi_in(&self.example)
     }
 
     fn write(&self, rel: &str, value: &Value) {
@@ -250,9 +255,7 @@ fn a_path_served_twice_names_both_functions_and_leaves_the_earlier_document() {
     orders["paths"]["/greetings/{name}"]["get"]["parameters"] =
         json!([{ "name": "name", "in": "path", "required": true, "schema": { "type": "string" } }]);
     opted.write("functions/orders/spec.json", &orders);
-    let output = run(&mut opted.openapi());
-    let stderr = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = fails(&mut opted.openapi());
     assert!(
         stderr.contains(
             "error: GET /greetings/{name} is served by two functions, `greeter` and `orders`\n"
@@ -266,16 +269,10 @@ fn a_path_served_twice_names_both_functions_and_leaves_the_earlier_document() {
         "the earlier document changed"
     );
 
-    let output = run(opted.openapi().args(["--on-conflict", "last"]));
+    let stderr = succeeds(opted.openapi().args(["--on-conflict", "last"]));
     assert!(
-        output.status.success(),
-        "{}",
-        crate::support::stderr(&output)
-    );
-    assert!(
-        crate::support::stderr(&output).contains("warning: GET /greetings/{name} is served by `greeter` and `orders`; kept `orders`'s (--on-conflict last)"),
-        "{}",
-        crate::support::stderr(&output)
+        stderr.contains("warning: GET /greetings/{name} is served by `greeter` and `orders`; kept `orders`'s (--on-conflict last)"),
+        "{stderr}"
     );
     assert_eq!(
         functions_of(&read_json(&opted.document_path()))[0],
@@ -296,9 +293,7 @@ fn a_component_clash_names_both_functions_unless_components_are_prefixed() {
             json!({ "id": { "type": "string" } }),
         ),
     );
-    let output = run(&mut opted.openapi());
-    let stderr = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = fails(&mut opted.openapi());
     assert!(
         stderr.contains("error: component #/components/schemas/Greeting differs between functions `greeter` and `orders`\n"),
         "{stderr}"
@@ -308,12 +303,7 @@ fn a_component_clash_names_both_functions_unless_components_are_prefixed() {
         "a failed run writes nothing"
     );
 
-    let output = run(opted.openapi().arg("--prefix-components"));
-    assert!(
-        output.status.success(),
-        "{}",
-        crate::support::stderr(&output)
-    );
+    succeeds(opted.openapi().arg("--prefix-components"));
     let document = read_json(&opted.document_path());
     let schemas: Vec<&String> = document["components"]["schemas"]
         .as_object()
@@ -332,12 +322,7 @@ fn a_component_clash_names_both_functions_unless_components_are_prefixed() {
 #[test]
 fn without_a_function_opted_in_it_says_how_to_opt_in() {
     let example = example_opted_out();
-    let output = run(powertools()
-        .current_dir(example.path())
-        .env("CARGO_TARGET_DIR", example.outer.path().join("target"))
-        .arg("openapi"));
-    let stderr = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = fails(&mut openapi_in(&example));
     assert!(
         stderr.contains("error: no function takes part in the OpenAPI document\n"),
         "{stderr}"
@@ -356,12 +341,7 @@ fn a_malformed_openapi_key_names_the_file_and_field() {
         "functions/greeter",
         "openapi = { route = \"/a\", file = \"b\" }\n",
     );
-    let output = run(powertools()
-        .current_dir(example.path())
-        .env("CARGO_TARGET_DIR", example.outer.path().join("target"))
-        .arg("openapi"));
-    let stderr = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = fails(&mut openapi_in(&example));
     assert!(
         stderr.contains("functions/greeter/Cargo.toml: `openapi`: set exactly one of `route`, `file` or `command`"),
         "{stderr}"
@@ -376,9 +356,7 @@ fn a_fragment_that_is_not_openapi_or_has_a_dangling_ref_is_named() {
         "<html>oops</html>",
     )
     .unwrap();
-    let output = run(&mut opted.openapi());
-    let stderr = stderr(&output);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = fails(&mut opted.openapi());
     assert!(
         stderr.contains(
             "error: `orders`: not an OpenAPI document: its command `cat spec.json` is not JSON"

@@ -8,16 +8,12 @@ use std::process::Command;
 
 /// Packages only `orders-py`, from `workspace`, with `extra` arguments, into a new directory.
 fn package_python(workspace: &Path, extra: &[&str]) -> (tempfile::TempDir, std::process::Output) {
-    let out = tempfile::tempdir().unwrap();
-    let output = powertools()
-        .current_dir(workspace)
-        .args(["package", "--bin", "orders-py"])
-        .args(extra)
-        .arg("--out-dir")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    (out, output)
+    output_into_new_dir(
+        powertools()
+            .current_dir(workspace)
+            .args(["package", "--bin", "orders-py"])
+            .args(extra),
+    )
 }
 
 fn names(zip: &Path) -> Vec<String> {
@@ -72,23 +68,11 @@ fn assert_python_zip(out: &Path, arch: &str, prefix: &str) {
 /// Unzips the x86_64 zip and calls the handler with a sample event, with this machine's Python
 /// (3.11, the example's runtime version) and nothing else on its path.
 fn run_handler(out: &Path) -> String {
-    let unpacked = unzip(&out.join("x86_64/orders-py.zip"));
-    let output = Command::new("python3")
-        .args([
-            "-I",
-            "-c",
-            "import json, sys; sys.path.insert(0, '.'); import app; print(json.dumps(app.handler({'id': 'o-1', 'lines': [{'quantity': 3, 'unit_price_cents': 250}]}, None)))",
-        ])
-        .current_dir(unpacked.path())
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_string()
+    run_python_in_zip(
+        &out.join("x86_64/orders-py.zip"),
+        "python3",
+        "import json, sys; sys.path.insert(0, '.'); import app; print(json.dumps(app.handler({'id': 'o-1', 'lines': [{'quantity': 3, 'unit_price_cents': 250}]}, None)))",
+    )
 }
 
 /// Packages with `recipe` twice and checks the zips, the handler and the identical rebuild.
@@ -102,11 +86,8 @@ fn check_recipe(workspace: &Path, recipe: &str) {
         run_handler(out.path()),
         r#"{"id": "o-1", "total_cents": 750}"#
     );
-    let manifest = read_manifest(out.path());
     assert!(
-        manifest["artifacts"]
-            .as_array()
-            .unwrap()
+        artifacts(out.path())
             .iter()
             .all(|a| a["recipe"] == recipe && a["language"] == "python")
     );
@@ -207,13 +188,11 @@ fn a_layer_has_everything_under_python() {
         "",
         "\n[workspace.metadata.powertools.python.orders-deps]\npath = \"python/orders-py\"\npython = \"3.11\"\nlayer = true\n",
     );
-    let out = tempfile::tempdir().unwrap();
-    let output = powertools()
-        .current_dir(example.path())
-        .args(["package", "--bin", "orders-deps", "--out-dir"])
-        .arg(out.path())
-        .output()
-        .unwrap();
+    let (out, output) = output_into_new_dir(powertools().current_dir(example.path()).args([
+        "package",
+        "--bin",
+        "orders-deps",
+    ]));
     assert!(output.status.success(), "{}", stderr(&output));
     for arch in ["x86_64", "arm64"] {
         std::fs::rename(
@@ -223,11 +202,8 @@ fn a_layer_has_everything_under_python() {
         .unwrap();
         assert_python_zip(out.path(), arch, "python/");
     }
-    let manifest = read_manifest(out.path());
     assert!(
-        manifest["artifacts"]
-            .as_array()
-            .unwrap()
+        artifacts(out.path())
             .iter()
             .all(|a| a["kind"] == "layer" && a.get("handler").is_none())
     );
@@ -244,15 +220,13 @@ fn a_folder_without_a_cargo_workspace_packages_with_python() {
     }
     let example = example_copy();
     let project = example.path().join("python/orders-py");
-    let out = tempfile::tempdir().unwrap();
-    let output = powertools()
-        .current_dir(example.outer.path())
-        .args(["package", "--python"])
-        .arg(&project)
-        .args(["--handler", "app.handler", "--arch", "x86_64", "--out-dir"])
-        .arg(out.path())
-        .output()
-        .unwrap();
+    let (out, output) = output_into_new_dir(
+        powertools()
+            .current_dir(example.outer.path())
+            .args(["package", "--python"])
+            .arg(&project)
+            .args(["--handler", "app.handler", "--arch", "x86_64"]),
+    );
     assert!(output.status.success(), "{}", stderr(&output));
     let manifest = read_manifest(out.path());
     let artifact = &manifest["artifacts"][0];
@@ -268,29 +242,9 @@ fn a_folder_without_a_cargo_workspace_packages_with_python() {
 
     // verify checks a Python zip for its handler's module.
     let zip = out.path().join("x86_64/orders-py.zip");
-    let output = powertools()
-        .args([
-            "verify",
-            "--runtime",
-            "python3.11",
-            "--handler",
-            "app.handler",
-        ])
-        .arg(&zip)
-        .output()
-        .unwrap();
+    let output = run(verify_python("app.handler").arg(&zip));
     assert!(output.status.success(), "{}", stderr(&output));
-    let output = powertools()
-        .args([
-            "verify",
-            "--runtime",
-            "python3.11",
-            "--handler",
-            "main.handler",
-        ])
-        .arg(&zip)
-        .output()
-        .unwrap();
+    let output = run(verify_python("main.handler").arg(&zip));
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("no `main.py` for the handler `main.handler`: Lambda fails with Runtime.ImportModuleError"), "{}", stderr(&output));
 }
@@ -313,16 +267,12 @@ fn a_package_with_only_a_source_distribution_is_named() {
     }
     let example = example_copy();
     let project = example.path().join("python/orders-py");
-    let pyproject = std::fs::read_to_string(project.join("pyproject.toml")).unwrap();
     // psycopg2 publishes only an sdist (its wheels are psycopg2-binary's).
-    std::fs::write(
-        project.join("pyproject.toml"),
-        pyproject.replace(
-            "\"pydantic>=2.7\"",
-            "\"pydantic>=2.7\", \"psycopg2==2.9.10\"",
-        ),
-    )
-    .unwrap();
+    replace_in_file(
+        &project.join("pyproject.toml"),
+        "\"pydantic>=2.7\"",
+        "\"pydantic>=2.7\", \"psycopg2==2.9.10\"",
+    );
     run_in(&project, "uv", &["lock"]);
     let stderr = python_fails_leaving_earlier_output(&example.path(), &["--arch", "x86_64"]);
     assert!(
@@ -360,13 +310,11 @@ fn a_python_version_the_lock_cannot_satisfy() {
         return;
     }
     let example = example_copy();
-    let manifest = example.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace("python = \"3.11\"", "python = \"3.9\""),
-    )
-    .unwrap();
+    replace_in_file(
+        &example.path().join("Cargo.toml"),
+        "python = \"3.11\"",
+        "python = \"3.9\"",
+    );
     let stderr = python_fails_leaving_earlier_output(&example.path(), &[]);
     let pyproject = example.path().join("python/orders-py/pyproject.toml");
     assert!(
@@ -418,16 +366,11 @@ fn excluded_distributions_are_left_out_only_when_asked() {
         "kept unless excluded"
     );
 
-    let manifest = example.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
-        &manifest,
-        text.replace(
-            "handler = \"app.handler\"",
-            "handler = \"app.handler\"\nexclude = [\"annotated-types\"]",
-        ),
-    )
-    .unwrap();
+    replace_in_file(
+        &example.path().join("Cargo.toml"),
+        "handler = \"app.handler\"",
+        "handler = \"app.handler\"\nexclude = [\"annotated-types\"]",
+    );
     let (out, output) = package_python(&example.path(), &["--arch", "x86_64"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let after = names(&out.path().join("x86_64/orders-py.zip"));
@@ -499,17 +442,13 @@ fn package_folder(
     recipe: &str,
     extra: &[&str],
 ) -> (tempfile::TempDir, std::process::Output) {
-    let out = tempfile::tempdir().unwrap();
-    let output = powertools()
-        .args(["package", "--python"])
-        .arg(project)
-        .args(["--handler", "main.handler", "--recipe", recipe])
-        .args(extra)
-        .arg("--out-dir")
-        .arg(out.path())
-        .output()
-        .unwrap();
-    (out, output)
+    output_into_new_dir(
+        powertools()
+            .args(["package", "--python"])
+            .arg(project)
+            .args(["--handler", "main.handler", "--recipe", recipe])
+            .args(extra),
+    )
 }
 
 /// This machine's `python3.<minor>`: on PATH, or a pyenv version (pyenv's shims answer only for
@@ -549,23 +488,11 @@ fn interpreter(version: &str) -> std::path::PathBuf {
 
 /// Unzips the x86_64 zip and calls `main.handler` with `python3.<minor>`, nothing else on its path.
 fn run_main_handler(zip: &Path, python: &str) -> String {
-    let unpacked = unzip(zip);
-    let output = Command::new(interpreter(python))
-        .args([
-            "-I",
-            "-c",
-            "import json, sys; sys.path.insert(0, '.'); import main; print(json.dumps(main.handler({}, None)))",
-        ])
-        .current_dir(unpacked.path())
-        .env("PYTHONDONTWRITEBYTECODE", "1")
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_string()
+    run_python_in_zip(
+        zip,
+        interpreter(python),
+        "import json, sys; sys.path.insert(0, '.'); import main; print(json.dumps(main.handler({}, None)))",
+    )
 }
 
 const NUMPY_HANDLER: &str = "    import numpy\n    return {\"numpy\": numpy.__version__, \"sum\": int(numpy.arange(5).sum())}";
@@ -736,19 +663,7 @@ fn verify_rejects_a_python_zip_missing_a_dependency() {
         }
         writer.finish().unwrap();
     }
-    let verify = |zip: &Path| {
-        powertools()
-            .args([
-                "verify",
-                "--runtime",
-                "python3.11",
-                "--handler",
-                "app.handler",
-            ])
-            .arg(zip)
-            .output()
-            .unwrap()
-    };
+    let verify = |zip: &Path| run(verify_python("app.handler").arg(zip));
     let output = verify(&zip);
     assert!(output.status.success(), "{}", stderr(&output));
     let output = verify(&broken);
@@ -768,26 +683,22 @@ fn a_handler_that_does_not_exist_is_refused() {
     }
     let example = example_copy();
     let manifest = example.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(
+    replace_in_file(
         &manifest,
-        text.replace(
-            "handler = \"app.handler\"",
-            "handler = \"app.lambda_handler\"",
-        ),
-    )
-    .unwrap();
+        "handler = \"app.handler\"",
+        "handler = \"app.lambda_handler\"",
+    );
     let stderr = python_fails_leaving_earlier_output(&example.path(), &["--arch", "x86_64"]);
     let app = example.path().join("python/orders-py/app.py");
     assert!(
         stderr.contains(&format!("error: {} defines no `lambda_handler` for the handler `app.lambda_handler`: Lambda would fail with Runtime.HandlerNotFound", app.display())),
         "{stderr}"
     );
-    std::fs::write(
+    replace_in_file(
         &manifest,
-        text.replace("handler = \"app.handler\"", "handler = \"main.handler\""),
-    )
-    .unwrap();
+        "handler = \"app.lambda_handler\"",
+        "handler = \"main.handler\"",
+    );
     let stderr = python_fails_leaving_earlier_output(&example.path(), &["--arch", "x86_64"]);
     assert!(
         stderr.contains("error: no `main.py` for the handler `main.handler` in"),

@@ -87,6 +87,13 @@ impl ExampleCopy {
         self.outer.path().join("workspace")
     }
 
+    /// Writes `secret.txt` beside the workspace, outside it, and returns its canonical path.
+    pub fn secret_outside(&self) -> PathBuf {
+        let secret = self.outer.path().join("secret.txt");
+        std::fs::write(&secret, "not for Lambda").unwrap();
+        secret.canonicalize().unwrap()
+    }
+
     /// Appends TOML to one of the workspace's manifests (`""` is the root one).
     pub fn append_to_manifest(&self, package_dir: &str, toml: &str) {
         let manifest = self.path().join(package_dir).join("Cargo.toml");
@@ -127,6 +134,14 @@ pub fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// Replaces `from` with `to` in a text file (a manifest, a pyproject), failing the test when `from`
+/// is not there: an edit that silently does nothing would let the test pass for the wrong reason.
+pub fn replace_in_file(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from:?} is not in {}", path.display());
+    std::fs::write(path, text.replace(from, to)).unwrap();
+}
+
 /// Every file under `dir`, by relative path, with its bytes: to check that nothing changed.
 pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     walkdir::WalkDir::new(dir)
@@ -159,6 +174,33 @@ pub fn run(command: &mut Command) -> Output {
     let output = command.output().unwrap();
     assert_no_panic(&output);
     output
+}
+
+/// The stdout of a program that is not cargo-powertools (python, a deployment tool), trimmed,
+/// failing the test with its stderr when it did not succeed.
+pub fn succeeded(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// Runs `command`, requires exit status 1 (a failure reported as an error) and returns stderr.
+pub fn fails(command: &mut Command) -> String {
+    let output = run(command);
+    let stderr = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    stderr
+}
+
+/// Runs `command`, requires it to succeed and returns stderr.
+pub fn succeeds(command: &mut Command) -> String {
+    let output = run(command);
+    let stderr = stderr(&output);
+    assert!(output.status.success(), "{stderr}");
+    stderr
 }
 
 /// Fails the test when a command panicked: exit status 101 (Rust's panic status) or a panic
@@ -370,6 +412,18 @@ pub fn read_manifest(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
 }
 
+/// The artifacts of the manifest in `dir`.
+pub fn artifacts(dir: &Path) -> Vec<serde_json::Value> {
+    read_manifest(dir)["artifacts"].as_array().unwrap().clone()
+}
+
+/// `verify` of Python zips as a python3.11 function with `handler`: add the zips.
+pub fn verify_python(handler: &str) -> Command {
+    let mut command = powertools();
+    command.args(["verify", "--runtime", "python3.11", "--handler", handler]);
+    command
+}
+
 /// The bytes of one entry of a zip.
 pub fn zip_entry(zip: &Path, name: &str) -> Vec<u8> {
     let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
@@ -391,6 +445,120 @@ pub fn unzip(zip: &Path) -> tempfile::TempDir {
         .unwrap();
     assert!(status.success(), "unzip {}", zip.display());
     dir
+}
+
+/// Unzips a Python zip and runs `code` in its folder with `python`, as Lambda would import it:
+/// isolated (`-I`: nothing but the folder on `sys.path`, once `code` puts it there) and writing no
+/// bytecode. Returns the trimmed stdout; a failure fails the test with Python's stderr.
+pub fn run_python_in_zip(zip: &Path, python: impl AsRef<std::ffi::OsStr>, code: &str) -> String {
+    let unpacked = unzip(zip);
+    let output = std::process::Command::new(python)
+        .args(["-I", "-c", code])
+        .current_dir(unpacked.path())
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .output()
+        .unwrap();
+    succeeded(&output)
+}
+
+/// Runs `command` with `--out-dir` set to a new temporary directory, which it returns with the
+/// output.
+pub fn output_into_new_dir(command: &mut Command) -> (tempfile::TempDir, Output) {
+    let out = tempfile::tempdir().unwrap();
+    let output = run(command.arg("--out-dir").arg(out.path()));
+    (out, output)
+}
+
+/// Runs a `package` command into a new temporary directory and requires it to succeed.
+pub fn packaged_into_new_dir(command: &mut Command) -> tempfile::TempDir {
+    let (out, output) = output_into_new_dir(command);
+    assert!(output.status.success(), "{}", stderr(&output));
+    out
+}
+
+/// A TCP port on 127.0.0.1 that nothing listens on (for an emulator or a server the test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Processes whose working directory is under `dir`: what `verify --invoke` started there.
+pub fn processes_in(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else {
+            continue;
+        };
+        if cwd.starts_with(dir) {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
+        }
+    }
+    found
+}
+
+/// `verify --invoke` with a private TMPDIR, so that the processes it starts can be found.
+pub fn verify_invoke(tmp: &Path) -> Command {
+    let mut command = powertools();
+    command.env("TMPDIR", tmp).args(["verify", "--invoke"]);
+    command
+}
+
+/// Starts `verify --invoke <args> <zip>` with the private TMPDIR `tmp`, waits until a process it
+/// started there is one that `started` accepts (and `settle` more), then interrupts it as Ctrl-C
+/// would and checks that it exits 130 and leaves nothing running.
+pub fn interrupt_verify_invoke(
+    tmp: &Path,
+    args: &[&str],
+    zip: &Path,
+    started: impl Fn(&str) -> bool,
+    settle: std::time::Duration,
+) {
+    use std::time::{Duration, Instant};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-powertools"))
+        .args(["powertools", "verify", "--invoke"])
+        .args(args)
+        .arg(zip)
+        .env("TMPDIR", tmp)
+        .env("PATH", path_with_tools())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !processes_in(tmp).iter().any(|p| started(p)) {
+        assert!(Instant::now() < deadline, "verify --invoke started nothing");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(settle);
+    // SAFETY: signals the child we started.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        processes_in(tmp),
+        Vec::<String>::new(),
+        "an interrupted verify left processes running"
+    );
+}
+
+/// `package --locked` run in the workspace `dir`.
+pub fn package_in(dir: &Path) -> Command {
+    let mut command = powertools();
+    command.current_dir(dir).args(["package", "--locked"]);
+    command
+}
+
+/// A copy of the example with `toml` appended to one of its manifests (`""` is the root one),
+/// whose `package` fails with the failure contract of [`fails_leaving_earlier_output`]: the copy,
+/// and stderr.
+pub fn example_failing_with(package_dir: &str, toml: &str) -> (ExampleCopy, String) {
+    let example = example_copy();
+    example.append_to_manifest(package_dir, toml);
+    let stderr = fails_leaving_earlier_output(&mut package_in(&example.path()));
+    (example, stderr)
 }
 
 /// Runs `command` with `--out-dir` set to a copy of earlier output, checks the failure contract and

@@ -235,34 +235,12 @@ fn without_arguments_it_checks_the_last_manifest_of_the_workspace() {
     );
 }
 
-/// Processes whose working directory is under `dir`: what `verify --invoke` started there.
-fn processes_in(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else {
-            continue;
-        };
-        if cwd.starts_with(dir) {
-            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-            found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
-        }
-    }
-    found
-}
-
 fn assert_nothing_left_running(dir: &Path) {
     assert_eq!(
         processes_in(dir),
         Vec::<String>::new(),
         "verify left processes running"
     );
-}
-
-/// `verify --invoke` with a private TMPDIR, so that the processes it starts can be found.
-fn invoke_in(tmp: &Path) -> assert_cmd::Command {
-    let mut command = verify();
-    command.env("TMPDIR", tmp).arg("--invoke");
-    command
 }
 
 fn events() -> PathBuf {
@@ -280,7 +258,7 @@ fn invoke_answers_for_the_example_functions_on_both_architectures() {
         ("greeter", "greeter.json", r#"{"message":"Hello, Ada!"}"#),
         ("orders", "orders.json", r#"{"id":"o-1","total_cents":750}"#),
     ] {
-        let output = invoke_in(tmp.path())
+        let output = verify_invoke(tmp.path())
             .args(["--function", function, "--event"])
             .arg(events().join(event))
             .arg(&manifest)
@@ -315,7 +293,7 @@ fn invoke_reports_a_panicking_function_with_its_panic_text() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let zip = packaged_example().out.path().join("arm64/orders.zip");
-    let output = invoke_in(tmp.path())
+    let output = verify_invoke(tmp.path())
         .arg("--event")
         .arg(events().join("orders-empty-line.json"))
         .arg(&zip)
@@ -340,33 +318,13 @@ fn an_interrupted_invoke_stops_what_it_started() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let zip = packaged_example().out.path().join("x86_64/greeter.zip");
-    let binary = env!("CARGO_BIN_EXE_cargo-powertools");
-    let mut child = std::process::Command::new(binary)
-        .args(["verify", "--invoke", "--timeout", "600"])
-        .arg(&zip)
-        .env("TMPDIR", tmp.path())
-        .env("PATH", path_with_tools())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait until the emulator it starts is running, then interrupt it as Ctrl-C would.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while processes_in(tmp.path()).is_empty() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "verify --invoke started nothing"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    // SAFETY: signals the child we started.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(130));
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    assert_eq!(
-        processes_in(tmp.path()),
-        Vec::<String>::new(),
-        "an interrupted verify left processes running"
+    // Interrupted as soon as the emulator it starts is running.
+    interrupt_verify_invoke(
+        tmp.path(),
+        &["--timeout", "600"],
+        &zip,
+        |_| true,
+        std::time::Duration::ZERO,
     );
     // The library returns the interruption instead of exiting, so its temporary files are removed.
     let left: Vec<_> = std::fs::read_dir(tmp.path())
