@@ -7,6 +7,7 @@ use crate::config::Kind;
 use crate::errors::Error;
 use crate::include;
 use crate::manifest::{self, Artifact, Manifest};
+use crate::ops::report;
 use crate::output::{Committed, OutDir};
 use crate::parallel;
 use crate::plan::{self, BuildGroup, Plan, PythonJob, Selection};
@@ -84,15 +85,7 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         .out_dir
         .clone()
         .unwrap_or_else(|| workspace.target_dir.join("powertools"));
-    let out = OutDir::open(&out_dir, |path| {
-        shell.status(
-            "Blocking",
-            format!(
-                "waiting for another packaging run to release {}",
-                path.display()
-            ),
-        )
-    })?;
+    let out = OutDir::open(&out_dir, report::blocking(shell, "another packaging run"))?;
     out.check_layout(&planned_arches(&plan))?;
     let staging = out.stage()?;
     let work = staging.work();
@@ -172,43 +165,25 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
 
     let manifest = Manifest::new(staged.into_iter().map(|(zip, _)| zip.artifact).collect());
     let committed = out.commit(staging, &manifest)?;
-    for artifact in &manifest.artifacts {
-        shell.status(
-            if committed == Committed::Unchanged {
-                "Fresh"
-            } else {
-                "Packaged"
-            },
-            format!(
-                "{} ({} bytes)",
-                out_dir.join(&artifact.path).display(),
-                artifact.size
-            ),
-        );
-        shell.json_line(&serde_json::json!({ "reason": "artifact", "artifact": artifact }));
-    }
-    let manifest_path = out_dir.join(manifest::FILE_NAME);
-    shell.status(
-        "Finished",
-        format!(
-            "{} artifact(s), manifest at {}{}",
-            manifest.artifacts.len(),
-            manifest_path.display(),
-            if committed == Committed::Unchanged {
-                " (unchanged)"
-            } else {
-                ""
-            }
+    let commit = report::Commit {
+        out_dir: &out_dir,
+        manifest: &manifest,
+        committed,
+        verb: if committed == Committed::Unchanged {
+            "Fresh"
+        } else {
+            "Packaged"
+        },
+        from: None,
+    };
+    let timings = [
+        ("build_ms", (build_time.as_millis() as u64).into()),
+        (
+            "total_ms",
+            (run_started.elapsed().as_millis() as u64).into(),
         ),
-    );
-    shell.json_line(&serde_json::json!({
-        "reason": "finished",
-        "success": true,
-        "manifest": manifest_path,
-        "unchanged": committed == Committed::Unchanged,
-        "build_ms": build_time.as_millis() as u64,
-        "total_ms": run_started.elapsed().as_millis() as u64,
-    }));
+    ];
+    let manifest_path = report::finished(shell, &commit, &timings);
     Ok(PackageReport {
         manifest_path,
         manifest,
