@@ -29,10 +29,9 @@ const PYTHON_ARTIFACTS: [(&str, &str, &str); 4] = [
 
 #[test]
 fn the_manifest_lists_every_function_and_extension_for_both_architectures_and_not_the_tool() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let packaged = packaged_example();
+    };
     let manifest = read_manifest(packaged.out.path());
     assert_eq!(manifest["version"], 1);
     let listed: BTreeSet<(String, String, String)> = manifest["artifacts"]
@@ -88,10 +87,9 @@ fn the_manifest_lists_every_function_and_extension_for_both_architectures_and_no
 
 #[test]
 fn sizes_and_hashes_in_the_manifest_are_those_of_the_files() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let packaged = packaged_example();
+    };
     for artifact in read_manifest(packaged.out.path())["artifacts"]
         .as_array()
         .unwrap()
@@ -145,10 +143,10 @@ fn entries(zip: &Path) -> Vec<(String, u32, zip::System)> {
 
 #[test]
 fn zips_hold_bootstrap_or_extensions_with_fixed_modes_made_by_unix() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let out = packaged_example().out.path();
+    };
+    let out = packaged.out.path();
     const UNIX: zip::System = zip::System::Unix;
     for arch in ["x86_64", "arm64"] {
         assert_eq!(
@@ -171,10 +169,10 @@ fn zips_hold_bootstrap_or_extensions_with_fixed_modes_made_by_unix() {
 
 #[test]
 fn each_binary_is_an_elf_for_its_architecture() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let out = packaged_example().out.path();
+    };
+    let out = packaged.out.path();
     for (function, kind, arch) in ARTIFACTS {
         let name = if kind == "extension" {
             format!("extensions/{function}")
@@ -214,14 +212,11 @@ fn packaging_again_gives_byte_identical_zips_and_manifest() {
 
 #[test]
 fn json_messages_describe_each_artifact_and_the_result() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let packaged = packaged_example();
-    let out = tempfile::tempdir().unwrap();
-    let output = powertools()
-        .current_dir(packaged.workspace.path())
-        .args([
+    };
+    let (out, output) =
+        output_into_new_dir(powertools().current_dir(packaged.workspace.path()).args([
             "package",
             "--locked",
             "--bin",
@@ -230,11 +225,7 @@ fn json_messages_describe_each_artifact_and_the_result() {
             "x86_64",
             "--message-format",
             "json",
-            "--out-dir",
-        ])
-        .arg(out.path())
-        .output()
-        .unwrap();
+        ]));
     assert!(output.status.success(), "{}", stderr(&output));
     let lines: Vec<serde_json::Value> = String::from_utf8(output.stdout)
         .unwrap()
@@ -259,27 +250,15 @@ fn json_messages_describe_each_artifact_and_the_result() {
 
 #[test]
 fn source_date_epoch_sets_every_entry_time() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let packaged = packaged_example();
-    let out = tempfile::tempdir().unwrap();
-    let output = powertools()
-        .current_dir(packaged.workspace.path())
-        .env("SOURCE_DATE_EPOCH", "1700000000") // 2023-11-14T22:13:20Z
-        .args([
-            "package",
-            "--locked",
-            "--bin",
-            "greeter",
-            "--arch",
-            "arm64",
-            "--out-dir",
-        ])
-        .arg(out.path())
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", stderr(&output));
+    };
+    let out = packaged_into_new_dir(
+        powertools()
+            .current_dir(packaged.workspace.path())
+            .env("SOURCE_DATE_EPOCH", "1700000000") // 2023-11-14T22:13:20Z
+            .args(["package", "--locked", "--bin", "greeter", "--arch", "arm64"]),
+    );
     let mut archive =
         zip::ZipArchive::new(std::fs::File::open(out.path().join("arm64/greeter.zip")).unwrap())
             .unwrap();
@@ -408,10 +387,10 @@ fn assert_complete_set(out: &Path) -> String {
 
 #[test]
 fn the_output_shows_the_current_generation_at_the_documented_paths() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let out = packaged_example().out.path();
+    };
+    let out = packaged.out.path();
     for name in ["manifest.json", "x86_64", "arm64"] {
         assert!(
             out.join(name).is_symlink(),
@@ -782,10 +761,9 @@ fn merge_into(out: &Path, shards: &[&Path]) -> std::process::Output {
 
 #[test]
 fn shards_by_arch_and_by_hash_merge_into_exactly_one_run_of_everything() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let packaged = packaged_example();
+    };
     let whole = visible_output(packaged.out.path());
     let package_shard = |extra: &[&str]| {
         let out = tempfile::tempdir().unwrap();
@@ -854,29 +832,16 @@ fn shards_by_arch_and_by_hash_merge_into_exactly_one_run_of_everything() {
 
 #[test]
 fn merge_refuses_conflicting_and_damaged_shards_and_keeps_the_earlier_output() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let packaged = packaged_example();
+    };
     let shard = |epoch: &str| {
-        let out = tempfile::tempdir().unwrap();
-        let output = powertools()
-            .current_dir(packaged.workspace.path())
-            .env("SOURCE_DATE_EPOCH", epoch)
-            .args([
-                "package",
-                "--locked",
-                "--bin",
-                "orders",
-                "--arch",
-                "x86_64",
-                "--out-dir",
-            ])
-            .arg(out.path())
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{}", stderr(&output));
-        out
+        packaged_into_new_dir(
+            powertools()
+                .current_dir(packaged.workspace.path())
+                .env("SOURCE_DATE_EPOCH", epoch)
+                .args(["package", "--locked", "--bin", "orders", "--arch", "x86_64"]),
+        )
     };
     // Zip times have a resolution of two seconds: an hour apart, the zips differ.
     let first = shard("1700000000");
@@ -954,14 +919,6 @@ fn the_ci_matrix_example_shards_both_architectures_merges_and_passes_actionlint(
 }
 
 /// A free TCP port on the loopback interface.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A process this test started, killed (by its id) when the test ends, however it ends.
 struct Started(std::process::Child);
 

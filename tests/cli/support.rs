@@ -346,6 +346,12 @@ pub fn packaged_example() -> &'static Packaged {
     })
 }
 
+/// The example packaged once ([`packaged_example`]), or `None` when the tools to package it are
+/// missing: the test is then skipped, or fails in CI (see [`require_tools`]).
+pub fn packaged_example_or_skip() -> Option<&'static Packaged> {
+    require_tools(PACKAGING_TOOLS).then(packaged_example)
+}
+
 /// A directory holding "earlier artifacts" for error tests: a copy of the example's packaged output
 /// when the tools to package it are here (always in CI), otherwise a stand-in set of the same shape
 /// (a manifest listing zips the test writes itself), so that bad-input tests run in the fast tier.
