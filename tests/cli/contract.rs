@@ -6,10 +6,10 @@ use crate::support::*;
 
 #[test]
 fn the_manifest_entries_of_one_function() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let out = packaged_example().out.path();
+    };
+    let out = packaged.out.path();
     let mut manifest = read_manifest(out);
     let greeter: Vec<serde_json::Value> = manifest["artifacts"]
         .as_array()
@@ -25,10 +25,10 @@ fn the_manifest_entries_of_one_function() {
 
 #[test]
 fn the_json_stream_of_verify() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let out = packaged_example().out.path();
+    };
+    let out = packaged.out.path();
     let output = run(powertools()
         .args(["verify", "--message-format", "json"])
         .arg(out.join("x86_64/greeter.zip"))

@@ -499,24 +499,7 @@ fn the_terraform_configuration_takes_filename_and_source_code_hash_from_the_mani
     if !require_tools(&["python-hcl2"]) {
         return;
     }
-    let main_tf = repo_root().join("examples/deploy/terraform/main.tf");
-    let script = r#"
-import hcl2, json, sys
-doc = hcl2.load(open(sys.argv[1]))
-out = {}
-for block in doc["resource"]:
-    for kind, named in block.items():
-        for name, body in named.items():
-            out[kind.strip('"') + "." + name.strip('"')] = body
-print(json.dumps(out))
-"#;
-    let output = Command::new(deploy_tool("python"))
-        .args(["-c", script])
-        .arg(&main_tf)
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", combined(&output));
-    let resources: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let resources = terraform_file(&repo_root().join("examples/deploy/terraform/main.tf"));
     for kind in [
         "aws_lambda_function.function",
         "aws_lambda_layer_version.extension",

@@ -566,28 +566,7 @@ fn the_terraform_http_api_fills_every_placeholder_with_templatefile() {
         return;
     }
     let tf = repo_root().join("examples/deploy/terraform/http_api.tf");
-    let script = r#"
-import hcl2, json, sys
-doc = hcl2.load(open(sys.argv[1]))
-out = {}
-for block in doc["resource"]:
-    for kind, named in block.items():
-        for name, body in named.items():
-            out[kind.strip('"') + "." + name.strip('"')] = body
-out["locals"] = doc["locals"]
-print(json.dumps(out))
-"#;
-    let output = std::process::Command::new(tools_dir().join("deploy-venv/bin/python"))
-        .args(["-c", script])
-        .arg(&tf)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let parsed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let parsed = terraform_file(&tf);
     let api = &parsed["aws_apigatewayv2_api.http"];
     assert_eq!(api["protocol_type"], "\"HTTP\"");
     assert_eq!(

