@@ -131,7 +131,7 @@ EOF
 
 now() { date +%s.%N; }
 secs() { python3 -c "print(f'{$2 - $1:.1f}')"; }
-ratio() { python3 -c "print(f'{$1 / $2:.2f}' if $2 > 0 else '-')"; }
+ratio() { if [ "$1" = "-" ]; then echo "-"; else python3 -c "print(f'{$1 / $2:.2f}' if $2 > 0 else '-')"; fi; }
 
 # cargo powertools package, both architectures; prints "wall_s own_s".
 run_powertools() { # DIR TARGET OUT [FLAG...]
@@ -179,8 +179,19 @@ edit_shared() { # DIR ROUND
 printf '%s\n' "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%s\n' "tools: $("$powertools_bin" --version), $(cargo lambda --version 2>/dev/null | head -1), $(rustc --version)"
 printf '\n%-4s %-22s %10s %12s %13s %7s %9s %10s\n' N step powertools --sequential cargo-lambda ratio "seq ratio" "own share"
+# --sequential too, up to N=$BENCH_SEQUENTIAL_MAX_N (default 10): it only shows what the side-by-side
+# default gains, and a cold N=50 takes long. Sets q (wall seconds, or "-").
+sequential() { # DIR TARGET OUT N
+  if [ "$4" -le "${BENCH_SEQUENTIAL_MAX_N:-10}" ]; then
+    read -r q _ < <(run_powertools "$1" "$2" "$3" --sequential)
+  else
+    q="-"
+  fi
+}
 row() { # N STEP POWERTOOLS SEQUENTIAL CARGO_LAMBDA OWN
-  printf '%-4s %-22s %9ss %11ss %12ss %7s %9s %9ss\n' "$1" "$2" "$3" "$4" "$5" "$(ratio "$3" "$5")" "$(ratio "$4" "$5")" "$6"
+  local seq="$4"
+  [ "$seq" = "-" ] || seq="${seq}s"
+  printf '%-4s %-22s %9ss %12s %12ss %7s %9s %9ss\n' "$1" "$2" "$3" "$seq" "$5" "$(ratio "$3" "$5")" "$(ratio "$4" "$5")" "$6"
 }
 smallest="${sizes[0]}"
 for n in "${sizes[@]}"; do [ "$n" -lt "$smallest" ] && smallest="$n"; done
@@ -194,17 +205,17 @@ for n in "${sizes[@]}"; do
   rm -rf "$tp" "$ts" "$tc" "$out" "$outs"
   # Cold, then no-op, then edit: each step runs the three back to back.
   read -r p own < <(run_powertools "$ws" "$tp" "$out")
-  read -r q _ < <(run_powertools "$ws" "$ts" "$outs" --sequential)
+  sequential "$ws" "$ts" "$outs" "$n"
   c=$(run_cargo_lambda "$ws" "$tc")
   cold="$p"
   row "$n" "cold, both archs" "$p" "$q" "$c" "$own"
   read -r p own < <(run_powertools "$ws" "$tp" "$out")
-  read -r q _ < <(run_powertools "$ws" "$ts" "$outs" --sequential)
+  sequential "$ws" "$ts" "$outs" "$n"
   c=$(run_cargo_lambda "$ws" "$tc")
   row "$n" "no-op" "$p" "$q" "$c" "$own"
   edit_shared "$ws" "$n"
   read -r p own < <(run_powertools "$ws" "$tp" "$out")
-  read -r q _ < <(run_powertools "$ws" "$ts" "$outs" --sequential)
+  sequential "$ws" "$ts" "$outs" "$n"
   c=$(run_cargo_lambda "$ws" "$tc")
   row "$n" "edit of shared crate" "$p" "$q" "$c" "$own"
   zp=$(stat -c %s "$out/arm64/fn-001.zip")

@@ -94,15 +94,10 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     let _lock = if plan.groups.is_empty() {
         None
     } else {
-        Some(build::lock_target_dir(&workspace.target_dir, |path| {
-            shell.status(
-                "Blocking",
-                format!(
-                    "waiting for another packaging run to release {}",
-                    path.display()
-                ),
-            )
-        })?)
+        Some(build::lock_target_dir(
+            &workspace.target_dir,
+            report::blocking(shell, "another packaging run"),
+        )?)
     };
     let build_started = Instant::now();
     let built = build_all(&plan, &workspace, &build_options, &work, shell)?;
