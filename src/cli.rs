@@ -169,7 +169,8 @@ pub struct PackageArgs {
     #[arg(long)]
     pub no_verify: bool,
     /// Build the architectures one after another (default: side by side, each in its own target
-    /// directory under <target-dir>/powertools-build; needs less memory at once).
+    /// directory under <target-dir>/powertools-build, while each has fewer binaries than the
+    /// machine has cores; needs less memory at once).
     #[arg(long)]
     pub sequential: bool,
     /// Package this Python project folder (pyproject.toml and its lock file), without a Cargo workspace.

@@ -232,11 +232,10 @@ enum Output {
     Entries(Vec<Entry>),
 }
 
-/// Runs every build of the plan, in lanes: the Rust builds of one architecture share that
-/// architecture's target directory and run one after another; the architectures, and the Python
-/// installs of each architecture, run side by side. On a small machine this is what makes a
-/// rebuild fast: the last step of each architecture's build (an LTO link, one thread) runs at the
-/// same time as the other's instead of after it. On failure, the first failed build in plan order.
+/// Runs every build of the plan, in lanes that run side by side: the Python installs of each
+/// architecture, and for Rust either one lane per architecture (each has its own target
+/// directory) or one lane for all, see [`Plan::rust_side_by_side`]. On failure, the first failed build
+/// in plan order.
 fn build_all(
     plan: &Plan,
     workspace: &Workspace,
@@ -250,9 +249,11 @@ fn build_all(
         .map(Step::Rust)
         .chain(plan.python.iter().map(Step::Python))
         .collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_arch = plan.rust_side_by_side(cores);
     let lane_of = |step: &Step| match step {
-        Step::Rust(group) => (false, group.arch),
-        Step::Python(job) => (true, job.arch),
+        Step::Rust(group) => (false, per_arch.then_some(group.arch)),
+        Step::Python(job) => (true, Some(job.arch)),
     };
     let outputs = parallel::lanes(
         &steps,

@@ -210,6 +210,52 @@ fn packaging_again_gives_byte_identical_zips_and_manifest() {
     assert_eq!(snapshot(again.path()), snapshot(packaged.out.path()));
 }
 
+/// One function alone has one binary per architecture, so on a machine of two or more cores its
+/// architectures build side by side (both builds start before either finishes); `--sequential`
+/// builds one after the other. Both give the same bytes.
+#[test]
+fn a_lone_functions_architectures_build_side_by_side_with_the_same_bytes() {
+    let Some(packaged) = packaged_example_or_skip() else {
+        return;
+    };
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        eprintln!("skipped: one core, so the architectures build one after the other");
+        return;
+    }
+    let build = |extra: &[&str]| {
+        let (out, output) = output_into_new_dir(
+            package_in(&packaged.workspace.path())
+                .args(["--bin", "greeter"])
+                .args(extra),
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        (out, stderr(&output))
+    };
+    // Where the second build starts: before the first build's cargo says `Finished`, or after.
+    let second_starts_early = |log: &str| {
+        let lines: Vec<&str> = log.lines().collect();
+        let building: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].trim_start().starts_with("Building greeter for"))
+            .collect();
+        let first_finished = (0..lines.len())
+            .find(|&i| lines[i].contains("Finished `release` profile"))
+            .unwrap();
+        assert_eq!(building.len(), 2, "{log}");
+        building[1] < first_finished
+    };
+    let (side_by_side, log) = build(&[]);
+    assert!(
+        second_starts_early(&log),
+        "expected both builds to start at once:\n{log}"
+    );
+    let (sequential, log) = build(&["--sequential"]);
+    assert!(
+        !second_starts_early(&log),
+        "expected one build after the other:\n{log}"
+    );
+    assert_eq!(snapshot(side_by_side.path()), snapshot(sequential.path()));
+}
+
 #[test]
 fn json_messages_describe_each_artifact_and_the_result() {
     let Some(packaged) = packaged_example_or_skip() else {
