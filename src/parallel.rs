@@ -3,11 +3,14 @@
 //! directory, run one after another; different architectures run side by side).
 use std::sync::Mutex;
 
+/// How many cores this process may use (1 when the system cannot say).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Applies `f` to every item on up to one thread per core and returns the results in input order.
 pub fn map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
+    let threads = cores().min(items.len());
     if threads <= 1 {
         return items.into_iter().map(f).collect();
     }

@@ -249,8 +249,7 @@ fn build_all(
         .map(Step::Rust)
         .chain(plan.python.iter().map(Step::Python))
         .collect();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per_arch = plan.rust_side_by_side(cores);
+    let per_arch = plan.rust_side_by_side(parallel::cores());
     let lane_of = |step: &Step| match step {
         Step::Rust(group) => (false, per_arch.then_some(group.arch)),
         Step::Python(job) => (true, Some(job.arch)),
