@@ -17,6 +17,29 @@ pub struct BuildOptions {
     pub rustc_wrapper: Option<PathBuf>,
     /// Build the architectures one after another instead of side by side.
     pub sequential: bool,
+    /// How many compiler jobs all builds together may run at once (`--jobs`); `None`: one per core.
+    pub jobs: Option<usize>,
+}
+
+/// The job tokens all Rust builds of a run share: a jobserver, as make and cargo speak it. The
+/// architectures build side by side, yet together run no more compiler jobs than there are
+/// tokens, so one architecture's idle cores go to the other instead of four jobs fighting over two
+/// cores. Each build takes a token before it starts (the one its cargo counts as its own) and
+/// its cargo asks the jobserver for every further job.
+pub struct JobTokens {
+    client: jobserver::Client,
+}
+
+impl JobTokens {
+    pub fn new(jobs: usize) -> Result<Self, BuildError> {
+        let client = jobserver::Client::new(jobs.max(1)).map_err(BuildError::Jobserver)?;
+        Ok(JobTokens { client })
+    }
+
+    /// Waits until a token is free; the build holds it until the returned guard drops.
+    pub fn acquire(&self) -> Result<jobserver::Acquired, BuildError> {
+        self.client.acquire().map_err(BuildError::Jobserver)
+    }
 }
 
 /// The cargo target directory the builds for `arch` use: `<target-dir>/powertools-build/<arch>`.
@@ -27,6 +50,15 @@ pub fn arch_target_dir(workspace_target_dir: &Path, arch: Arch) -> PathBuf {
     workspace_target_dir
         .join("powertools-build")
         .join(arch.as_str())
+}
+
+/// The cargo target directory of a multi-target recipe's builds, whichever targets each run
+/// builds: `<target-dir>/powertools-build/all-targets`. One directory for all of them, so that a
+/// run for one architecture reuses what a run for both built.
+pub fn joint_target_dir(workspace_target_dir: &Path) -> PathBuf {
+    workspace_target_dir
+        .join("powertools-build")
+        .join("all-targets")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -61,6 +93,8 @@ pub enum BuildError {
         #[source]
         source: std::io::Error,
     },
+    #[error("could not set up the jobserver that shares the cores among the builds")]
+    Jobserver(#[source] std::io::Error),
     #[error("could not lock {}", .path.display())]
     Lock {
         path: PathBuf,
@@ -87,7 +121,7 @@ impl BuildError {
             BuildError::Failed { .. } => Some(
                 "fix the error the build printed above; to package the other functions meanwhile, select them with `--package`/`--bin` or set `skip = true` in the broken one's [package.metadata.powertools]".into(),
             ),
-            BuildError::MissingOutput { .. } | BuildError::Lock { .. } | BuildError::Copy { .. } => None,
+            BuildError::Jobserver(_) | BuildError::MissingOutput { .. } | BuildError::Lock { .. } | BuildError::Copy { .. } => None,
         }
     }
 }
@@ -202,31 +236,31 @@ pub struct BuildDirs<'a> {
     pub target_dir: &'a Path,
 }
 
-/// The build command of `group`'s recipe, with the cargo selection flags for every binary of the group.
+/// The build command of `groups`: one per target, with the same recipe and binaries (several only
+/// for a multi-target recipe, see [`crate::recipe::BuildSpec::multi_target`]), and the cargo
+/// selection flags for every binary.
 pub fn build_command(
-    group: &BuildGroup,
+    groups: &[&BuildGroup],
     workspace_manifest: &Path,
     dirs: &BuildDirs,
     options: &BuildOptions,
+    tokens: &JobTokens,
 ) -> ProcessBuilder {
-    let build_target = group.target.build_target();
-    let lambda_dir = dirs.lambda_dir.to_string_lossy();
-    let values = [
-        ("target", build_target.as_str()),
-        ("lambda_dir", lambda_dir.as_ref()),
-    ];
-    let spec = &group.recipe.build;
-    let mut process = spec.command.process(&values);
+    let lead = groups[0];
+    let targets: Vec<String> = groups.iter().map(|g| g.target.build_target()).collect();
+    let spec = &lead.recipe.build;
+    let mut process = spec.process(&targets, &dirs.lambda_dir.to_string_lossy());
     match &options.profile {
         Some(profile) => process.args(["--profile", profile]),
         None => process.arg("--release"),
     };
     process.arg("--manifest-path").arg(workspace_manifest);
     process.env("CARGO_TARGET_DIR", dirs.target_dir);
-    for package in &group.packages {
+    process.jobserver(&tokens.client);
+    for package in &lead.packages {
         process.args(["--package", package]);
     }
-    for binary in &group.binaries {
+    for binary in &lead.binaries {
         process.args(["--bin", &binary.name]);
     }
     if options.locked {
@@ -238,7 +272,7 @@ pub fn build_command(
     if let Some(wrapper) = &options.rustc_wrapper {
         process.env("RUSTC_WRAPPER", wrapper);
     }
-    if group.arch != host_arch() {
+    for group in groups.iter().filter(|g| g.arch != host_arch()) {
         for (key, value) in spec.env.get(&group.arch).into_iter().flatten() {
             process.env(key, value);
         }
@@ -246,29 +280,50 @@ pub fn build_command(
     process
 }
 
-/// Runs `command` (from [`build_command`]) and copies each binary of `group` from where the recipe
-/// leaves it into `collect_dir`, before a later build for another target can replace it.
+/// Runs `command` (from [`build_command`]) and copies each binary of each of `groups` from where
+/// the recipe leaves it into `<collect_root>/<recipe>/<target>`, before a later build for
+/// another target can replace it; returns where each group's binaries went, in `groups` order.
 pub fn run_build(
     command: &ProcessBuilder,
-    group: &BuildGroup,
+    groups: &[&BuildGroup],
     dirs: &BuildDirs,
     options: &BuildOptions,
-    collect_dir: &Path,
+    collect_root: &Path,
     on_line: impl FnMut(Stream, &str),
-) -> Result<BTreeMap<String, PathBuf>, BuildError> {
-    let target = group.target.build_target();
+) -> Result<Vec<BTreeMap<String, PathBuf>>, BuildError> {
+    let lead = groups[0];
     command
         .stream(on_line)
         .map_err(|source| BuildError::Failed {
-            recipe: group.recipe.name.clone(),
-            target: target.clone(),
+            recipe: lead.recipe.name.clone(),
+            target: groups
+                .iter()
+                .map(|g| g.target.build_target())
+                .collect::<Vec<_>>()
+                .join(" and "),
             source,
         })?;
+    groups
+        .iter()
+        .map(|group| collect(group, dirs, options, collect_root))
+        .collect()
+}
+
+/// Copies each binary of `group` from where its recipe left it into `<collect_root>/<recipe>/<target>`.
+fn collect(
+    group: &BuildGroup,
+    dirs: &BuildDirs,
+    options: &BuildOptions,
+    collect_root: &Path,
+) -> Result<BTreeMap<String, PathBuf>, BuildError> {
+    let collect_dir = collect_root
+        .join(&group.recipe.name)
+        .join(group.target.build_target());
     let triple = group.target.triple();
     let lambda_dir = dirs.lambda_dir.to_string_lossy();
     let target_dir = dirs.target_dir.to_string_lossy();
-    std::fs::create_dir_all(collect_dir).map_err(|source| BuildError::Copy {
-        path: collect_dir.to_path_buf(),
+    std::fs::create_dir_all(&collect_dir).map_err(|source| BuildError::Copy {
+        path: collect_dir.clone(),
         source,
     })?;
     group

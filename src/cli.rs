@@ -169,10 +169,14 @@ pub struct PackageArgs {
     #[arg(long)]
     pub no_verify: bool,
     /// Build the architectures one after another (default: side by side, each in its own target
-    /// directory under <target-dir>/powertools-build, while each has fewer binaries than the
-    /// machine has cores; needs less memory at once).
+    /// directory under <target-dir>/powertools-build and sharing the --jobs, while each has fewer
+    /// binaries than --jobs; needs less memory at once).
     #[arg(long)]
     pub sequential: bool,
+    /// How many compiler jobs the builds of all architectures may run at once, shared through
+    /// one jobserver as cargo's `-j` (default: the number of cores).
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
     /// Package this Python project folder (pyproject.toml and its lock file), without a Cargo workspace.
     #[arg(long, value_name = "PATH", conflicts_with_all = ["manifest_path", "packages"])]
     pub python: Option<PathBuf>,

@@ -95,15 +95,17 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Whether the architectures' Rust builds run side by side (each in its own target directory)
-    /// on a machine with `cores` cores: only while one build cannot fill them on its own. The last
-    /// step of a release build, one (LTO) link per binary, takes a thread each, so an architecture
-    /// with fewer binaries than cores leaves cores idle through its links, and two architectures at
-    /// once shorten a rebuild; with as many binaries as cores, cargo already keeps them busy and
-    /// two builds at once only compete. Measured with scripts/bench-scale.sh on 2 cores: side by
-    /// side, an edit rebuild took 0.52x cargo-lambda's time with 1 function, 1.10x with 10;
-    /// one after the other, 1.04x and 0.98x.
-    pub fn rust_side_by_side(&self, cores: usize) -> bool {
+    /// Whether the architectures' Rust builds run side by side (each in its own target directory,
+    /// sharing the `jobs` job tokens) rather than one after the other: only while one build
+    /// cannot fill the jobs on its own. The last step of a release build, one (LTO) link per
+    /// binary, takes a thread each, so an architecture with fewer binaries than jobs leaves cores
+    /// idle through its links, and two architectures at once shorten a rebuild; with as many
+    /// binaries as jobs, cargo already keeps them busy. Measured with scripts/bench-scale.sh on 2
+    /// cores, as ratios to cargo-lambda run once per architecture: with 1 function, side by side
+    /// took 0.82x (cold) and 0.54x (edit of a shared crate), one after the other 0.98x and 1.02x;
+    /// with 10 functions side by side was 5-7% slower than one after the other, even sharing the
+    /// job tokens.
+    pub fn rust_side_by_side(&self, jobs: usize) -> bool {
         let binaries_for = |arch: Arch| -> usize {
             self.groups
                 .iter()
@@ -111,7 +113,32 @@ impl Plan {
                 .map(|g| g.binaries.len())
                 .sum()
         };
-        Arch::ALL.into_iter().map(binaries_for).max().unwrap_or(0) < cores
+        Arch::ALL.into_iter().map(binaries_for).max().unwrap_or(0) < jobs
+    }
+
+    /// The runs of the Rust build commands, as indices into `groups`: one per group, except that
+    /// the groups of a multi-target recipe that build the same binaries for different targets
+    /// build in one run (unless `sequential`, which builds one architecture after the other).
+    pub fn rust_runs(&self, sequential: bool) -> Vec<Vec<usize>> {
+        let names = |group: &BuildGroup| -> Vec<String> {
+            group.binaries.iter().map(|b| b.name.clone()).collect()
+        };
+        let mut runs: Vec<Vec<usize>> = Vec::new();
+        for (index, group) in self.groups.iter().enumerate() {
+            let joins = |run: &Vec<usize>| {
+                let lead = &self.groups[run[0]];
+                !sequential
+                    && group.recipe.build.multi_target
+                    && lead.recipe.name == group.recipe.name
+                    && lead.packages == group.packages
+                    && names(lead) == names(group)
+            };
+            match runs.iter_mut().find(|run| joins(run)) {
+                Some(run) => run.push(index),
+                None => runs.push(vec![index]),
+            }
+        }
+        runs
     }
 }
 
@@ -507,7 +534,7 @@ mod tests {
     }
 
     #[test]
-    fn architectures_build_side_by_side_only_while_one_build_leaves_cores_idle() {
+    fn architectures_build_side_by_side_only_while_one_build_leaves_jobs_idle() {
         // arm64 has the most binaries: a1, a2 and b1.
         let plan = plan(&workspace(), &Selection::default()).unwrap();
         assert!(plan.rust_side_by_side(4));
@@ -520,6 +547,40 @@ mod tests {
         let plan = super::plan(&workspace(), &one).unwrap();
         assert!(plan.rust_side_by_side(2));
         assert!(!plan.rust_side_by_side(1));
+    }
+
+    #[test]
+    fn a_multi_target_recipe_builds_the_targets_with_the_same_binaries_in_one_run() {
+        let with = |recipe: &str| Selection {
+            recipe: Some(recipe.into()),
+            ..Default::default()
+        };
+        let plan = super::plan(&workspace(), &with("cargo-zigbuild")).unwrap();
+        let runs = |sequential| -> Vec<Vec<String>> {
+            plan.rust_runs(sequential)
+                .iter()
+                .map(|run| {
+                    run.iter()
+                        .map(|&i| plan.groups[i].target.build_target())
+                        .collect()
+                })
+                .collect()
+        };
+        // a1 alone for x86_64, a1 and a2 for arm64: those differ, so they stay two runs.
+        assert_eq!(
+            runs(false),
+            [
+                vec!["x86_64-unknown-linux-gnu"],
+                vec![
+                    "x86_64-unknown-linux-gnu.2.26",
+                    "aarch64-unknown-linux-gnu.2.26"
+                ],
+                vec!["aarch64-unknown-linux-gnu"],
+            ]
+        );
+        assert_eq!(runs(true).len(), 4);
+        let plan = super::plan(&workspace(), &with("cargo-lambda")).unwrap();
+        assert_eq!(plan.rust_runs(false).len(), 4);
     }
 
     #[test]

@@ -17,6 +17,8 @@ pub struct ProcessBuilder {
     args: Vec<OsString>,
     cwd: Option<PathBuf>,
     env: Vec<(OsString, OsString)>,
+    /// The jobserver the program's cargo (and its rustc) take their job tokens from.
+    jobserver: Option<jobserver::Client>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,7 @@ impl ProcessBuilder {
             args: Vec::new(),
             cwd: None,
             env: Vec::new(),
+            jobserver: None,
         }
     }
 
@@ -82,6 +85,13 @@ impl ProcessBuilder {
         self
     }
 
+    /// Hands the program `client`'s jobserver (as `CARGO_MAKEFLAGS`, with its pipe kept open across
+    /// exec), so that the cargo it runs shares `client`'s job tokens instead of taking one per core.
+    pub fn jobserver(&mut self, client: &jobserver::Client) -> &mut Self {
+        self.jobserver = Some(client.clone());
+        self
+    }
+
     /// A failure to start (or wait for) the program, naming the command line.
     fn spawn_error(&self) -> impl FnOnce(std::io::Error) -> ProcessError + '_ {
         |source| ProcessError::Spawn {
@@ -97,6 +107,9 @@ impl ProcessBuilder {
             command.current_dir(dir);
         }
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
+        if let Some(client) = &self.jobserver {
+            client.configure(&mut command);
+        }
         command
     }
 

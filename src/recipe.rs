@@ -104,6 +104,8 @@ pub struct BuildFile {
     pub output: String,
     #[serde(default)]
     pub env: BTreeMap<Arch, BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub multi_target: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -560,6 +562,10 @@ pub struct BuildSpec {
     pub output: String,
     /// Environment by architecture, set when building for that architecture on a host of another.
     pub env: BTreeMap<Arch, BTreeMap<String, String>>,
+    /// The program takes `--target` more than once (`multi-target = true`): both architectures
+    /// build in one run, so cargo schedules them together and builds the host crates (proc macros,
+    /// build scripts) once. The args hold `"--target", "{target}"`, which is repeated per target.
+    pub multi_target: bool,
 }
 
 impl BuildSpec {
@@ -587,11 +593,45 @@ impl BuildSpec {
                 check_placeholders(value, &format!("build.env.{arch}.{key}"), &[])?;
             }
         }
+        if file.multi_target
+            && !command
+                .args()
+                .windows(2)
+                .any(|w| w == ["--target", "{target}"])
+        {
+            return Err("`build.multi-target = true` needs the two args \"--target\", \"{target}\" in `build.args`, which are repeated once per target".into());
+        }
         Ok(BuildSpec {
             command,
             output: file.output,
             env: file.env,
+            multi_target: file.multi_target,
         })
+    }
+}
+
+impl BuildSpec {
+    /// The build command for `targets` (the build targets, glibc suffix included; more than one
+    /// only for a `multi-target` recipe, whose `--target {target}` pair is repeated per target).
+    pub fn process(&self, targets: &[String], lambda_dir: &str) -> ProcessBuilder {
+        let first = targets.first().map_or("", String::as_str);
+        let values = [("target", first), ("lambda_dir", lambda_dir)];
+        let mut process = ProcessBuilder::new(fill(self.command.program(), &values));
+        let mut args = self.command.args().iter().peekable();
+        while let Some(arg) = args.next() {
+            if self.multi_target
+                && arg == "--target"
+                && args.peek().is_some_and(|a| *a == "{target}")
+            {
+                args.next();
+                for target in targets {
+                    process.args(["--target", target]);
+                }
+            } else {
+                process.arg(fill(arg, &values));
+            }
+        }
+        process
     }
 }
 
@@ -1097,6 +1137,12 @@ mod tests {
                 "`build.program` is empty",
             ),
             (
+                format!(
+                    "{RUST}[build]\nprogram = \"cargo\"\nargs = [\"build\", \"--target={{target}}\"]\noutput = \"x\"\nmulti-target = true\n"
+                ),
+                "`build.multi-target = true` needs the two args \"--target\", \"{target}\" in `build.args`",
+            ),
+            (
                 format!("{RUST}[build]\nprogram = \"cargo\"\nargs = []\noutput = \"\"\n"),
                 "`build.output` is empty",
             ),
@@ -1130,6 +1176,30 @@ mod tests {
         assert!(
             err.to_string().contains("`my recipe` is not a recipe name"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_multi_target_recipe_repeats_its_target_pair_per_target() {
+        let Recipe::Rust(rust) = check(&format!("{RUST}{BUILD}multi-target = true\n")).unwrap()
+        else {
+            panic!()
+        };
+        let targets = [
+            "x86_64-unknown-linux-gnu".to_string(),
+            "aarch64-unknown-linux-gnu".into(),
+        ];
+        assert_eq!(
+            rust.build.process(&targets, "/l").to_string(),
+            "cargo build --target x86_64-unknown-linux-gnu --target aarch64-unknown-linux-gnu"
+        );
+        let Recipe::Rust(single) = check(&format!("{RUST}{BUILD}")).unwrap() else {
+            panic!()
+        };
+        assert!(!single.build.multi_target);
+        assert_eq!(
+            single.build.process(&targets[..1], "/l").to_string(),
+            "cargo build --target x86_64-unknown-linux-gnu"
         );
     }
 

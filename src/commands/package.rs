@@ -27,6 +27,7 @@ pub fn exec(args: PackageArgs, shell: &Shell) -> Result<(), Error> {
             offline: args.offline,
             rustc_wrapper: None,
             sequential: args.sequential,
+            jobs: args.jobs.map(|jobs| jobs as usize),
         },
         out_dir: args.out_dir,
         no_verify: args.no_verify,

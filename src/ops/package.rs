@@ -221,21 +221,24 @@ struct Built {
     python: Vec<Vec<Entry>>,
 }
 
-/// One build of the plan: a Rust build group or a Python job.
+/// One build of the plan: one run of a Rust recipe's build command (the indices of the groups it
+/// builds, one per target) or one Python job.
 enum Step<'a> {
-    Rust(&'a BuildGroup),
+    Rust(Vec<usize>),
     Python(&'a PythonJob),
 }
 
 enum Output {
-    Binaries(BTreeMap<String, PathBuf>),
+    Binaries(Vec<BTreeMap<String, PathBuf>>),
     Entries(Vec<Entry>),
 }
 
 /// Runs every build of the plan, in lanes that run side by side: the Python installs of each
-/// architecture, and for Rust either one lane per architecture (each has its own target
-/// directory) or one lane for all, see [`Plan::rust_side_by_side`]. On failure, the first failed build
-/// in plan order.
+/// architecture, and for Rust one lane per architecture (each has its own target directory) when
+/// [`Plan::rust_side_by_side`] says so, else one; a multi-target recipe's runs, which share one
+/// directory, are one lane. The Rust builds share the job tokens of `--jobs` (see
+/// [`build::JobTokens`]), so running side by side never runs more compiler jobs than one build
+/// alone would. On failure, the first failed build in plan order.
 fn build_all(
     plan: &Plan,
     workspace: &Workspace,
@@ -244,14 +247,21 @@ fn build_all(
     shell: &Shell,
 ) -> Result<Built, Error> {
     let steps: Vec<Step> = plan
-        .groups
-        .iter()
+        .rust_runs(build_options.sequential)
+        .into_iter()
         .map(Step::Rust)
         .chain(plan.python.iter().map(Step::Python))
         .collect();
-    let per_arch = plan.rust_side_by_side(parallel::cores());
+    let jobs = build_options.jobs.unwrap_or_else(parallel::cores);
+    let tokens = build::JobTokens::new(jobs)?;
+    let per_arch = plan.rust_side_by_side(jobs);
+    // A multi-target recipe's runs share one target directory, so they share one lane too.
     let lane_of = |step: &Step| match step {
-        Step::Rust(group) => (false, per_arch.then_some(group.arch)),
+        Step::Rust(run) => {
+            let lead = &plan.groups[run[0]];
+            let own_lane = per_arch && !lead.recipe.build.multi_target;
+            (false, own_lane.then_some(lead.arch))
+        }
         Step::Python(job) => (true, Some(job.arch)),
     };
     let outputs = parallel::lanes(
@@ -259,8 +269,10 @@ fn build_all(
         lane_of,
         build_options.sequential,
         |step| match step {
-            Step::Rust(group) => {
-                build_group(group, workspace, build_options, staging, shell).map(Output::Binaries)
+            Step::Rust(build) => {
+                let groups: Vec<&BuildGroup> = build.iter().map(|&i| &plan.groups[i]).collect();
+                build_groups(&groups, workspace, build_options, &tokens, staging, shell)
+                    .map(Output::Binaries)
             }
             Step::Python(job) => build_python(job, workspace, staging, shell).map(Output::Entries),
         },
@@ -270,58 +282,76 @@ fn build_all(
         .into_iter()
         .flatten()
         .collect::<Result<Vec<_>, _>>()?;
-    let mut built = Built {
-        rust: Vec::new(),
-        python: Vec::new(),
-    };
-    for output in outputs {
-        match output {
-            Output::Binaries(binaries) => built.rust.push(binaries),
-            Output::Entries(entries) => built.python.push(entries),
+    let mut rust: Vec<Option<BTreeMap<String, PathBuf>>> =
+        plan.groups.iter().map(|_| None).collect();
+    let mut python = Vec::new();
+    for (step, output) in steps.iter().zip(outputs) {
+        match (step, output) {
+            (Step::Rust(build), Output::Binaries(binaries)) => {
+                for (&index, binaries) in build.iter().zip(binaries) {
+                    rust[index] = Some(binaries);
+                }
+            }
+            (_, Output::Entries(entries)) => python.push(entries),
+            (Step::Python(_), Output::Binaries(_)) => {}
         }
     }
-    Ok(built)
+    Ok(Built {
+        rust: rust.into_iter().flatten().collect(),
+        python,
+    })
 }
 
-/// Runs one Rust build group and returns where each of its binaries was collected.
-fn build_group(
-    group: &BuildGroup,
+/// Runs one Rust build command for `groups` (one per target) and returns where each group's
+/// binaries were collected, in `groups` order.
+fn build_groups(
+    groups: &[&BuildGroup],
     workspace: &Workspace,
     build_options: &BuildOptions,
+    tokens: &build::JobTokens,
     staging: &Path,
     shell: &Shell,
-) -> Result<BTreeMap<String, PathBuf>, Error> {
-    let build_target = group.target.build_target();
-    let lambda_dir = staging.join("lambda").join(&build_target);
-    let target_dir = build::arch_target_dir(&workspace.target_dir, group.arch);
+) -> Result<Vec<BTreeMap<String, PathBuf>>, Error> {
+    let _token = tokens.acquire()?;
+    let lead = groups[0];
+    let targets: Vec<String> = groups.iter().map(|g| g.target.build_target()).collect();
+    let arches: Vec<String> = groups.iter().map(|g| g.arch.to_string()).collect();
+    let lambda_dir = staging.join("lambda").join(&targets[0]);
+    let target_dir = if lead.recipe.build.multi_target {
+        build::joint_target_dir(&workspace.target_dir)
+    } else {
+        build::arch_target_dir(&workspace.target_dir, lead.arch)
+    };
     let dirs = build::BuildDirs {
         lambda_dir: &lambda_dir,
         target_dir: &target_dir,
     };
-    let command = build::build_command(group, &workspace.manifest_path, &dirs, build_options);
-    let names: Vec<&str> = group.binaries.iter().map(|b| b.name.as_str()).collect();
+    let command = build::build_command(
+        groups,
+        &workspace.manifest_path,
+        &dirs,
+        build_options,
+        tokens,
+    );
+    let names: Vec<&str> = lead.binaries.iter().map(|b| b.name.as_str()).collect();
     shell.status(
         "Building",
         format!(
             "{} for {} ({}, recipe {})",
             names.join(", "),
-            group.arch,
-            build_target,
-            group.recipe.name
+            arches.join(" and "),
+            targets.join(", "),
+            lead.recipe.name
         ),
     );
     shell.status("Running", &command);
-    let progress = shell.child_output(format!("Building {}", group.arch));
-    let collect_dir = staging
-        .join("bin")
-        .join(&group.recipe.name)
-        .join(&build_target);
+    let progress = shell.child_output(format!("Building {}", arches.join("+")));
     Ok(build::run_build(
         &command,
-        group,
+        groups,
         &dirs,
         build_options,
-        &collect_dir,
+        &staging.join("bin"),
         |_, line| progress.line(line),
     )?)
 }

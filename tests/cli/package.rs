@@ -1119,3 +1119,126 @@ fn sccache_with_a_redis_backend_serves_the_second_build_in_a_fresh_target_dir() 
     // Through the cache or not, the same bytes.
     assert_eq!(visible_output(&outs[0]), visible_output(&outs[1]));
 }
+
+/// A workspace of `libs` dependency-free library crates and one function (marked with
+/// `kind = "function"`, so that it needs no lambda_runtime) that uses them all: many small
+/// compile jobs that a build may run at once, and quick to build cold.
+fn many_crates_workspace(dir: &Path, libs: usize) {
+    let names: Vec<String> = (1..=libs).map(|i| format!("lib-{i}")).collect();
+    let members: Vec<String> = names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .chain(["\"app\"".to_string()])
+        .collect();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[workspace]\nresolver = \"3\"\nmembers = [{}]\n\n[workspace.metadata.powertools]\narchitectures = [\"x86_64\", \"arm64\"]\n",
+            members.join(", ")
+        ),
+    )
+    .unwrap();
+    for name in &names {
+        std::fs::create_dir_all(dir.join(name).join("src")).unwrap();
+        std::fs::write(
+            dir.join(name).join("Cargo.toml"),
+            format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join(name).join("src/lib.rs"),
+            "pub fn answer() -> u32 { 42 }\n",
+        )
+        .unwrap();
+    }
+    let deps: String = names
+        .iter()
+        .map(|n| format!("{n} = {{ path = \"../{n}\" }}\n"))
+        .collect();
+    std::fs::create_dir_all(dir.join("app/src")).unwrap();
+    std::fs::write(
+        dir.join("app/Cargo.toml"),
+        format!("[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n{deps}\n[package.metadata.powertools.bin.app]\nkind = \"function\"\n"),
+    )
+    .unwrap();
+    let uses: String = names
+        .iter()
+        .map(|n| format!("{}::answer()", n.replace('-', "_")))
+        .collect::<Vec<_>>()
+        .join(" + ");
+    std::fs::write(
+        dir.join("app/src/main.rs"),
+        format!("fn main() {{ println!(\"{{}}\", {uses}); }}\n"),
+    )
+    .unwrap();
+}
+
+/// The most compile jobs that ran at once, from the `start`/`end` lines `wrapper` logs, and
+/// whether jobs of both targets ever ran at the same time.
+fn jobs_at_once(log: &str) -> (usize, bool) {
+    let mut running: Vec<String> = Vec::new();
+    let (mut most, mut both) = (0, false);
+    for line in log.lines() {
+        match line.split_once(' ') {
+            Some(("start", target)) => running.push(target.to_string()),
+            Some(("end", target)) => {
+                let at = running.iter().position(|t| t == target).unwrap();
+                running.remove(at);
+            }
+            _ => panic!("unexpected log line {line:?}"),
+        }
+        most = most.max(running.len());
+        both |= running.iter().any(|t| t.starts_with("x86_64"))
+            && running.iter().any(|t| t.starts_with("aarch64"));
+    }
+    (most, both)
+}
+
+#[test]
+fn the_architectures_building_side_by_side_share_the_jobs_of_dash_j() {
+    if !require_tools(&["cargo-lambda", "zig"]) {
+        return;
+    }
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        eprintln!("skipped: one core, so one cargo alone runs one job at a time");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let workspace = tmp.path().join("workspace");
+    std::fs::create_dir_all(&workspace).unwrap();
+    many_crates_workspace(&workspace, 6);
+    // A rustc wrapper that logs when each library's compile job starts and ends (and makes it last
+    // a second, so that jobs that may overlap do): cargo runs it as the job, so it holds a token.
+    let log = tmp.path().join("jobs.log");
+    let wrapper = tmp.path().join("wrapper.sh");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\ncase \"$*\" in *'--crate-name lib_'*) ;; *) exec \"$@\" ;; esac\ntarget=$(echo \"$*\" | sed -n 's/.*--target \\([^ ]*\\).*/\\1/p')\necho \"start $target\" >> {log}\nsleep 1\n\"$@\"; status=$?\necho \"end $target\" >> {log}\nexit $status\n",
+            log = log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &wrapper,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    for jobs in ["2", "1"] {
+        let target = tmp.path().join(format!("target-{jobs}"));
+        let _ = std::fs::remove_file(&log);
+        succeeds(
+            powertools()
+                .current_dir(&workspace)
+                .env("CARGO_TARGET_DIR", &target)
+                .env("RUSTC_WRAPPER", &wrapper)
+                .args(["package", "--jobs", jobs]),
+        );
+        let log = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(log.lines().count(), 2 * 2 * 6, "{log}");
+        let (most, both) = jobs_at_once(&log);
+        // Without a shared jobserver each architecture's cargo runs a job per core on its own.
+        assert_eq!(most.to_string(), jobs, "{log}");
+        assert_eq!(both, jobs == "2", "{log}");
+    }
+}

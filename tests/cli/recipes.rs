@@ -113,7 +113,7 @@ tools = [{ name = "cargo-zigbuild", version = ["cargo-zigbuild", "--version"], i
 
 /// Packages the example with `recipe` for both architectures, in a target directory of its own
 /// (each recipe links differently, and cargo would otherwise rebuild the other tests' binaries).
-fn package_with(recipe: &str) -> tempfile::TempDir {
+fn package_with(recipe: &str) -> (tempfile::TempDir, String) {
     let example = example_copy();
     let out = tempfile::tempdir().unwrap();
     let output = powertools()
@@ -127,7 +127,14 @@ fn package_with(recipe: &str) -> tempfile::TempDir {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
-    out
+    (out, stderr(&output))
+}
+
+/// The Rust build commands `package` printed (its `Running` lines that set the target directory).
+fn build_commands(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter_map(|l| l.trim_start().strip_prefix("Running CARGO_TARGET_DIR="))
+        .collect()
 }
 
 fn assert_elves_and_recipe(out: &Path, recipe: &str, tool: &str) {
@@ -180,8 +187,15 @@ fn the_example_packages_with_cargo_zigbuild_for_both_architectures() {
     if !require_tools(&["cargo-zigbuild", "zig", "rust-std-aarch64", "uv"]) {
         return;
     }
-    let out = package_with("cargo-zigbuild");
+    let (out, log) = package_with("cargo-zigbuild");
     assert_elves_and_recipe(out.path(), "cargo-zigbuild", "cargo-zigbuild");
+    // One run per architecture (the recipe is not multi-target: see its comment).
+    let commands = build_commands(&log);
+    assert_eq!(commands.len(), 2, "{log}");
+    assert!(
+        commands.iter().all(|c| c.matches("--target").count() == 1),
+        "{log}"
+    );
 }
 
 #[test]
@@ -189,8 +203,17 @@ fn the_example_packages_with_plain_cargo_and_a_cross_linker_for_both_architectur
     if !require_tools(&["aarch64-linux-gnu-gcc", "rust-std-aarch64", "uv"]) {
         return;
     }
-    let out = package_with("cargo");
+    let (out, log) = package_with("cargo");
     assert_elves_and_recipe(out.path(), "cargo", "aarch64-linux-gnu-gcc");
+    // Plain cargo takes `--target` twice: one run builds both architectures.
+    let commands = build_commands(&log);
+    assert_eq!(commands.len(), 1, "{log}");
+    assert!(
+        commands[0].contains(
+            "cargo build --target x86_64-unknown-linux-gnu --target aarch64-unknown-linux-gnu "
+        ),
+        "{log}"
+    );
 }
 
 #[test]
