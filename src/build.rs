@@ -104,6 +104,22 @@ pub enum BuildError {
 }
 
 impl BuildError {
+    /// The same error without the build's stderr, when its output was already shown line by line.
+    pub fn without_child_output(self) -> Self {
+        match self {
+            BuildError::Failed {
+                recipe,
+                target,
+                source,
+            } => BuildError::Failed {
+                recipe,
+                target,
+                source: source.without_stderr(),
+            },
+            other => other,
+        }
+    }
+
     pub fn help(&self) -> Option<String> {
         match self {
             BuildError::ToolMissing { install, .. } => Some(format!(

@@ -37,6 +37,23 @@ pub enum ProcessError {
     },
 }
 
+impl ProcessError {
+    /// The same error without the child's stderr: for a child whose every line was already shown
+    /// as it ran, so that the error does not print them twice.
+    pub fn without_stderr(self) -> Self {
+        match self {
+            ProcessError::Failed {
+                command, status, ..
+            } => ProcessError::Failed {
+                command,
+                status,
+                stderr: String::new(),
+            },
+            other => other,
+        }
+    }
+}
+
 fn stderr_block(stderr: &str) -> String {
     if stderr.trim().is_empty() {
         String::new()

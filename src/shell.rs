@@ -174,6 +174,11 @@ pub struct ChildOutput {
 }
 
 impl ChildOutput {
+    /// Whether every line is printed as it comes (no terminal), rather than only the latest shown.
+    pub fn shown_in_full(&self) -> bool {
+        self.spinner.is_none()
+    }
+
     pub fn line(&self, line: &str) {
         match &self.spinner {
             Some(bar) => bar.set_message(line.trim().to_string()),

@@ -346,14 +346,23 @@ fn build_groups(
     );
     shell.status("Running", &command);
     let progress = shell.child_output(format!("Building {}", arches.join("+")));
-    Ok(build::run_build(
+    let built = build::run_build(
         &command,
         groups,
         &dirs,
         build_options,
         &staging.join("bin"),
         |_, line| progress.line(line),
-    )?)
+    );
+    // On a terminal only a spinner showed the build's latest line, so the error repeats the end of
+    // its stderr; elsewhere every line is above already.
+    Ok(built.map_err(|err| {
+        if progress.shown_in_full() {
+            err.without_child_output()
+        } else {
+            err
+        }
+    })?)
 }
 
 /// Installs one Python function's dependencies for its architecture; returns its zip entries.
