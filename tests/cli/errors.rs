@@ -384,7 +384,9 @@ fn a_compile_error_in_one_function() {
     );
     // Not a terminal: the build's lines were printed as they came, and the error does not repeat them.
     assert_eq!(
-        stderr.matches("error: payments is broken on purpose").count(),
+        stderr
+            .matches("error: payments is broken on purpose")
+            .count(),
         1,
         "{stderr}"
     );
