@@ -190,13 +190,6 @@ impl CommandLine {
     pub fn words(&self) -> &[String] {
         &self.words
     }
-
-    /// A process running this command with its placeholders filled from `values`.
-    pub fn process(&self, values: &[(&str, &str)]) -> ProcessBuilder {
-        let mut process = ProcessBuilder::new(fill(self.program(), values));
-        process.args(self.args().iter().map(|arg| fill(arg, values)));
-        process
-    }
 }
 
 // Plain data: the `duplicates` tool pairs runs of these fields with `plan::BuildGroup`'s by shape
@@ -608,9 +601,7 @@ impl BuildSpec {
             multi_target: file.multi_target,
         })
     }
-}
 
-impl BuildSpec {
     /// The build command for `targets` (the build targets, glibc suffix included; more than one
     /// only for a `multi-target` recipe, whose `--target {target}` pair is repeated per target).
     pub fn process(&self, targets: &[String], lambda_dir: &str) -> ProcessBuilder {
