@@ -680,3 +680,34 @@ fn without_usability(text: &str) -> String {
         })
         .collect()
 }
+
+#[test]
+fn a_multi_target_recipe_without_a_target_pair_is_refused_and_leaves_earlier_output() {
+    let example = example_copy();
+    example.append_to_manifest(
+        "",
+        "\n[workspace.metadata.powertools.recipes.joined]\nlanguage = \"rust\"\nsummary = \"s\"\ntutorial = \"docs/s.md\"\narchitectures = [\"x86_64\", \"arm64\"]\nbuild = { program = \"cargo\", args = [\"build\", \"--target={target}\"], output = \"{target_dir}/{triple}/{profile_dir}/{bin}\", multi-target = true }\n",
+    );
+    let stderr =
+        fails_leaving_earlier_output(package_in(&example.path()).args(["--recipe", "joined"]));
+    assert_lines(
+        &stderr,
+        &[&format!(
+            "error: invalid recipe `joined` ([workspace.metadata.powertools.recipes] in {}): `build.multi-target = true` needs the two args \"--target\", \"{{target}}\" in `build.args`, which are repeated once per target",
+            example.path().join("Cargo.toml").display()
+        )],
+    );
+}
+
+#[test]
+fn jobs_must_be_at_least_one() {
+    let example = example_copy();
+    let output = run_in(&example.path(), &["package", "--jobs", "0"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("error: invalid value '0' for '--jobs <N>': 0 is not in 1.."),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!example.path().join("target/powertools").exists());
+}
