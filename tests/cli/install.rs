@@ -6,35 +6,6 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// A directory of links to `programs` (found on the test PATH), for a PATH without cargo or rustc.
-pub fn bin_dir_with(programs: &[&str]) -> tempfile::TempDir {
-    let dir = tempfile::Builder::new()
-        .prefix("powertools-bin-")
-        .tempdir()
-        .unwrap();
-    for program in programs {
-        let found = which::which_in(program, Some(path_with_tools()), ".")
-            .unwrap_or_else(|_| panic!("{program} is installed by .ci/setup"));
-        std::os::unix::fs::symlink(found, dir.path().join(program)).unwrap();
-    }
-    dir
-}
-
-/// `dirs`, then the system's own directories (which have no cargo or rustc: rustup puts them in
-/// ~/.cargo/bin), checked to have neither.
-pub fn path_without_rust(dirs: &[&Path]) -> OsString {
-    let mut all: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
-    all.extend(["/usr/sbin", "/usr/bin", "/sbin", "/bin"].map(PathBuf::from));
-    let path = std::env::join_paths(all).unwrap();
-    for rust_tool in ["cargo", "rustc", "rustup", "cargo-lambda"] {
-        assert!(
-            which::which_in(rust_tool, Some(&path), ".").is_err(),
-            "{rust_tool} is on the Rust-free PATH {path:?}"
-        );
-    }
-    path
-}
-
 fn binary() -> PathBuf {
     assert_cmd::cargo::cargo_bin("cargo-powertools")
 }

@@ -681,3 +681,75 @@ fn regex_escape(text: &str) -> String {
         })
         .collect()
 }
+
+/// A directory of links to `programs` (found on the test PATH), for a PATH without cargo or rustc.
+pub fn bin_dir_with(programs: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("powertools-bin-")
+        .tempdir()
+        .unwrap();
+    for program in programs {
+        let found = which::which_in(program, Some(path_with_tools()), ".")
+            .unwrap_or_else(|_| panic!("{program} is installed by .ci/setup"));
+        std::os::unix::fs::symlink(found, dir.path().join(program)).unwrap();
+    }
+    dir
+}
+
+/// Names of the Rust toolchain's programs, which a Rust-free PATH must not hold.
+fn is_rust_tool(name: &str) -> bool {
+    [
+        "cargo",
+        "rustc",
+        "rustdoc",
+        "rustup",
+        "rustfmt",
+        "clippy-driver",
+        "rls",
+    ]
+    .contains(&name)
+        || name.starts_with("cargo-")
+        || name.starts_with("rust-")
+}
+
+/// The system's programs without the Rust toolchain's: a directory of links to every program in
+/// /usr/local/bin, /usr/sbin, /usr/bin, /sbin and /bin except cargo, rustc and their kin. Debian's
+/// own `cargo` and `rustc` (`rustc-web`, which `.ci/setup` installs when rustup cannot download a
+/// target) sit in /usr/bin, so a PATH that names /usr/bin is not Rust-free. Made once per test run.
+fn system_programs_without_rust() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = shared_target_dir().join("system-programs-without-rust");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for system in ["/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"] {
+            let Ok(entries) = std::fs::read_dir(system) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let link = dir.join(&name);
+                if is_rust_tool(&name.to_string_lossy()) || link.symlink_metadata().is_ok() {
+                    continue;
+                }
+                std::os::unix::fs::symlink(entry.path(), link).unwrap();
+            }
+        }
+        dir
+    })
+}
+
+/// `dirs`, then the system's programs without the Rust toolchain (links, never /usr/bin itself),
+/// checked to have no cargo, rustc, rustup or cargo-lambda.
+pub fn path_without_rust(dirs: &[&Path]) -> OsString {
+    let mut all: Vec<PathBuf> = dirs.iter().map(|d| d.to_path_buf()).collect();
+    all.push(system_programs_without_rust().to_path_buf());
+    let path = std::env::join_paths(all).unwrap();
+    for rust_tool in ["cargo", "rustc", "rustup", "cargo-lambda"] {
+        assert!(
+            which::which_in(rust_tool, Some(&path), ".").is_err(),
+            "{rust_tool} is on the Rust-free PATH {path:?}"
+        );
+    }
+    path
+}
