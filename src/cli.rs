@@ -44,6 +44,10 @@ pub struct MergeArgs {
     /// The shards: output directories of `cargo powertools package`, or their manifest.json.
     #[arg(value_name = "SHARD", required = true)]
     pub shards: Vec<PathBuf>,
+    /// Replace folders and a manifest.json at the output's paths even when cargo-powertools did
+    /// not write them (their files are deleted).
+    #[arg(long)]
+    pub force: bool,
     /// `json`: one JSON object per line on stdout (artifacts, warnings, the result).
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
@@ -168,6 +172,10 @@ pub struct PackageArgs {
     /// Write the zips without running `verify`'s checks on them first.
     #[arg(long)]
     pub no_verify: bool,
+    /// Replace folders and a manifest.json at the output's paths even when cargo-powertools did
+    /// not write them (their files are deleted).
+    #[arg(long)]
+    pub force: bool,
     /// Build the architectures one after another (default: side by side, each in its own target
     /// directory under <target-dir>/powertools-build and sharing the --jobs, while each has fewer
     /// binaries than --jobs; needs less memory at once).

@@ -40,6 +40,8 @@ pub enum OutputError {
         found: String,
         what: String,
     },
+    #[error("{} holds {}cargo-powertools did not write: {}", .path.display(), if .files.len() == 1 { "a file " } else { "files " }, .files.join(", "))]
+    NotOurs { path: PathBuf, files: Vec<String> },
     #[error("could not lock the output directory {}", .path.display())]
     Lock {
         path: PathBuf,
@@ -57,6 +59,9 @@ impl OutputError {
             OutputError::Occupied { .. } => {
                 "move or delete it, or choose another output directory with `--out-dir`".into()
             }
+            OutputError::NotOurs { .. } => {
+                "move them elsewhere or choose another output directory with `--out-dir`; `--force` replaces them, deleting them".into()
+            }
         })
     }
 }
@@ -73,6 +78,9 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
 pub struct OutDir {
     root: PathBuf,
     state: PathBuf,
+    /// Take over real folders and a manifest at the top level even when they hold files this
+    /// tool did not write (`--force`).
+    force: bool,
     _lock: File,
 }
 
@@ -132,6 +140,7 @@ impl OutDir {
         let out = OutDir {
             root: root.to_path_buf(),
             state,
+            force: false,
             _lock: file,
         };
         out.remove_leftovers();
@@ -140,6 +149,12 @@ impl OutDir {
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// `--force`: replace what is at the output's paths even if this tool did not write it.
+    pub fn forcing(mut self, force: bool) -> OutDir {
+        self.force = force;
+        self
     }
 
     /// Removes the staging folders of interrupted runs. Best effort: they are invisible anyway.
@@ -160,6 +175,55 @@ impl OutDir {
         self.top_level(manifest::FILE_NAME, false)?;
         for arch in arches {
             self.top_level(arch.as_str(), true)?;
+        }
+        if !self.force {
+            self.check_legacy_is_ours()?;
+        }
+        Ok(())
+    }
+
+    /// Real folders and a manifest at the top level are taken over (and so, in time, deleted) only
+    /// when they are what an earlier version of this tool wrote: a manifest it generated, and in
+    /// the arch folders only the zips that manifest lists. Anything else is the user's.
+    fn check_legacy_is_ours(&self) -> Result<(), OutputError> {
+        let manifest_path = self.root.join(manifest::FILE_NAME);
+        let mut listed = std::collections::BTreeSet::new();
+        if self.top_level(manifest::FILE_NAME, false)? == TopLevel::Legacy {
+            let ours = std::fs::read(&manifest_path)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<Manifest>(&bytes).ok())
+                .filter(|m| m.generator.starts_with("cargo-powertools "));
+            let Some(manifest) = ours else {
+                return Err(OutputError::NotOurs {
+                    path: self.root.clone(),
+                    files: vec![manifest::FILE_NAME.to_string()],
+                });
+            };
+            listed.extend(manifest.artifacts.into_iter().map(|a| a.path));
+        }
+        for arch in Arch::ALL {
+            if self.top_level(arch.as_str(), true)? != TopLevel::Legacy {
+                continue;
+            }
+            let folder = self.root.join(arch.as_str());
+            let foreign: Vec<String> = walkdir::WalkDir::new(&folder)
+                .min_depth(1)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|entry| !entry.file_type().is_dir())
+                .filter_map(|entry| {
+                    let relative = entry.path().strip_prefix(&self.root).ok()?;
+                    let relative = relative.to_string_lossy().replace('\\', "/");
+                    (!listed.contains(&relative)).then_some(relative)
+                })
+                .collect();
+            if !foreign.is_empty() {
+                return Err(OutputError::NotOurs {
+                    path: folder,
+                    files: foreign,
+                });
+            }
         }
         Ok(())
     }
@@ -585,9 +649,7 @@ mod tests {
     fn an_earlier_layout_is_adopted() {
         let out = tempfile::tempdir().unwrap();
         let out = out.path();
-        std::fs::create_dir_all(out.join("arm64")).unwrap();
-        std::fs::write(out.join("arm64/old.zip"), b"old").unwrap();
-        std::fs::write(out.join("manifest.json"), b"{}").unwrap();
+        write_earlier_version(out);
         assert_eq!(run(out, &[(Arch::X86_64, b"new")]), Committed::Replaced);
         assert_eq!(std::fs::read(out.join("x86_64/f.zip")).unwrap(), b"new");
         assert!(out.join("manifest.json").is_symlink());
@@ -607,5 +669,86 @@ mod tests {
                 out.path().join("arm64").display()
             )
         );
+    }
+
+    /// What an earlier version wrote: real arch folders and the manifest listing their zips.
+    fn write_earlier_version(out: &Path) {
+        std::fs::create_dir_all(out.join("arm64")).unwrap();
+        std::fs::write(out.join("arm64/f.zip"), b"old").unwrap();
+        let manifest = Manifest::new(vec![artifact(Arch::Arm64, b"old")]);
+        std::fs::write(out.join("manifest.json"), manifest.to_bytes()).unwrap();
+    }
+
+    /// Every file under `dir`, with its bytes.
+    fn contents(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn a_users_files_in_an_arch_folder_are_never_taken_over() {
+        let out = tempfile::tempdir().unwrap();
+        let out = out.path();
+        write_earlier_version(out);
+        std::fs::write(out.join("arm64/important.txt"), b"mine").unwrap();
+        let before = contents(&out.join("arm64"));
+        let dir = OutDir::open(out, |_| {}).unwrap();
+        let err = dir.check_layout(&[Arch::Arm64]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} holds a file cargo-powertools did not write: arm64/important.txt",
+                out.join("arm64").display()
+            )
+        );
+        assert!(err.help().unwrap().contains("`--force`"));
+        let staging = dir.stage().unwrap();
+        assert!(dir.commit(staging, &Manifest::new(Vec::new())).is_err());
+        assert_eq!(contents(&out.join("arm64")), before);
+    }
+
+    #[test]
+    fn a_manifest_json_this_tool_did_not_write_is_never_taken_over() {
+        let out = tempfile::tempdir().unwrap();
+        let out = out.path();
+        std::fs::write(out.join("manifest.json"), br#"{"name": "my-app"}"#).unwrap();
+        std::fs::create_dir_all(out.join("x86_64")).unwrap();
+        std::fs::write(out.join("x86_64/keep.txt"), b"mine").unwrap();
+        let dir = OutDir::open(out, |_| {}).unwrap();
+        let err = dir.check_layout(&[Arch::X86_64]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "{} holds a file cargo-powertools did not write: manifest.json",
+                out.display()
+            )
+        );
+        assert_eq!(
+            std::fs::read(out.join("manifest.json")).unwrap(),
+            br#"{"name": "my-app"}"#
+        );
+    }
+
+    #[test]
+    fn forcing_takes_over_a_folder_with_other_files() {
+        let out = tempfile::tempdir().unwrap();
+        let out = out.path();
+        std::fs::create_dir_all(out.join("x86_64")).unwrap();
+        std::fs::write(out.join("x86_64/keep.txt"), b"mine").unwrap();
+        let dir = OutDir::open(out, |_| {}).unwrap().forcing(true);
+        dir.check_layout(&[Arch::X86_64]).unwrap();
+        let staging = dir.stage().unwrap();
+        let path = staging.generation().join("x86_64");
+        std::fs::create_dir_all(&path).unwrap();
+        std::fs::write(path.join("f.zip"), b"new").unwrap();
+        let manifest = Manifest::new(vec![artifact(Arch::X86_64, b"new")]);
+        assert_eq!(dir.commit(staging, &manifest).unwrap(), Committed::Replaced);
+        assert_eq!(std::fs::read(out.join("x86_64/f.zip")).unwrap(), b"new");
+        assert!(!out.join("x86_64/keep.txt").exists());
     }
 }

@@ -7,6 +7,7 @@ pub fn exec(args: MergeArgs, shell: &Shell) -> Result<(), Error> {
     let options = MergeOptions {
         out_dir: args.out_dir,
         shards: args.shards,
+        force: args.force,
     };
     ops::merge(&options, shell).map(|_| ())
 }

@@ -16,6 +16,8 @@ pub struct MergeOptions {
     pub out_dir: PathBuf,
     /// Output directories or their manifest.json.
     pub shards: Vec<PathBuf>,
+    /// Take over an out-dir holding files this tool did not write.
+    pub force: bool,
 }
 
 #[derive(Debug)]
@@ -195,7 +197,8 @@ pub fn merge(options: &MergeOptions, shell: &Shell) -> Result<MergeReport, Error
         union.insert(artifact.path.clone(), (index, artifact, zip));
     }
 
-    let out = OutDir::open(&options.out_dir, report::blocking(shell, "another run"))?;
+    let out = OutDir::open(&options.out_dir, report::blocking(shell, "another run"))?
+        .forcing(options.force);
     let arches: Vec<_> = crate::arch::Arch::ALL
         .into_iter()
         .filter(|arch| union.values().any(|(_, a, _)| a.arch == *arch))

@@ -29,6 +29,8 @@ pub struct PackageOptions {
     pub out_dir: Option<PathBuf>,
     /// Skip the `verify` checks of each zip before it is moved into place.
     pub no_verify: bool,
+    /// Take over an out-dir holding files this tool did not write.
+    pub force: bool,
     /// `--python PATH`: package one Python project, without a Cargo workspace.
     pub python: Option<StandaloneOptions>,
 }
@@ -85,7 +87,8 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         .out_dir
         .clone()
         .unwrap_or_else(|| workspace.target_dir.join("powertools"));
-    let out = OutDir::open(&out_dir, report::blocking(shell, "another packaging run"))?;
+    let out = OutDir::open(&out_dir, report::blocking(shell, "another packaging run"))?
+        .forcing(options.force);
     out.check_layout(&planned_arches(&plan))?;
     let staging = out.stage()?;
     let work = staging.work();

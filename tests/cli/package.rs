@@ -2,7 +2,7 @@
 use crate::support::*;
 use object::Object;
 use sha2::Digest;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The example's Rust artifacts: (function, kind, arch).
@@ -544,6 +544,76 @@ fn an_arm64_path_that_is_a_file_fails_before_building_and_changes_nothing() {
         "it fails before building:\n{stderr}"
     );
     assert_eq!(snapshot(out.path()), before);
+}
+
+#[test]
+fn an_out_dir_holding_the_users_own_files_is_refused_and_left_as_it_was() {
+    if !require_tools(PACKAGING_TOOLS) {
+        return;
+    }
+    let workspace = example_copy();
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(out.path().join("x86_64")).unwrap();
+    std::fs::create_dir_all(out.path().join("arm64")).unwrap();
+    std::fs::write(out.path().join("x86_64/important.txt"), "notes").unwrap();
+    std::fs::write(out.path().join("arm64/keep.txt"), "keep").unwrap();
+    std::fs::write(out.path().join("manifest.json"), r#"{"app": "mine"}"#).unwrap();
+    let before = snapshot(out.path());
+    let output = powertools()
+        .current_dir(workspace.path())
+        .args(["package", "--locked", "--bin", "greeter", "--out-dir"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!(
+            "error: {} holds a file cargo-powertools did not write: manifest.json\n",
+            out.path().display()
+        )),
+        "{message}"
+    );
+    assert!(
+        message.contains("help: move them elsewhere or choose another output directory with `--out-dir`; `--force` replaces them, deleting them"),
+        "{message}"
+    );
+    assert!(!message.contains("Building"), "{message}");
+    let after = snapshot(out.path());
+    let users_files = |files: &BTreeMap<PathBuf, Vec<u8>>| {
+        files
+            .iter()
+            .filter(|(path, _)| !path.starts_with(".powertools"))
+            .map(|(path, bytes)| (path.clone(), bytes.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(users_files(&after), users_files(&before));
+
+    // With their own manifest.json moved away, the arch folders are still theirs.
+    std::fs::remove_file(out.path().join("manifest.json")).unwrap();
+    let output = powertools()
+        .current_dir(workspace.path())
+        .args(["package", "--locked", "--bin", "greeter", "--out-dir"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "error: {} holds a file cargo-powertools did not write: x86_64/important.txt\n",
+            out.path().join("x86_64").display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        std::fs::read(out.path().join("arm64/keep.txt")).unwrap(),
+        b"keep"
+    );
+    assert_eq!(
+        std::fs::read(out.path().join("x86_64/important.txt")).unwrap(),
+        b"notes"
+    );
 }
 
 /// Runs `chattr` on `path` (root may write anywhere, but not into an immutable folder).
