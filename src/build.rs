@@ -1,6 +1,5 @@
 //! Compiles Lambda binaries by running a recipe's build command, once per build group.
-use crate::arch::Arch;
-use crate::invoke::host_arch;
+use crate::model::Arch;
 use crate::plan::BuildGroup;
 use crate::process::{ProcessBuilder, ProcessError, Stream};
 use crate::recipe::{self, RecipeInfo};
@@ -131,7 +130,7 @@ impl BuildError {
                 let other = Arch::ALL.into_iter().find(|a| a != arch).unwrap_or(*arch);
                 Some(format!(
                     "run `rustup target add {target}`; without rustup, install your distribution's Rust standard library for it (Debian: `apt-get install libstd-rust-dev:{}`); or package only {other} with `--arch {other}`",
-                    debian_arch(*arch)
+                    arch.debian()
                 ))
             }
             BuildError::Failed { .. } => Some(
@@ -139,13 +138,6 @@ impl BuildError {
             ),
             BuildError::Jobserver(_) | BuildError::MissingOutput { .. } | BuildError::Lock { .. } | BuildError::Copy { .. } => None,
         }
-    }
-}
-
-fn debian_arch(arch: Arch) -> &'static str {
-    match arch {
-        Arch::X86_64 => "amd64",
-        Arch::Arm64 => "arm64",
     }
 }
 
@@ -182,7 +174,7 @@ pub fn preflight(
     arches: &[Arch],
 ) -> Result<BTreeMap<String, String>, BuildError> {
     let mut versions = BTreeMap::new();
-    for status in recipe::check_tools(recipe, arches, host_arch()) {
+    for status in recipe::check_tools(recipe, arches, Arch::host()) {
         match status.version {
             Ok(version) => versions.insert(status.name, version),
             Err(why) => {
@@ -288,7 +280,7 @@ pub fn build_command(
     if let Some(wrapper) = &options.rustc_wrapper {
         process.env("RUSTC_WRAPPER", wrapper);
     }
-    for group in groups.iter().filter(|g| g.arch != host_arch()) {
+    for group in groups.iter().filter(|g| g.arch != Arch::host()) {
         for (key, value) in spec.env.get(&group.arch).into_iter().flatten() {
             process.env(key, value);
         }

@@ -1,5 +1,5 @@
 //! The command line, as clap types.
-use cargo_powertools::arch::{Arch, Runtime};
+use cargo_powertools::model::{Arch, Runtime};
 use cargo_powertools::shell::MessageFormat;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -122,8 +122,8 @@ pub struct DoctorArgs {
     pub message_format: MessageFormat,
 }
 
-// The same three flags as `DoctorArgs`, on purpose (the `duplicates` tool pairs them): each
-// command's `--help` says what the flag means for it, which one flattened struct could not.
+// The same three flags as `DoctorArgs`, on purpose: each command's `--help` says what the flag
+// means for it, which one flattened struct could not.
 #[derive(Debug, Args)]
 pub struct InitArgs {
     /// The recipe to configure (default: cargo-lambda).

@@ -1,26 +1,16 @@
 //! `[workspace.metadata.powertools]` and `[package.metadata.powertools]`: the user's settings,
 //! parsed strictly so that a typo is an error that names the file and the field, not a silent no-op.
-use crate::arch::{Arch, Libc, Runtime};
+pub mod openapi;
+
+use crate::model::{Arch, Kind, Libc, Runtime};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// What an artifact is: a function (a Rust `bootstrap`, or Python code with a handler), an
-/// extension (`extensions/<name>`) or a Python layer (everything under `python/`).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Kind {
-    Function,
-    Extension,
-    Layer,
-}
-
 /// Settings that can be given for a whole workspace, a package or one binary; the narrowest wins.
 /// (Spelled out in each table rather than `#[serde(flatten)]`ed, which would defeat
-/// `deny_unknown_fields`; the `duplicates` tool pairs the copies.)
+/// `deny_unknown_fields`.)
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TargetSettings {
     /// Architectures to package for. Default: both.
@@ -75,7 +65,7 @@ pub struct WorkspaceConfig {
     #[serde(default)]
     pub skip: Vec<String>,
     /// `[workspace.metadata.powertools.openapi]`: the merged OpenAPI document's own fields.
-    pub openapi: Option<crate::openapi::DocumentConfig>,
+    pub openapi: Option<openapi::DocumentConfig>,
     /// `cache = "sccache"`: compile through sccache (see [`crate::cache`]).
     pub cache: Option<crate::cache::Cache>,
 }
@@ -106,7 +96,7 @@ pub struct PackageConfig {
     pub recipe: Option<String>,
     pub libc: Option<Libc>,
     /// Where the OpenAPI fragment of each of the package's functions comes from (opt-in).
-    pub openapi: Option<crate::openapi::Source>,
+    pub openapi: Option<openapi::Source>,
     #[serde(default)]
     pub bin: BTreeMap<String, BinConfig>,
 }
@@ -139,7 +129,7 @@ pub struct BinConfig {
     pub recipe: Option<String>,
     pub libc: Option<Libc>,
     /// Where this function's OpenAPI fragment comes from (opt-in; overrides the package's).
-    pub openapi: Option<crate::openapi::Source>,
+    pub openapi: Option<openapi::Source>,
 }
 
 impl BinConfig {
@@ -178,7 +168,7 @@ pub struct PythonConfig {
     /// outside virtualenvs, tests and caches.
     pub include: Option<Vec<String>>,
     /// Where this function's OpenAPI fragment comes from (opt-in).
-    pub openapi: Option<crate::openapi::Source>,
+    pub openapi: Option<openapi::Source>,
     /// Files of the project that look like credentials (`.env`, `*.pem`, ...) but are zipped
     /// after all, each by its path relative to the project folder.
     #[serde(default)]

@@ -6,7 +6,7 @@
 //! section header table, and, when they lie further in, the two sections the glibc check needs.
 //! [`ElfScan`] collects those ranges while the entry streams past and says when it needs a second
 //! pass; every range is capped, so a hostile header cannot make it allocate more than a few MB.
-use crate::arch::Arch;
+use crate::model::Arch;
 use object::elf;
 use object::read::elf::{FileHeader, SectionHeader};
 use object::{Endianness, ReadRef};
@@ -51,13 +51,8 @@ pub fn inspect(bytes: &[u8]) -> Option<ElfInfo> {
 }
 
 fn info(machine: elf::Machine, newest_glibc: Option<GlibcVersion>) -> ElfInfo {
-    let arch = match machine {
-        elf::EM_X86_64 => Some(Arch::X86_64),
-        elf::EM_AARCH64 => Some(Arch::Arm64),
-        _ => None,
-    };
     ElfInfo {
-        arch,
+        arch: Arch::from_elf_machine(machine),
         machine: machine_name(machine),
         newest_glibc,
     }

@@ -2,13 +2,12 @@
 //! the few errors of the operations themselves, each with a `help:` line for its fix, and the
 //! process exit status derived from it. `main` prints it once (through [`crate::shell::Shell`]) and
 //! returns the status; nothing in the library exits the process.
-use crate::arch::Arch;
 use crate::archive::ArchiveError;
 use crate::build::BuildError;
 use crate::include::IncludeError;
 use crate::invoke::InvokeError;
+use crate::model::Arch;
 use crate::openapi::OpenApiError;
-use crate::ops::MergeError;
 use crate::output::OutputError;
 use crate::plan::PlanError;
 use crate::python::PythonError;
@@ -16,8 +15,7 @@ use crate::recipe::RecipeError;
 use crate::workspace::WorkspaceError;
 use std::path::PathBuf;
 
-// One transparent variant per domain's error type, so each keeps its own text and help; the
-// `duplicates` tool pairs the runs of alike variants by shape.
+// One transparent variant per domain's error type, so each keeps its own text and help.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
@@ -78,9 +76,58 @@ pub enum Error {
     },
 }
 
+/// `cargo powertools merge`'s own errors: a shard that cannot be read, was changed, or conflicts.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("could not read the shard manifest {}", .path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{} is not a manifest of `cargo powertools package`: {message}", .path.display())]
+    Parse { path: PathBuf, message: String },
+    #[error("{}: {zip} does not match its manifest: {problem}", .shard.display())]
+    Mismatch {
+        shard: PathBuf,
+        zip: String,
+        problem: String,
+    },
+    /// `first` and `second`: each shard's path and the zip's SHA-256 in it.
+    #[error("`{function}` for {arch} is in two shards with different zips: {first} and {second}")]
+    Conflict {
+        function: String,
+        arch: String,
+        first: String,
+        second: String,
+    },
+}
+
+impl MergeError {
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            MergeError::Read { .. } | MergeError::Parse { .. } => {
+                "name each shard's output directory (or its manifest.json) as `package --out-dir` wrote it".into()
+            }
+            MergeError::Mismatch { .. } => {
+                "the shard was changed or damaged after `package` wrote it: package that shard again".into()
+            }
+            MergeError::Conflict { .. } => {
+                "the same function was packaged twice from different sources or settings: package both shards from the same commit, or give each shard its own `--shard K/N` or `--arch`".into()
+            }
+        })
+    }
+}
+
+impl From<MergeError> for Error {
+    fn from(err: MergeError) -> Error {
+        Error::Merge(Box::new(err))
+    }
+}
+
 /// `cargo powertools init`'s own errors: the workspace's Cargo.toml it edits. Its read and write
-/// variants have the shape of `Error::ReadEvent` and `Error::Output` (the `duplicates` tool pairs
-/// them) but not their help: each says how to fix its own cause.
+/// variants look like `Error::ReadEvent` and `Error::Output` but not their help: each says how to
+/// fix its own cause.
 #[derive(Debug, thiserror::Error)]
 pub enum InitError {
     #[error("could not read {}", .path.display())]

@@ -95,8 +95,6 @@ pub enum IncludeError {
 }
 
 impl IncludeError {
-    // Alike in shape to every error type's `help` (the `duplicates` tool pairs them): one fix per
-    // variant, each its own text; there is nothing to share.
     pub fn help(&self) -> Option<String> {
         Some(match self {
             IncludeError::BadPattern { .. } => "write the pattern as a glob relative to the package, e.g. `assets/**/*.json`".into(),
@@ -109,8 +107,6 @@ impl IncludeError {
     }
 }
 
-// Its parameter list is alike in shape to other functions' (`duplicates` pairs it with
-// `ops::verify::invoke_selected`): only the punctuation is shared.
 /// Every file that `patterns` (relative to `package_dir`) select, as zip entries. A file inside the
 /// package keeps its path relative to the package; one elsewhere in the workspace, its path relative
 /// to the workspace root. Directories are included with everything under them.
@@ -332,8 +328,8 @@ mod tests {
         ));
     }
 
-    // Built like the test above (`duplicates` pairs them), but another refusal: kept apart so
-    // that a failure names the rule that broke.
+    // Built like the test above, but another refusal: kept apart so that a failure names the
+    // rule that broke.
     #[test]
     fn a_pattern_matching_nothing_is_an_error() {
         let dir = workspace();

@@ -1,9 +1,10 @@
 //! cargo-powertools: packages the AWS Lambda functions and extensions of a Cargo workspace into
 //! reproducible zips for x86_64 and arm64, with a manifest for CI and infrastructure tools.
 //!
-//! The pipeline: [`workspace`] (what is there) → [`plan`] (what to build, grouped by target) →
-//! [`build`] (cargo-lambda) → [`archive`] (reproducible zips) → [`manifest`].
-pub mod arch;
+//! The pipeline: [`workspace`] (what is there) → [`plan`] (what to build, with which recipe, for
+//! which target) → [`build`] and [`python`] (run the recipes) → [`archive`] (reproducible zips) →
+//! [`verify`] → [`output`] (the zips and the [`manifest`], switched to at once). The vocabulary
+//! they share is [`model`]; docs/architecture.md orders the modules in layers.
 pub mod archive;
 pub mod build;
 pub mod cache;
@@ -13,6 +14,7 @@ pub mod errors;
 pub mod include;
 pub mod invoke;
 pub mod manifest;
+pub mod model;
 pub mod openapi;
 pub mod ops;
 pub mod output;

@@ -1,9 +1,7 @@
 //! `manifest.json`: what `package` produced, for CI and infrastructure tools (Terraform, CDK, SAM).
-use crate::arch::{Arch, Runtime};
-use crate::config::Kind;
+use crate::model::{Arch, Kind, Runtime};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::path::Path;
 
 pub const FILE_NAME: &str = "manifest.json";
 /// Bumped when a field changes meaning or goes away; new fields may appear without a bump.
@@ -79,15 +77,6 @@ impl Manifest {
             artifacts,
             openapi: None,
         }
-    }
-
-    /// Replaces the manifest of the output directory `dir` (which holds the zips it lists), as one
-    /// atomic switch of the output's generation (see [`crate::output`]).
-    pub fn write_atomically(&self, dir: &Path) -> std::io::Result<()> {
-        let out = crate::output::OutDir::open(dir, |_| {}).map_err(std::io::Error::other)?;
-        out.replace_manifest(self)
-            .map(|_| ())
-            .map_err(std::io::Error::other)
     }
 
     /// The manifest as it is written: pretty JSON and a final newline. The same artifacts give the

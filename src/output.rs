@@ -16,8 +16,8 @@
 //!
 //! The current generation and the one before it are kept, so that a reader which resolved the old
 //! one just before the switch can finish reading it.
-use crate::arch::Arch;
 use crate::manifest::{self, Manifest};
+use crate::model::Arch;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -559,12 +559,12 @@ mod tests {
         let digest = crate::archive::sha256(body);
         Artifact {
             function: "f".into(),
-            kind: crate::config::Kind::Function,
+            kind: crate::model::Kind::Function,
             package: "f".into(),
             arch,
             language: "rust".into(),
             target: "t".into(),
-            runtime: crate::arch::Runtime::ProvidedAl2023,
+            runtime: crate::model::Runtime::ProvidedAl2023,
             handler: None,
             recipe: "r".into(),
             tools: Default::default(),

@@ -1,6 +1,6 @@
 //! Turns the workspace's Lambda binaries and the user's selection into build groups: one
 //! `cargo lambda build` per target, each building every selected binary for that target.
-use crate::arch::{Arch, Target};
+use crate::model::{Arch, Target};
 use crate::python::PythonFunction;
 use crate::recipe::{self, Language, PythonRecipe, RecipeError, RustRecipe};
 use crate::workspace::{LambdaBinary, SkippedBinary, Workspace};
@@ -338,8 +338,8 @@ fn plan_python(
         .iter()
         .filter(|f| everything || selection.bins.contains(&f.name))
     {
-        // Walks like the Rust loop of `plan` (the `duplicates` tool pairs them), but a function
-        // of another shard is dropped here, where a Rust binary's package is still asked for.
+        // Walks like the Rust loop of `plan`, but a function of another shard is dropped here,
+        // where a Rust binary's package is still asked for.
         if let Some(shard) = selection.shard.filter(|s| !s.contains(&function.name)) {
             skipped.push(in_other_shard("python", &function.name, shard));
             continue;
@@ -408,8 +408,8 @@ fn target_for(
     }
     // musl binaries are static: there is no glibc to pin.
     let glibc_pin = match binary.libc {
-        crate::arch::Libc::Gnu => binary.runtime.glibc_pin(),
-        crate::arch::Libc::Musl => None,
+        crate::model::Libc::Gnu => binary.runtime.glibc_pin(),
+        crate::model::Libc::Musl => None,
     };
     if glibc_pin.is_some() && !recipe.glibc_pinning {
         return Err(RecipeError::NoGlibcPinning {
@@ -488,8 +488,8 @@ fn select<'w>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arch::Runtime;
-    use crate::config::Kind;
+    use crate::model::Kind;
+    use crate::model::Runtime;
 
     fn binary(name: &str, package: &str, architectures: &[Arch], runtime: Runtime) -> LambdaBinary {
         LambdaBinary {

@@ -3,7 +3,7 @@
 //! where that command leaves each binary. The built-in recipes are the files under `recipes/`,
 //! compiled into the binary; a project adds or overrides recipes in its own `recipes/` folder or in
 //! `[workspace.metadata.powertools.recipes.<name>]`.
-use crate::arch::{Arch, Libc};
+use crate::model::{Arch, Libc};
 use crate::process::ProcessBuilder;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -56,14 +56,12 @@ impl std::fmt::Display for Language {
     }
 }
 
-// The file format and the validated types below have alike fields (the `duplicates` tool pairs
-// them): the first is what a file may say, the second what was checked; only `from_file` turns one
-// into the other.
+// The file format and the validated types below have alike fields: the first is what a file may
+// say, the second what was checked; only `from_file` turns one into the other.
 // --- The file format: what a recipe file (or a metadata table) may say. Serde checks the types and
 // the keys; `Recipe::from_file` checks the rest and turns it into the validated types below. ------
 
-// Each table of the file format is its own serde struct with `deny_unknown_fields`; the
-// `duplicates` tool pairs their alike field attributes with each other and with clap's flags.
+// Each table of the file format is its own serde struct with `deny_unknown_fields`.
 /// A recipe as written in `recipes/<name>.toml` or `[workspace.metadata.powertools.recipes.<name>]`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -192,8 +190,6 @@ impl CommandLine {
     }
 }
 
-// Plain data: the `duplicates` tool pairs runs of these fields with `plan::BuildGroup`'s by shape
-// alone (`pub name: Type`); the fields mean different things, so there is nothing to share.
 /// What every recipe has, whatever its language.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecipeInfo {

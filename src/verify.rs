@@ -1,10 +1,10 @@
 //! Static checks that an artifact will start on Lambda: the failures users otherwise meet only
 //! after deploying (`exec format error`, `GLIBC_2.xx not found`, `permission denied`, size limits).
-use crate::arch::{Arch, Runtime};
 use crate::archive;
-use crate::config::Kind;
 use crate::elf;
 use crate::manifest::{self, Manifest};
+use crate::model::Kind;
+use crate::model::{Arch, Runtime};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::Read;
@@ -494,7 +494,7 @@ fn read_entries(
                 "zip paths must be relative and stay inside the zip: re-zip it with `cargo powertools package`",
             );
         }
-        // One check an `if`, each with its own finding and fix (`duplicates` pairs them by shape).
+        // One check an `if`, each with its own finding and fix.
         if symlink {
             report.error(
                 Some(&name),

@@ -1,6 +1,7 @@
 //! Reads a Cargo workspace with `cargo metadata` and finds its Lambda functions and extensions.
-use crate::arch::{Arch, Libc, Runtime};
-use crate::config::{self, ConfigError, Kind, TargetSettings, WorkspaceConfig};
+use crate::config::{self, ConfigError, TargetSettings, WorkspaceConfig};
+use crate::model::Kind;
+use crate::model::{Arch, Libc, Runtime};
 use crate::python::{self, PythonError, PythonFunction};
 use crate::recipe::{RecipeError, Recipes};
 use cargo_metadata::{DependencyKind, MetadataCommand, Package};
@@ -12,8 +13,6 @@ const FUNCTION_CRATES: [&str; 2] = ["lambda_runtime", "lambda_http"];
 /// Dependencies that make a package's binaries Lambda extensions.
 const EXTENSION_CRATES: [&str; 2] = ["lambda-extension", "lambda_extension"];
 
-// Plain data: the `duplicates` tool pairs runs of these fields with other records' (`PackageOptions`, `invoke::Profile`) by shape
-// alone (`pub name: Type`); the fields mean different things, so there is nothing to share.
 /// One binary that will be zipped, with its settings resolved (binary > package > workspace > default).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaBinary {
@@ -41,8 +40,6 @@ pub struct SkippedBinary {
     pub reason: String,
 }
 
-// Plain data: the `duplicates` tool pairs runs of these fields with other records' (`plan::BuildGroup`, `recipe::ToolSpec`) by shape
-// alone (`pub name: Type`); the fields mean different things, so there is nothing to share.
 #[derive(Debug)]
 pub struct Workspace {
     pub root: PathBuf,

@@ -2,8 +2,8 @@
 //! one [`Shell`] every byte of output goes through, and turns the call's result into the exit
 //! status `main` returns.
 //!
-//! The command files look alike on purpose (the `duplicates` tool pairs them): each only moves
-//! parsed arguments into its operation's options, field by field, so that `ops` never sees clap.
+//! The command files look alike on purpose: each only moves parsed arguments into its
+//! operation's options, field by field, so that `ops` never sees clap.
 mod doctor;
 mod init;
 mod merge;

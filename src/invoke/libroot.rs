@@ -12,7 +12,7 @@
 //! So the root is chosen by where the loader and libc would really come from, and both must be one
 //! glibc build: the host's multiarch libraries without `-L` first, a sysroot only when it is
 //! complete on its own, and a clear error when neither is.
-use crate::arch::Arch;
+use crate::model::Arch;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -72,14 +72,6 @@ fn describe_root(root: Option<&Path>) -> String {
     }
 }
 
-/// The Debian multiarch tuple, which names both the multiarch directories and the cross sysroot.
-fn multiarch(arch: Arch) -> &'static str {
-    match arch {
-        Arch::Arm64 => "aarch64-linux-gnu",
-        Arch::X86_64 => "x86_64-linux-gnu",
-    }
-}
-
 /// The loader a bootstrap names in its `PT_INTERP`; `None` for a static one.
 pub fn interpreter(bootstrap: &[u8]) -> Option<PathBuf> {
     use object::read::elf::{FileHeader, ProgramHeader};
@@ -121,7 +113,7 @@ fn choose_on(
     };
     let candidates: Vec<Option<PathBuf>> = match explicit {
         Some(root) => vec![Some(root.to_path_buf())],
-        None => vec![None, Some(host.join("usr").join(multiarch(arch)))],
+        None => vec![None, Some(host.join("usr").join(arch.multiarch()))],
     };
     let mut unfit = Vec::new();
     for root in candidates {
@@ -146,7 +138,7 @@ fn check(host: &Path, arch: Arch, interp: &Path, root: Option<&Path>) -> Result<
     };
     let loader = guest_path(host, root, interp)
         .ok_or_else(|| missing(format!("loader {}", interp.display())))?;
-    let tuple = multiarch(arch);
+    let tuple = arch.multiarch();
     // The directories glibc's loader searches, in its order (Debian's multiarch build).
     let dirs = [
         format!("/lib/{tuple}"),

@@ -5,7 +5,7 @@
 //! its peak; for several it is an upper bound of their peak together.
 //! Under qemu-user the emulator and the function are one process, so the figure includes qemu;
 //! [`emulator_at_rest_kib`] measures qemu alone once, running a program that only exits.
-use crate::arch::Arch;
+use crate::model::Arch;
 use std::path::Path;
 
 /// The summed peak resident memory of the live processes of group `pgid`, in KiB.
@@ -115,7 +115,7 @@ mod tests {
 
     #[test]
     fn the_exit_only_program_runs_and_exits_cleanly_on_this_host() {
-        let arch = super::super::host_arch();
+        let arch = Arch::host();
         let dir = tempfile::tempdir().unwrap();
         let program = dir.path().join("exit");
         std::fs::write(&program, exit_only_elf(arch)).unwrap();

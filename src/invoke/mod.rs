@@ -20,8 +20,8 @@ pub mod report;
 
 pub use libroot::{LibraryRoot, Unfit, glibc_build, interpreter};
 
-use crate::arch::{Arch, Runtime};
 use crate::manifest::Artifact;
+use crate::model::{Arch, Runtime};
 use crate::process::{self, ProcessBuilder, ProcessError};
 use http::Message;
 use proxy::{Proxy, Seen};
@@ -46,13 +46,10 @@ pub enum InvokeError {
     )]
     CargoLambdaMissing,
     #[error(
-        "cannot run a {arch} bootstrap on this {host} machine: neither qemu-{qemu}-static nor qemu-{qemu} is on PATH"
+        "cannot run a {arch} bootstrap on this {host} machine: neither {qemu}-static nor {qemu} is on PATH",
+        qemu = .arch.qemu()
     )]
-    NoEmulator {
-        arch: Arch,
-        host: Arch,
-        qemu: &'static str,
-    },
+    NoEmulator { arch: Arch, host: Arch },
     #[error(
         "cannot run the {arch} bootstrap under qemu: no C library root has its loader and libc from one glibc build:\n{}",
         .unfit.iter().map(|u| format!("  - {u}")).collect::<Vec<_>>().join("\n")
@@ -135,7 +132,7 @@ impl InvokeError {
             InvokeError::CargoLambdaMissing => "install it: `pip install cargo-lambda` (or brew / cargo install, see https://www.cargo-lambda.info)".into(),
             InvokeError::NoEmulator { .. } => "install qemu-user: `apt-get install qemu-user-static libc6:arm64` on Debian/Ubuntu (plus `libc6:amd64` on an arm64 host)".into(),
             InvokeError::NoLibraryRoot { arch, unfit } => {
-                let tuple = match arch { Arch::Arm64 => "arm64", Arch::X86_64 => "amd64" };
+                let tuple = arch.debian();
                 let install = format!("install the multiarch C library, whose loader and libc come together: `dpkg --add-architecture {tuple} && apt-get update && apt-get install libc6:{tuple}`");
                 let mismatch = unfit.iter().any(|u| matches!(u, Unfit::Mismatch { .. }));
                 match (std::env::var_os("QEMU_LD_PREFIX").is_some(), mismatch) {
@@ -606,23 +603,15 @@ pub fn invoke(invocation: &Invocation, groups: &ProcessGroups) -> Result<Answer,
     })
 }
 
-pub fn host_arch() -> Arch {
-    if cfg!(target_arch = "aarch64") {
-        Arch::Arm64
-    } else {
-        Arch::X86_64
-    }
-}
-
 /// The C library root qemu-user would get for a usual dynamically linked bootstrap of `arch`
 /// (glibc's standard loader path), as `verify --invoke` chooses it; for `doctor`.
 pub fn qemu_library_root(arch: Arch) -> Result<LibraryRoot, Vec<Unfit>> {
-    let loader = match arch {
-        Arch::Arm64 => "/lib/ld-linux-aarch64.so.1",
-        Arch::X86_64 => "/lib64/ld-linux-x86-64.so.2",
-    };
     let explicit = std::env::var_os("QEMU_LD_PREFIX").map(PathBuf::from);
-    libroot::choose(arch, Some(Path::new(loader)), explicit.as_deref())
+    libroot::choose(
+        arch,
+        Some(Path::new(arch.glibc_loader())),
+        explicit.as_deref(),
+    )
 }
 
 /// How to start a function: the command (its working directory and Lambda's variables are set
@@ -636,7 +625,7 @@ struct Launch {
 /// The command that runs `./bootstrap` (unpacked in `task_root`) for `arch` on this host
 /// (directly, or under qemu-user).
 fn bootstrap_command(arch: Arch, task_root: &Path) -> Result<Launch, InvokeError> {
-    let host = host_arch();
+    let host = Arch::host();
     if arch == host {
         return Ok(Launch {
             command: ProcessBuilder::new("./bootstrap"),
@@ -644,13 +633,9 @@ fn bootstrap_command(arch: Arch, task_root: &Path) -> Result<Launch, InvokeError
             emulator: None,
         });
     }
-    let qemu = match arch {
-        Arch::Arm64 => "aarch64",
-        Arch::X86_64 => "x86_64",
-    };
-    let emulator = which::which(format!("qemu-{qemu}-static"))
-        .or_else(|_| which::which(format!("qemu-{qemu}")))
-        .map_err(|_| InvokeError::NoEmulator { arch, host, qemu })?;
+    let emulator = which::which(format!("{}-static", arch.qemu()))
+        .or_else(|_| which::which(arch.qemu()))
+        .map_err(|_| InvokeError::NoEmulator { arch, host })?;
     let runner = format!(
         "under {}",
         emulator.file_name().unwrap_or_default().to_string_lossy()

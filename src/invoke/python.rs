@@ -1,8 +1,8 @@
 //! Running a Python function: the CPython of its runtime (`python3.X` on PATH), in isolated mode
 //! and without site-packages (`-I -S`), runs the product's own runtime loop (`runtime_loop.py`,
 //! standard library only) in the task root, which imports the handler and serves events.
-use super::{Function, InvokeError, Launch, host_arch};
-use crate::arch::Runtime;
+use super::{Function, InvokeError, Launch};
+use crate::model::{Arch, Runtime};
 use crate::process::ProcessBuilder;
 use std::path::{Path, PathBuf};
 
@@ -14,7 +14,7 @@ pub(super) fn command(function: &Function, work: &Path) -> Result<Launch, Invoke
     let Runtime::Python(minor) = function.runtime else {
         unreachable!("only Python runtimes come here");
     };
-    let host = host_arch();
+    let host = Arch::host();
     if function.arch != host {
         return Err(InvokeError::ForeignPython {
             function: function.name.clone(),

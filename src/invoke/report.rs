@@ -8,7 +8,7 @@
 //! memory of the function's processes in MB (MiB, rounded up). Under qemu-user the times are
 //! emulation times, not Graviton's, and the memory includes the emulator.
 use super::{Invoked, memory};
-use crate::arch::{Arch, Runtime};
+use crate::model::{Arch, Runtime};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -155,8 +155,6 @@ impl Spread {
     }
 }
 
-// Plain data: the `duplicates` tool pairs runs of these fields with other records' (`LambdaBinary`, `PackageOptions`) by shape
-// alone (`pub name: Type`); the fields mean different things, so there is nothing to share.
 /// The figures of one function on one architecture over `invocations` events to one process.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Profile {

@@ -1,10 +1,10 @@
 //! Getting one function's fragment: from a file of its package, from a command's stdout, or from
 //! the packaged function itself, invoked with an API Gateway HTTP API `GET` of its spec route.
 use super::OpenApiError;
-use super::config::Source;
-use crate::arch::Arch;
+use crate::config::openapi::Source;
 use crate::invoke::{self, Function, InvokeOptions, ProcessGroups};
 use crate::manifest::{Artifact, Manifest};
+use crate::model::Arch;
 use crate::process::{self, ProcessBuilder};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -192,7 +192,7 @@ fn invoke_route(
             path: context.manifest_path.to_path_buf(),
         });
     };
-    let Some(artifact) = artifact_for(manifest, &function, invoke::host_arch()) else {
+    let Some(artifact) = artifact_for(manifest, &function, Arch::host()) else {
         return Err(OpenApiError::NotPackaged {
             function,
             manifest: manifest_path.clone(),

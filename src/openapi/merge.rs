@@ -4,7 +4,7 @@
 //! path-level `parameters` and `servers` are pushed down into its operations), so that operations
 //! of different functions under one path keep exactly the meaning they had in their own document.
 use super::OpenApiError;
-use super::config::DocumentConfig;
+use crate::config::openapi::DocumentConfig;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,13 +2,12 @@
 //! opts in gives a fragment ([`fetch`]: a file, a command, or its own spec route, invoked), the
 //! fragments are merged on JSON values ([`merge`]), every operation is tied to its function
 //! ([`integration`]) and the result is checked ([`validate`]) before it is written.
-pub mod config;
 pub mod fetch;
 pub mod integration;
 pub mod merge;
 pub mod validate;
 
-pub use config::{DocumentConfig, Source};
+pub use crate::config::openapi::{DocumentConfig, Source};
 pub use integration::{Api, Placeholders};
 pub use merge::{Fragment, MergeOptions, OnConflict};
 
@@ -129,8 +128,6 @@ pub enum OpenApiError {
 }
 
 impl OpenApiError {
-    // Alike in shape to every error type's `help` (the `duplicates` tool pairs them): one fix per
-    // variant, each its own text; there is nothing to share.
     pub fn help(&self) -> Option<String> {
         Some(match self {
             OpenApiError::NoParticipants { manifest } => format!(

@@ -1,8 +1,7 @@
 //! `cargo powertools doctor`: is everything the chosen recipe needs here, and if not, what to run.
-use crate::arch::{Arch, Target};
 use crate::build;
 use crate::errors::Error;
-use crate::invoke::host_arch;
+use crate::model::{Arch, Target};
 use crate::plan::{self, Selection};
 use crate::recipe::{self, Recipe};
 use crate::shell::Shell;
@@ -45,7 +44,7 @@ pub fn doctor(options: &DoctorOptions, shell: &Shell) -> Result<Vec<Check>, Erro
         if let Recipe::Rust(rust) = recipe {
             checks.push(cargo_check(&rust.name));
         }
-        for status in recipe::check_tools(recipe.info(), arches, host_arch()) {
+        for status in recipe::check_tools(recipe.info(), arches, Arch::host()) {
             let install = status.install.join("  |  ");
             checks.push(match status.version {
                 Ok(version) => Check {
@@ -261,11 +260,7 @@ fn qemu_library_check(arch: Arch) -> Check {
                     Some(_) => "unset QEMU_LD_PREFIX, or ",
                     None => "",
                 },
-                if arch == Arch::Arm64 {
-                    "arm64"
-                } else {
-                    "amd64"
-                }
+                arch.debian()
             )),
             required: false,
         },
@@ -281,12 +276,9 @@ fn invoke_checks(arches: &[Arch]) -> Vec<Check> {
         "pip install cargo-lambda".into(),
         false,
     )];
-    for &arch in arches.iter().filter(|&&a| a != host_arch()) {
-        let (qemu, libc) = match arch {
-            Arch::Arm64 => ("qemu-aarch64", "arm64"),
-            Arch::X86_64 => ("qemu-x86_64", "amd64"),
-        };
-        let found = which::which(format!("{qemu}-static")).or_else(|_| which::which(qemu));
+    for &arch in arches.iter().filter(|&&a| a != Arch::host()) {
+        let (qemu, libc) = (arch.qemu(), arch.debian());
+        let found = which::which(format!("{qemu}-static")).or_else(|_| which::which(&qemu));
         let has_qemu = found.is_ok();
         checks.push(Check::program(
             format!("{arch} emulator"),

@@ -2,7 +2,7 @@
 //! `--shard` or `--arch`, built on as many machines) into the one output a single run would have
 //! written: same paths, same order, same bytes. Zips are byte-reproducible, so this is exact.
 use crate::archive;
-use crate::errors::Error;
+use crate::errors::{Error, MergeError};
 use crate::manifest::{self, Artifact, Manifest};
 use crate::ops::report;
 use crate::output::OutDir;
@@ -24,56 +24,6 @@ pub struct MergeOptions {
 pub struct MergeReport {
     pub manifest_path: PathBuf,
     pub manifest: Manifest,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum MergeError {
-    #[error("could not read the shard manifest {}", .path.display())]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{} is not a manifest of `cargo powertools package`: {message}", .path.display())]
-    Parse { path: PathBuf, message: String },
-    #[error("{}: {zip} does not match its manifest: {problem}", .shard.display())]
-    Mismatch {
-        shard: PathBuf,
-        zip: String,
-        problem: String,
-    },
-    /// `first` and `second`: each shard's path and the zip's SHA-256 in it.
-    #[error("`{function}` for {arch} is in two shards with different zips: {first} and {second}")]
-    Conflict {
-        function: String,
-        arch: String,
-        first: String,
-        second: String,
-    },
-}
-
-impl MergeError {
-    // Alike in shape to every error type's `help` (the `duplicates` tool pairs them): one fix per
-    // variant, each its own text; there is nothing to share.
-    pub fn help(&self) -> Option<String> {
-        Some(match self {
-            MergeError::Read { .. } | MergeError::Parse { .. } => {
-                "name each shard's output directory (or its manifest.json) as `package --out-dir` wrote it".into()
-            }
-            MergeError::Mismatch { .. } => {
-                "the shard was changed or damaged after `package` wrote it: package that shard again".into()
-            }
-            MergeError::Conflict { .. } => {
-                "the same function was packaged twice from different sources or settings: package both shards from the same commit, or give each shard its own `--shard K/N` or `--arch`".into()
-            }
-        })
-    }
-}
-
-impl From<MergeError> for Error {
-    fn from(err: MergeError) -> Error {
-        Error::Merge(Box::new(err))
-    }
 }
 
 /// One shard: where its manifest is, what it lists.
@@ -199,7 +149,7 @@ pub fn merge(options: &MergeOptions, shell: &Shell) -> Result<MergeReport, Error
 
     let out = OutDir::open(&options.out_dir, report::blocking(shell, "another run"))?
         .forcing(options.force);
-    let arches: Vec<_> = crate::arch::Arch::ALL
+    let arches: Vec<_> = crate::model::Arch::ALL
         .into_iter()
         .filter(|arch| union.values().any(|(_, a, _)| a.arch == *arch))
         .collect();

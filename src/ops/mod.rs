@@ -10,7 +10,7 @@ mod verify;
 
 pub use doctor::{Check, DoctorOptions, doctor};
 pub use init::{InitOptions, InitReport, RELEASE_PROFILE, init};
-pub use merge::{MergeError, MergeOptions, MergeReport, merge};
+pub use merge::{MergeOptions, MergeReport, merge};
 pub use openapi::{OpenApiOptions, OpenApiReport, openapi};
 pub use package::{PackageOptions, PackageReport, package};
 pub use verify::{VerifyOptions, VerifyReport, verify};

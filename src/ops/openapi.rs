@@ -1,13 +1,15 @@
 //! `cargo powertools openapi`: one OpenAPI document across the workspace's Lambda functions.
 //! Functions opt in ([`crate::openapi::Source`]); their fragments are fetched, merged, tied to
 //! their functions, validated, and only then written (atomically) and listed in the manifest.
-use crate::config::{self, Kind};
+use crate::config;
 use crate::errors::Error;
 use crate::invoke::ProcessGroups;
 use crate::manifest::{self, Manifest, OpenApiDocument};
+use crate::model::Kind;
 use crate::openapi::fetch::{self, FetchContext, Participant};
 use crate::openapi::merge::{self, Fragment, MergeOptions, OnConflict};
 use crate::openapi::{self, Api, OpenApiError, Placeholders, validate};
+use crate::output::OutDir;
 use crate::shell::Shell;
 use crate::workspace::{self, LoadOptions, Workspace, WorkspaceError};
 use cargo_metadata::MetadataCommand;
@@ -135,12 +137,10 @@ pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport,
             functions: functions.clone(),
         });
         let dir = manifest_path.parent().unwrap_or(Path::new("."));
-        manifest
-            .write_atomically(dir)
-            .map_err(|source| OpenApiError::Write {
-                path: manifest_path.clone(),
-                source,
-            })?;
+        write_manifest(dir, &manifest).map_err(|source| OpenApiError::Write {
+            path: manifest_path.clone(),
+            source,
+        })?;
     }
     let operations = count_operations(&document);
     shell.status(
@@ -221,6 +221,15 @@ fn relative_to(path: &Path, dir: &Path) -> String {
 
 /// Through a temporary file beside it and a rename: a reader sees the earlier document or the
 /// new one, never part of one.
+/// Replaces the manifest of the output directory `dir` (which holds the zips it lists), as one
+/// atomic switch of the output's generation (see [`crate::output`]).
+fn write_manifest(dir: &Path, manifest: &Manifest) -> std::io::Result<()> {
+    let out = OutDir::open(dir, |_| {}).map_err(std::io::Error::other)?;
+    out.replace_manifest(manifest)
+        .map(|_| ())
+        .map_err(std::io::Error::other)
+}
+
 fn write_atomically(path: &Path, document: &Value) -> Result<Vec<u8>, OpenApiError> {
     let write_err = |source| OpenApiError::Write {
         path: path.to_path_buf(),

@@ -1,12 +1,12 @@
 //! `cargo powertools package`: workspace → plan → build → package → manifest.
-use crate::arch::Arch;
 use crate::archive::{self, Entry};
 use crate::build::{self, BuildOptions};
 use crate::cache::{self, CompilerCache};
-use crate::config::Kind;
 use crate::errors::Error;
 use crate::include;
 use crate::manifest::{self, Artifact, Manifest};
+use crate::model::Arch;
+use crate::model::Kind;
 use crate::ops::report;
 use crate::output::{Committed, OutDir};
 use crate::parallel;
@@ -409,7 +409,7 @@ fn preflight(
     workspace: &Workspace,
     cache: Option<&CompilerCache>,
 ) -> Result<BTreeMap<String, BTreeMap<String, String>>, Error> {
-    let uses: Vec<(&RecipeInfo, crate::arch::Arch)> = plan
+    let uses: Vec<(&RecipeInfo, crate::model::Arch)> = plan
         .groups
         .iter()
         .map(|g| (&g.recipe.info, g.arch))

@@ -1,7 +1,6 @@
 //! `cargo powertools recipes` and `recipes show`: the build strategies, and whether each can run here.
-use crate::arch::Arch;
 use crate::errors::Error;
-use crate::invoke::host_arch;
+use crate::model::Arch;
 use crate::recipe::{self, LoadedRecipe, Recipe, RecipeInfo, Recipes};
 use crate::shell::Shell;
 use crate::workspace::{self, LoadOptions};
@@ -9,7 +8,7 @@ use crate::workspace::{self, LoadOptions};
 /// Whether a recipe can build both architectures here, and if not, why not.
 pub fn usability(recipe: &Recipe) -> Result<(), String> {
     let info = recipe.info();
-    let mut missing: Vec<String> = recipe::check_tools(info, &info.architectures, host_arch())
+    let mut missing: Vec<String> = recipe::check_tools(info, &info.architectures, Arch::host())
         .into_iter()
         .filter(|status| status.version.is_err())
         .map(|status| status.name)

@@ -1,11 +1,11 @@
 //! `cargo powertools verify`: static checks of zips and manifests, and with `--invoke`, a real run
 //! of each function against a Lambda Runtime API emulator.
-use crate::arch::{Arch, Runtime};
-use crate::config::Kind;
 use crate::errors::Error;
 use crate::invoke::report::{self, Profile, ProfileFile, Report};
-use crate::invoke::{self, Function, InvokeError, InvokeOptions, ProcessGroups, Session, memory};
+use crate::invoke::{Function, InvokeError, InvokeOptions, ProcessGroups, Session, memory};
 use crate::manifest::{self, Artifact};
+use crate::model::Kind;
+use crate::model::{Arch, Runtime};
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Finding, Severity};
 use crate::workspace::{self, LoadOptions};
@@ -234,7 +234,7 @@ fn invoke_selected(
             continue;
         }
         let arch = if subject.runtime.is_python() {
-            subject.arch.unwrap_or_else(invoke::host_arch)
+            subject.arch.unwrap_or_else(Arch::host)
         } else {
             match subject.arch.or_else(|| bootstrap_arch(&subject.zip)) {
                 Some(arch) => arch,

@@ -4,7 +4,7 @@
 //! `--no-deps` install of an incomplete lock, a marker evaluated for the wrong machine), which
 //! Lambda reports only at the first import, as `Runtime.ImportModuleError`.
 use super::markers;
-use crate::arch::{Arch, Runtime};
+use crate::model::{Arch, Runtime};
 use pep508_rs::pep440_rs::Version;
 use pep508_rs::{ExtraName, PackageName, Requirement, VersionOrUrl};
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,5 +1,5 @@
 //! Errors from packaging a Python function, with the fix for each.
-use crate::arch::{Arch, PYTHON_MINORS, Runtime};
+use crate::model::{Arch, PYTHON_MINORS, Runtime};
 use crate::process::ProcessError;
 use std::path::PathBuf;
 
@@ -110,8 +110,6 @@ pub enum PythonError {
 }
 
 impl PythonError {
-    // Alike in shape to every error type's `help` (the `duplicates` tool pairs them): one fix per
-    // variant, each its own text; there is nothing to share.
     pub fn help(&self) -> Option<String> {
         Some(match self {
             PythonError::Include(err) => return err.help(),

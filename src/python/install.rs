@@ -2,12 +2,12 @@
 //! (export the lock, install into a folder; or let the tool build the zip), then pruning the result
 //! and adding the project's own files.
 use super::files::{files_as_entries, own_code_entries};
-use super::markers::{self, cpu};
+use super::markers;
 use super::project::check_requires_python;
 use super::site::{prune, remove_excluded};
 use super::{PythonError, PythonFunction, closure, handler, tags};
-use crate::arch::{Arch, PYTHON_RUNTIMES, Runtime, manylinux_tags};
 use crate::archive::Entry;
+use crate::model::{Arch, PYTHON_RUNTIMES, Runtime, manylinux_tags};
 use crate::process::{ProcessBuilder, ProcessError, Stream};
 use crate::recipe::{self, CommandLine, PythonRecipe, PythonStep};
 use std::path::Path;
@@ -57,14 +57,14 @@ pub fn build(
     let complete_platform_text = complete_platform.to_string_lossy();
     let project_dots = function.project_rel.replace('/', ".");
     let uv_platform = tags::uv_platform(function.runtime, arch);
-    let manylinux = manylinux_tags(function.runtime, cpu(arch));
+    let manylinux = manylinux_tags(function.runtime, arch.cpu());
     let values = [
         ("project", project.as_ref()),
         ("site", site_text.as_ref()),
         ("requirements", requirements_text.as_ref()),
         ("python", python.as_str()),
         ("python_nodot", python_nodot.as_str()),
-        ("cpu", cpu(arch)),
+        ("cpu", arch.cpu()),
         ("arch", arch.as_str()),
         ("uv_platform", uv_platform.as_str()),
         ("complete_platform", complete_platform_text.as_ref()),
@@ -298,8 +298,8 @@ fn classify_install_failure(
         package,
         platform: format!(
             "{} (up to {})",
-            cpu(arch),
-            manylinux_tags(runtime, cpu(arch))[0]
+            arch.cpu(),
+            manylinux_tags(runtime, arch.cpu())[0]
         ),
         python,
     })

@@ -4,17 +4,9 @@
 //! `foo ; platform_machine == "aarch64"` is left out of an arm64 zip built on x86_64. So the tool
 //! evaluates every marker of the requirements it hands an installer itself, for the target, and
 //! gives the installer only what applies, without markers.
-use crate::arch::{Arch, Runtime};
+use crate::model::{Arch, Runtime};
 use pep508_rs::{ExtraName, MarkerEnvironment, MarkerEnvironmentBuilder, Requirement};
 use std::str::FromStr;
-
-/// The CPU name Python's `platform.machine()` and wheel tags use for `arch`.
-pub fn cpu(arch: Arch) -> &'static str {
-    match arch {
-        Arch::X86_64 => "x86_64",
-        Arch::Arm64 => "aarch64",
-    }
-}
 
 /// The marker environment of CPython `3.<minor>` on Lambda (Linux, glibc) for `arch`.
 pub fn target_environment(runtime: Runtime, arch: Arch) -> MarkerEnvironment {
@@ -30,7 +22,7 @@ pub fn target_environment(runtime: Runtime, arch: Arch) -> MarkerEnvironment {
         implementation_name: "cpython",
         implementation_version: &full_version,
         os_name: "posix",
-        platform_machine: cpu(arch),
+        platform_machine: arch.cpu(),
         platform_python_implementation: "CPython",
         platform_release: "",
         platform_system: "Linux",

@@ -1,13 +1,11 @@
 //! A Python function or layer as configured: its project folder, Python version and Lambda
 //! runtime, handler and architectures, from the workspace's metadata or `--python PATH`.
 use super::PythonError;
-use super::markers::cpu;
-use crate::arch::{Arch, PYTHON_MINORS, Runtime, manylinux_tags};
-use crate::config::{Kind, PythonConfig};
+use crate::config::PythonConfig;
+use crate::model::Kind;
+use crate::model::{Arch, PYTHON_MINORS, Runtime, manylinux_tags};
 use std::path::{Path, PathBuf};
 
-// Plain data: the `duplicates` tool pairs runs of these fields with other records' (`invoke::Invoked`, `invoke::Report`, `VerifyOptions`) by shape
-// alone (`pub name: Type`); the fields mean different things, so there is nothing to share.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PythonFunction {
     pub name: String,
@@ -45,7 +43,7 @@ impl PythonFunction {
     /// manifest's `target` says it: `manylinux_2_5..manylinux_2_34_x86_64` (every manylinux tag whose
     /// glibc the runtime has).
     pub fn platform(&self, arch: Arch) -> String {
-        let tags = manylinux_tags(self.runtime, cpu(arch));
+        let tags = manylinux_tags(self.runtime, arch.cpu());
         let newest = &tags[0];
         format!("manylinux_2_5..{newest}")
     }

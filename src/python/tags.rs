@@ -1,8 +1,8 @@
 //! Which wheels a Lambda Python runtime loads, spelled for each installer: uv's
-//! `--python-platform`, pip's repeated `--platform` (see [`crate::arch::manylinux_tags`]) and pex's
+//! `--python-platform`, pip's repeated `--platform` (see [`crate::model::manylinux_tags`]) and pex's
 //! complete platform (marker environment and every compatible tag).
-use super::markers::{cpu, target_environment};
-use crate::arch::{Arch, Runtime, manylinux_glibc, manylinux_tags};
+use super::markers::target_environment;
+use crate::model::{Arch, Runtime, manylinux_glibc, manylinux_tags};
 use crate::process::ProcessBuilder;
 
 /// The glibc versions uv names in `--python-platform <cpu>-manylinux_2_<minor>` (uv 0.13).
@@ -21,7 +21,7 @@ pub fn uv_platform(runtime: Runtime, arch: Arch) -> String {
         .filter(|m| *m <= glibc)
         .max()
         .unwrap_or(17);
-    format!("{}-manylinux_2_{minor}", cpu(arch))
+    format!("{}-manylinux_2_{minor}", arch.cpu())
 }
 
 /// The tags CPython `3.<minor>` on Lambda accepts, most specific first, as `packaging.tags` lists
@@ -30,7 +30,7 @@ pub fn compatible_tags(runtime: Runtime, arch: Arch) -> Vec<String> {
     let Runtime::Python(minor) = runtime else {
         return Vec::new();
     };
-    let platforms = manylinux_tags(runtime, cpu(arch));
+    let platforms = manylinux_tags(runtime, arch.cpu());
     let cp = format!("cp3{minor}");
     let mut tags = Vec::new();
     for abi in [cp.as_str(), "abi3", "none"] {
@@ -115,7 +115,7 @@ pub fn newer_wheel(requirement: &str, runtime: Runtime, arch: Arch) -> Option<Ne
     probe.arg("--python-version").arg(format!("3.{minor}"));
     probe.arg("--target").arg(scratch.path());
     for glibc in (18..=NEWEST_GLIBC_PROBED).rev() {
-        probe.arg(format!("--platform=manylinux_2_{glibc}_{}", cpu(arch)));
+        probe.arg(format!("--platform=manylinux_2_{glibc}_{}", arch.cpu()));
     }
     probe.arg(requirement);
     let report: serde_json::Value = serde_json::from_str(&probe.output().ok()?).ok()?;
