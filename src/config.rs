@@ -2,7 +2,7 @@
 //! parsed strictly so that a typo is an error that names the file and the field, not a silent no-op.
 pub mod openapi;
 
-use crate::model::{Arch, Kind, Libc, Runtime};
+use crate::model::{Arch, Kind, Libc, OsRuntime};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
@@ -16,7 +16,7 @@ pub struct TargetSettings {
     /// Architectures to package for. Default: both.
     pub architectures: Option<Vec<Arch>>,
     /// The OS-only runtime the function runs on. Default: provided.al2023.
-    pub runtime: Option<Runtime>,
+    pub runtime: Option<OsRuntime>,
     /// Globs, relative to the package directory, of extra files to put in the zip.
     pub include: Option<Vec<String>>,
     /// Files that look like credentials (`.env`, `*.pem`, ...) which `include` may zip after all,
@@ -53,7 +53,7 @@ impl TargetSettings {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct WorkspaceConfig {
     pub architectures: Option<Vec<Arch>>,
-    pub runtime: Option<Runtime>,
+    pub runtime: Option<OsRuntime>,
     pub recipe: Option<String>,
     pub libc: Option<Libc>,
     /// Project recipes, `[workspace.metadata.powertools.recipes.<name>]`, in the recipe file format.
@@ -90,7 +90,7 @@ pub struct PackageConfig {
     #[serde(default)]
     pub skip: bool,
     pub architectures: Option<Vec<Arch>>,
-    pub runtime: Option<Runtime>,
+    pub runtime: Option<OsRuntime>,
     pub include: Option<Vec<String>>,
     pub allow_secrets: Option<Vec<String>>,
     pub recipe: Option<String>,
@@ -123,7 +123,7 @@ pub struct BinConfig {
     /// Overrides what the dependencies say this binary is.
     pub kind: Option<Kind>,
     pub architectures: Option<Vec<Arch>>,
-    pub runtime: Option<Runtime>,
+    pub runtime: Option<OsRuntime>,
     pub include: Option<Vec<String>>,
     pub allow_secrets: Option<Vec<String>>,
     pub recipe: Option<String>,
@@ -268,7 +268,7 @@ mod tests {
             .or(&config.settings())
             .or(&workspace.defaults());
         assert_eq!(bin.architectures, Some(vec![Arch::Arm64]));
-        assert_eq!(bin.runtime, Some(Runtime::ProvidedAl2));
+        assert_eq!(bin.runtime, Some(OsRuntime::ProvidedAl2));
         assert_eq!(bin.include, Some(vec!["x".to_string()]));
     }
 
@@ -290,6 +290,20 @@ mod tests {
         assert_eq!(err.field, "architectures");
         assert!(
             err.message.contains("expected a sequence"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn a_rust_binary_cannot_take_a_python_runtime() {
+        let err =
+            parse_package(json!({ "bin": { "f": { "runtime": "python3.12" } } })).unwrap_err();
+        assert_eq!(err.field, "bin.f.runtime");
+        assert!(
+            err.message.contains(
+                "`python3.12` is a Python runtime; a Rust binary runs on `provided.al2023` or `provided.al2`"
+            ),
             "{}",
             err.message
         );

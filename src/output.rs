@@ -564,7 +564,7 @@ mod tests {
             arch,
             language: "rust".into(),
             target: "t".into(),
-            runtime: crate::model::Runtime::ProvidedAl2023,
+            runtime: crate::model::Runtime::default(),
             handler: None,
             recipe: "r".into(),
             tools: Default::default(),

@@ -489,9 +489,14 @@ fn select<'w>(
 mod tests {
     use super::*;
     use crate::model::Kind;
-    use crate::model::Runtime;
+    use crate::model::OsRuntime;
 
-    fn binary(name: &str, package: &str, architectures: &[Arch], runtime: Runtime) -> LambdaBinary {
+    fn binary(
+        name: &str,
+        package: &str,
+        architectures: &[Arch],
+        runtime: OsRuntime,
+    ) -> LambdaBinary {
         LambdaBinary {
             name: name.into(),
             package: package.into(),
@@ -514,9 +519,9 @@ mod tests {
             target_dir: PathBuf::from("/ws/target"),
             members: vec!["a".into(), "b".into(), "tool".into()],
             binaries: vec![
-                binary("a1", "a", &Arch::ALL, Runtime::ProvidedAl2023),
-                binary("a2", "a", &[Arch::Arm64], Runtime::ProvidedAl2023),
-                binary("b1", "b", &Arch::ALL, Runtime::ProvidedAl2),
+                binary("a1", "a", &Arch::ALL, OsRuntime::ProvidedAl2023),
+                binary("a2", "a", &[Arch::Arm64], OsRuntime::ProvidedAl2023),
+                binary("b1", "b", &Arch::ALL, OsRuntime::ProvidedAl2),
             ],
             recipes: crate::recipe::Recipes::built_in().unwrap(),
             python: vec![],

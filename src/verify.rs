@@ -3,8 +3,7 @@
 use crate::archive;
 use crate::elf;
 use crate::manifest::{self, Manifest};
-use crate::model::Kind;
-use crate::model::{Arch, Runtime};
+use crate::model::{Arch, Kind, PythonVersion, Runtime};
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::Read;
@@ -181,16 +180,20 @@ pub fn check_zip(path: &Path, expect: &Expectation) -> Vec<Finding> {
     }
     check_layout(&entries, expect, &mut report);
     check_elves(&entries, expect, &mut report);
-    if expect.runtime.is_python() {
-        check_python_closure(path, expect, &mut report);
+    if let Runtime::Python(python) = expect.runtime {
+        check_python_closure(path, python, expect, &mut report);
     }
     report.findings
 }
 
 /// Every installed distribution's requirements are in the zip (see [`crate::python::closure`]).
-fn check_python_closure(path: &Path, expect: &Expectation, report: &mut Report) {
-    let gaps =
-        |arch| crate::python::closure::check_zip(path, &expect.provided, expect.runtime, arch);
+fn check_python_closure(
+    path: &Path,
+    python: PythonVersion,
+    expect: &Expectation,
+    report: &mut Report,
+) {
+    let gaps = |arch| crate::python::closure::check_zip(path, &expect.provided, python, arch);
     let gaps = match expect.arch {
         Some(arch) => gaps(arch),
         // Without an architecture, what is missing for both.
@@ -911,7 +914,7 @@ mod tests {
 
         fn python() -> Expectation {
             Expectation {
-                runtime: Runtime::Python(12),
+                runtime: Runtime::Python(PythonVersion::new(12).unwrap()),
                 kind: Some(Kind::Function),
                 ..Expectation::default()
             }

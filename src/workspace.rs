@@ -1,7 +1,6 @@
 //! Reads a Cargo workspace with `cargo metadata` and finds its Lambda functions and extensions.
 use crate::config::{self, ConfigError, TargetSettings, WorkspaceConfig};
-use crate::model::Kind;
-use crate::model::{Arch, Libc, Runtime};
+use crate::model::{Arch, Kind, Libc, OsRuntime};
 use crate::python::{self, PythonError, PythonFunction};
 use crate::recipe::{RecipeError, Recipes};
 use cargo_metadata::{DependencyKind, MetadataCommand, Package};
@@ -22,7 +21,7 @@ pub struct LambdaBinary {
     pub package_dir: PathBuf,
     pub manifest_path: PathBuf,
     pub architectures: Vec<Arch>,
-    pub runtime: Runtime,
+    pub runtime: OsRuntime,
     pub include: Vec<String>,
     /// Credential-looking files `include` may zip after all, by entry name.
     pub allow_secrets: Vec<String>,

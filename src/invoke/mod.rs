@@ -21,7 +21,7 @@ pub mod report;
 pub use libroot::{LibraryRoot, Unfit, glibc_build, interpreter};
 
 use crate::manifest::Artifact;
-use crate::model::{Arch, Runtime};
+use crate::model::{Arch, OsRuntime, Runtime};
 use crate::process::{self, ProcessBuilder, ProcessError};
 use http::Message;
 use proxy::{Proxy, Seen};
@@ -339,10 +339,9 @@ impl Session {
             .tempdir()?;
         let task_root = work.path().join("task");
         unzip(&function.zip, &task_root)?;
-        let launch = if function.runtime.is_python() {
-            python::command(function, work.path())?
-        } else {
-            bootstrap_command(function.arch, &task_root)?
+        let launch = match function.runtime {
+            Runtime::Python(python) => python::command(function, python, work.path())?,
+            Runtime::Os(_) => bootstrap_command(function.arch, &task_root)?,
         };
 
         let port = free_port()?;
@@ -579,7 +578,7 @@ pub fn invoke(invocation: &Invocation, groups: &ProcessGroups) -> Result<Answer,
         name: invocation.name.clone(),
         zip: invocation.zip.to_path_buf(),
         arch: invocation.arch,
-        runtime: Runtime::ProvidedAl2023,
+        runtime: Runtime::Os(OsRuntime::ProvidedAl2023),
         handler: None,
     };
     let options = InvokeOptions {

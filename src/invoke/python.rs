@@ -2,18 +2,20 @@
 //! and without site-packages (`-I -S`), runs the product's own runtime loop (`runtime_loop.py`,
 //! standard library only) in the task root, which imports the handler and serves events.
 use super::{Function, InvokeError, Launch};
-use crate::model::{Arch, Runtime};
+use crate::model::{Arch, PythonVersion};
 use crate::process::ProcessBuilder;
 use std::path::{Path, PathBuf};
 
 /// The runtime loop, shipped inside the binary.
 const RUNTIME_LOOP: &str = include_str!("runtime_loop.py");
 
-/// The command that runs `function`'s handler with its runtime's CPython.
-pub(super) fn command(function: &Function, work: &Path) -> Result<Launch, InvokeError> {
-    let Runtime::Python(minor) = function.runtime else {
-        unreachable!("only Python runtimes come here");
-    };
+/// The command that runs `function`'s handler with CPython `python`, its runtime's.
+pub(super) fn command(
+    function: &Function,
+    python: PythonVersion,
+    work: &Path,
+) -> Result<Launch, InvokeError> {
+    let minor = python.minor();
     let host = Arch::host();
     if function.arch != host {
         return Err(InvokeError::ForeignPython {
@@ -28,7 +30,7 @@ pub(super) fn command(function: &Function, work: &Path) -> Result<Launch, Invoke
         .ok_or_else(|| InvokeError::NoHandler {
             function: function.name.clone(),
         })?;
-    let interpreter = format!("python3.{minor}");
+    let interpreter = format!("python{python}");
     let python =
         find_interpreter(&interpreter, minor).ok_or_else(|| InvokeError::NoInterpreter {
             function: function.name.clone(),

@@ -388,6 +388,7 @@ pub fn parse_percent(text: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{OsRuntime, PythonVersion};
 
     fn invoked(init_ms: Option<u64>, duration_us: u64, memory_kib: u64, failed: bool) -> Invoked {
         Invoked {
@@ -408,7 +409,7 @@ mod tests {
         let cold = Report::new(
             "hello",
             Arch::X86_64,
-            Runtime::ProvidedAl2023,
+            Runtime::Os(OsRuntime::ProvidedAl2023),
             128,
             None,
             false,
@@ -421,7 +422,7 @@ mod tests {
         let warm = Report::new(
             "hello",
             Arch::Arm64,
-            Runtime::ProvidedAl2023,
+            Runtime::Os(OsRuntime::ProvidedAl2023),
             128,
             Some(9000),
             true,
@@ -461,7 +462,7 @@ mod tests {
             Report::new(
                 "f",
                 Arch::X86_64,
-                Runtime::Python(12),
+                Runtime::Python(PythonVersion::new(12).unwrap()),
                 128,
                 None,
                 false,
@@ -488,7 +489,7 @@ mod tests {
         Profile {
             function: "f".into(),
             arch: Arch::Arm64,
-            runtime: Runtime::ProvidedAl2023,
+            runtime: Runtime::Os(OsRuntime::ProvidedAl2023),
             emulated: true,
             invocations: 3,
             init_duration_ms: Some(10.0),

@@ -151,7 +151,7 @@ impl Target {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Runtime;
+    use crate::model::OsRuntime;
 
     #[test]
     fn parses_the_names_lambda_uses() {
@@ -170,7 +170,7 @@ mod tests {
         let al2 = Target {
             arch: Arch::Arm64,
             libc: Libc::Gnu,
-            glibc_pin: Runtime::ProvidedAl2.glibc_pin(),
+            glibc_pin: OsRuntime::ProvidedAl2.glibc_pin(),
         };
         assert_eq!(al2.build_target(), "aarch64-unknown-linux-gnu.2.26");
         assert_eq!(al2.triple(), "aarch64-unknown-linux-gnu");
@@ -180,6 +180,6 @@ mod tests {
             glibc_pin: None,
         };
         assert_eq!(musl.build_target(), "x86_64-unknown-linux-musl");
-        assert_eq!(Runtime::ProvidedAl2023.glibc_pin(), None);
+        assert_eq!(OsRuntime::ProvidedAl2023.glibc_pin(), None);
     }
 }

@@ -5,8 +5,7 @@ use crate::cache::{self, CompilerCache};
 use crate::errors::Error;
 use crate::include;
 use crate::manifest::{self, Artifact, Manifest};
-use crate::model::Arch;
-use crate::model::Kind;
+use crate::model::{Arch, Kind, Runtime};
 use crate::ops::report;
 use crate::output::{Committed, OutDir};
 use crate::parallel;
@@ -507,7 +506,7 @@ fn rust_artifact(
         arch: group.arch,
         language: "rust".into(),
         target: group.target.build_target(),
-        runtime: binary.runtime,
+        runtime: Runtime::Os(binary.runtime),
         handler: None,
         excluded: Vec::new(),
         recipe: group.recipe.name.clone(),
@@ -530,7 +529,7 @@ fn python_artifact(job: &PythonJob, tools: BTreeMap<String, String>) -> Artifact
         arch: job.arch,
         language: "python".into(),
         target: function.platform(job.arch),
-        runtime: function.runtime,
+        runtime: function.python.runtime(),
         handler: function.handler.clone().filter(|_| !function.layer),
         excluded: function.exclude.clone(),
         recipe: job.recipe.name.clone(),

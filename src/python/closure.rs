@@ -4,7 +4,7 @@
 //! `--no-deps` install of an incomplete lock, a marker evaluated for the wrong machine), which
 //! Lambda reports only at the first import, as `Runtime.ImportModuleError`.
 use super::markers;
-use crate::model::{Arch, Runtime};
+use crate::model::{Arch, PythonVersion};
 use pep508_rs::pep440_rs::Version;
 use pep508_rs::{ExtraName, PackageName, Requirement, VersionOrUrl};
 use std::collections::{BTreeMap, BTreeSet};
@@ -92,16 +92,16 @@ impl fmt::Display for Gap {
 }
 
 /// Checks that `distributions` hold every requirement of each other and of `roots` (top-level
-/// requirements, whose extras are requested), for CPython of `runtime` on `arch`. Names in
+/// requirements, whose extras are requested), for CPython `python` on `arch`. Names in
 /// `provided` (left out on purpose, or in the runtime) count as installed.
 pub fn check(
     distributions: &[Distribution],
     roots: &[String],
     provided: &[String],
-    runtime: Runtime,
+    python: PythonVersion,
     arch: Arch,
 ) -> Vec<Gap> {
-    let env = markers::target_environment(runtime, arch);
+    let env = markers::target_environment(python, arch);
     let installed: BTreeMap<&PackageName, &Distribution> =
         distributions.iter().map(|d| (&d.name, d)).collect();
     let provided: BTreeSet<PackageName> = provided
@@ -249,11 +249,11 @@ pub fn read_zip(zip: &Path) -> std::io::Result<Vec<Distribution>> {
 pub fn check_zip(
     zip: &Path,
     provided: &[String],
-    runtime: Runtime,
+    python: PythonVersion,
     arch: Arch,
 ) -> std::io::Result<Vec<Gap>> {
     let distributions = read_zip(zip)?;
-    Ok(check(&distributions, &[], provided, runtime, arch))
+    Ok(check(&distributions, &[], provided, python, arch))
 }
 
 #[cfg(test)]
@@ -295,7 +295,7 @@ mod tests {
             &[pydantic.clone(), core, typing.clone()],
             &[],
             &[],
-            Runtime::Python(12),
+            PythonVersion::new(12).unwrap(),
             Arch::X86_64,
         );
         assert_eq!(gaps.len(), 1, "{gaps:?}");
@@ -307,7 +307,7 @@ mod tests {
             &[pydantic.clone(), typing.clone()],
             &["pydantic[email]>=2".into()],
             &[],
-            Runtime::Python(12),
+            PythonVersion::new(12).unwrap(),
             Arch::X86_64,
         );
         let shown: Vec<String> = gaps.iter().map(Gap::to_string).collect();
@@ -323,7 +323,7 @@ mod tests {
             &[pydantic, typing],
             &[],
             &["pydantic-core".into()],
-            Runtime::Python(12),
+            PythonVersion::new(12).unwrap(),
             Arch::X86_64,
         );
         assert!(gaps.is_empty(), "{gaps:?}");
@@ -344,7 +344,7 @@ mod tests {
                 std::slice::from_ref(&app),
                 &[],
                 &[],
-                Runtime::Python(12),
+                PythonVersion::new(12).unwrap(),
                 Arch::X86_64
             )
             .is_empty()
@@ -353,12 +353,18 @@ mod tests {
             std::slice::from_ref(&app),
             &[],
             &[],
-            Runtime::Python(12),
+            PythonVersion::new(12).unwrap(),
             Arch::Arm64,
         );
         assert_eq!(gaps.len(), 1);
         assert_eq!(gaps[0].name, "arm-only");
-        let gaps = check(&[app], &[], &[], Runtime::Python(10), Arch::X86_64);
+        let gaps = check(
+            &[app],
+            &[],
+            &[],
+            PythonVersion::new(10).unwrap(),
+            Arch::X86_64,
+        );
         assert_eq!(gaps[0].name, "tomli");
     }
 }

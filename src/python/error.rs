@@ -1,5 +1,5 @@
 //! Errors from packaging a Python function, with the fix for each.
-use crate::model::{Arch, PYTHON_MINORS, Runtime};
+use crate::model::{Arch, PYTHON_MINORS, PythonVersion};
 use crate::process::ProcessError;
 use std::path::PathBuf;
 
@@ -36,28 +36,28 @@ pub enum PythonError {
         python: String,
     },
     #[error(
-        "`{package}` {version} has wheels for Python {} only for a newer glibc than {runtime}'s: it publishes `{tags}` (glibc 2.{glibc} or later), and {runtime} runs on glibc {}.{}",
-        python_of(*.runtime), .runtime.glibc().0, .runtime.glibc().1
+        "`{package}` {version} has wheels for Python {python} only for a newer glibc than python{python}'s: it publishes `{tags}` (glibc 2.{glibc} or later), and python{python} runs on glibc {}.{}",
+        .python.glibc().0, .python.glibc().1
     )]
     NewerGlibc {
         package: String,
         version: String,
         tags: String,
         glibc: u32,
-        runtime: Runtime,
-        /// The oldest runtime whose glibc loads the wheel.
-        taker: Option<Runtime>,
+        python: PythonVersion,
+        /// The oldest Python runtime whose glibc loads the wheel.
+        taker: Option<PythonVersion>,
     },
     #[error(
-        "`{package}` {version} has wheels for Python {} only for `{tags}` (glibc 2.{glibc}), which {runtime} loads (glibc {}.{}) but recipe `{recipe}` cannot ask for",
-        python_of(*.runtime), .runtime.glibc().0, .runtime.glibc().1
+        "`{package}` {version} has wheels for Python {python} only for `{tags}` (glibc 2.{glibc}), which python{python} loads (glibc {}.{}) but recipe `{recipe}` cannot ask for",
+        .python.glibc().0, .python.glibc().1
     )]
     InstallerPlatform {
         package: String,
         version: String,
         tags: String,
         glibc: u32,
-        runtime: Runtime,
+        python: PythonVersion,
         recipe: String,
     },
     #[error("the dependencies installed for `{name}` ({arch}) by recipe `{recipe}` are incomplete: Lambda would fail with Runtime.ImportModuleError\n  {}", .gaps.join("\n  "))]
@@ -137,14 +137,14 @@ impl PythonError {
             }
             PythonError::NewerGlibc { package, taker, .. } => match taker {
                 Some(taker) => format!(
-                    "use {taker} or later (glibc {}.{}, which loads these wheels), or pin an older `{package}` that publishes wheels for an older manylinux",
+                    "use python{taker} or later (glibc {}.{}, which loads these wheels), or pin an older `{package}` that publishes wheels for an older manylinux",
                     taker.glibc().0,
                     taker.glibc().1
                 ),
                 None => format!("pin an older `{package}` that publishes wheels for an older manylinux"),
             },
-            PythonError::InstallerPlatform { runtime, .. } => format!(
-                "package it with `--recipe pip` (or poetry), which asks for every manylinux tag up to {runtime}'s glibc (uv names no platform between manylinux_2_17 and manylinux_2_28), or use python3.12 or later"
+            PythonError::InstallerPlatform { python, .. } => format!(
+                "package it with `--recipe pip` (or poetry), which asks for every manylinux tag up to python{python}'s glibc (uv names no platform between manylinux_2_17 and manylinux_2_28), or use python3.12 or later"
             ),
             PythonError::IncompleteClosure { .. } => {
                 "lock again so the lock holds every dependency (`uv lock`, `poetry lock`, `uv pip compile`), or use a recipe that resolves; a distribution the runtime or a layer provides can be listed in `exclude`".into()
@@ -165,13 +165,5 @@ impl PythonError {
             PythonError::NoVersion { .. } => "e.g. `cargo powertools package --python path --python-version 3.12`".into(),
             PythonError::MissingOutput { .. } | PythonError::Io { .. } => return None,
         })
-    }
-}
-
-/// `3.12` for python3.12.
-fn python_of(runtime: Runtime) -> String {
-    match runtime {
-        Runtime::Python(minor) => format!("3.{minor}"),
-        other => other.to_string(),
     }
 }

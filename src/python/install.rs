@@ -7,7 +7,7 @@ use super::project::check_requires_python;
 use super::site::{prune, remove_excluded};
 use super::{PythonError, PythonFunction, closure, handler, tags};
 use crate::archive::Entry;
-use crate::model::{Arch, PYTHON_RUNTIMES, Runtime, manylinux_tags};
+use crate::model::{Arch, PythonVersion, manylinux_tags};
 use crate::process::{ProcessBuilder, ProcessError, Stream};
 use crate::recipe::{self, CommandLine, PythonRecipe, PythonStep};
 use std::path::Path;
@@ -47,17 +47,18 @@ pub fn build(
     let complete_platform = work.join("complete-platform.json");
     std::fs::write(
         &complete_platform,
-        tags::complete_platform(function.runtime, arch),
+        tags::complete_platform(function.python, arch),
     )
     .map_err(io(&complete_platform))?;
     let project = function.project.to_string_lossy();
-    let (python, python_nodot) = (function.python.clone(), function.python.replace('.', ""));
+    let python = function.python.to_string();
+    let python_nodot = python.replace('.', "");
     let site_text = site.to_string_lossy();
     let requirements_text = requirements.to_string_lossy();
     let complete_platform_text = complete_platform.to_string_lossy();
     let project_dots = function.project_rel.replace('/', ".");
-    let uv_platform = tags::uv_platform(function.runtime, arch);
-    let manylinux = manylinux_tags(function.runtime, arch.cpu());
+    let uv_platform = tags::uv_platform(function.python, arch);
+    let manylinux = manylinux_tags(function.python, arch);
     let values = [
         ("project", project.as_ref()),
         ("site", site_text.as_ref()),
@@ -141,7 +142,7 @@ pub fn build(
         }
         // Markers are the target's business: hand the installer only what applies to it.
         let text = std::fs::read_to_string(&requirements).map_err(io(&requirements))?;
-        let env = markers::target_environment(function.runtime, arch);
+        let env = markers::target_environment(function.python, arch);
         let (for_target, _) = markers::for_target(&text, &env);
         roots = markers::logical_lines(&text);
         std::fs::write(&requirements, &for_target).map_err(io(&requirements))?;
@@ -209,17 +210,15 @@ fn run_install(
     on_line(Stream::Stderr, &format!("Running `{install}`"));
     match install.stream(&mut *on_line) {
         Ok(_) => Ok(()),
-        Err(err) => {
-            Err(
-                classify_install_failure(err, requirements, arch, function.runtime, recipe)
-                    .unwrap_or_else(|source| PythonError::Step {
-                        step: "installing",
-                        name: function.name.clone(),
-                        arch,
-                        source,
-                    }),
-            )
-        }
+        Err(err) => Err(
+            classify_install_failure(err, requirements, arch, function.python, recipe)
+                .unwrap_or_else(|source| PythonError::Step {
+                    step: "installing",
+                    name: function.name.clone(),
+                    arch,
+                    source,
+                }),
+        ),
     }
 }
 
@@ -238,7 +237,7 @@ fn closure_gaps(
         &distributions,
         roots,
         &function.exclude,
-        function.runtime,
+        function.python,
         arch,
     ))
 }
@@ -249,7 +248,7 @@ fn classify_install_failure(
     err: ProcessError,
     requirements: &Path,
     arch: Arch,
-    runtime: Runtime,
+    python: PythonVersion,
     recipe: &str,
 ) -> Result<PythonError, ProcessError> {
     let ProcessError::Failed { stderr, .. } = &err else {
@@ -258,18 +257,14 @@ fn classify_install_failure(
     let Some(requirement) = failing_requirement(stderr, requirements) else {
         return Err(err);
     };
-    let python = match runtime {
-        Runtime::Python(minor) => format!("3.{minor}"),
-        _ => String::new(),
-    };
     let package = requirement
         .split(|c: char| "=<>!~;[ ".contains(c))
         .next()
         .unwrap_or("")
         .to_string();
-    if let Some(wheel) = tags::newer_wheel(&requirement, runtime, arch) {
+    if let Some(wheel) = tags::newer_wheel(&requirement, python, arch) {
         let needs = wheel.glibc;
-        if needs <= runtime.glibc().1 {
+        if needs <= python.glibc().1 {
             // The runtime loads it, but the installer could not ask for it (uv names no platform
             // between manylinux_2_17 and manylinux_2_28).
             return Ok(PythonError::InstallerPlatform {
@@ -277,31 +272,24 @@ fn classify_install_failure(
                 version: wheel.version,
                 tags: wheel.tags,
                 glibc: needs,
-                runtime,
+                python,
                 recipe: recipe.to_string(),
             });
         }
-        let taker = PYTHON_RUNTIMES
-            .iter()
-            .map(|(minor, _)| Runtime::Python(*minor))
-            .find(|r| r.glibc().1 >= needs && *r >= runtime);
+        let taker = PythonVersion::all().find(|p| p.glibc().1 >= needs && *p >= python);
         return Ok(PythonError::NewerGlibc {
             package,
             version: wheel.version,
             tags: wheel.tags,
             glibc: needs,
-            runtime,
+            python,
             taker,
         });
     }
     Ok(PythonError::SdistOnly {
         package,
-        platform: format!(
-            "{} (up to {})",
-            arch.cpu(),
-            manylinux_tags(runtime, arch.cpu())[0]
-        ),
-        python,
+        platform: format!("{} (up to {})", arch.cpu(), manylinux_tags(python, arch)[0]),
+        python: python.to_string(),
     })
 }
 

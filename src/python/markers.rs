@@ -4,20 +4,16 @@
 //! `foo ; platform_machine == "aarch64"` is left out of an arm64 zip built on x86_64. So the tool
 //! evaluates every marker of the requirements it hands an installer itself, for the target, and
 //! gives the installer only what applies, without markers.
-use crate::model::{Arch, Runtime};
+use crate::model::{Arch, PythonVersion};
 use pep508_rs::{ExtraName, MarkerEnvironment, MarkerEnvironmentBuilder, Requirement};
 use std::str::FromStr;
 
-/// The marker environment of CPython `3.<minor>` on Lambda (Linux, glibc) for `arch`.
-pub fn target_environment(runtime: Runtime, arch: Arch) -> MarkerEnvironment {
-    let minor = match runtime {
-        Runtime::Python(minor) => minor,
-        Runtime::ProvidedAl2023 | Runtime::ProvidedAl2 => 12,
-    };
-    let version = format!("3.{minor}");
+/// The marker environment of CPython `python` on Lambda (Linux, glibc) for `arch`.
+pub fn target_environment(python: PythonVersion, arch: Arch) -> MarkerEnvironment {
+    let version = python.to_string();
     // The patch level Lambda runs moves with its updates; `.0` keeps `python_full_version` markers
     // about minor versions right.
-    let full_version = format!("3.{minor}.0");
+    let full_version = format!("{python}.0");
     MarkerEnvironment::try_from(MarkerEnvironmentBuilder {
         implementation_name: "cpython",
         implementation_version: &full_version,
@@ -125,8 +121,8 @@ mod tests {
 
     #[test]
     fn markers_are_evaluated_for_the_target_not_this_machine() {
-        let arm = target_environment(Runtime::Python(12), Arch::Arm64);
-        let x86 = target_environment(Runtime::Python(11), Arch::X86_64);
+        let arm = target_environment(PythonVersion::new(12).unwrap(), Arch::Arm64);
+        let x86 = target_environment(PythonVersion::new(11).unwrap(), Arch::X86_64);
         let gated = "orjson==3.11.0 ; platform_machine == 'aarch64'";
         assert_eq!(
             evaluate_line(gated, &arm),
@@ -150,7 +146,7 @@ mod tests {
     #[test]
     fn requirements_files_are_rewritten_line_by_line() {
         let text = "# header\nannotated-types==0.7.0\n    # via pydantic\nuvloop==0.21.0 ; sys_platform != 'win32' \\\n    --hash=sha256:00\npywin32==308 ; sys_platform == 'win32'\n";
-        let env = target_environment(Runtime::Python(13), Arch::X86_64);
+        let env = target_environment(PythonVersion::new(13).unwrap(), Arch::X86_64);
         let (kept, dropped) = for_target(text, &env);
         assert_eq!(
             kept,

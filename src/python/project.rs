@@ -2,8 +2,7 @@
 //! runtime, handler and architectures, from the workspace's metadata or `--python PATH`.
 use super::PythonError;
 use crate::config::PythonConfig;
-use crate::model::Kind;
-use crate::model::{Arch, PYTHON_MINORS, Runtime, manylinux_tags};
+use crate::model::{Arch, Kind, PythonVersion, manylinux_tags};
 use std::path::{Path, PathBuf};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -15,9 +14,8 @@ pub struct PythonFunction {
     pub project_rel: String,
     /// Configured recipe; `None` means uv (or `--recipe`).
     pub recipe: Option<String>,
-    /// `3.12`.
-    pub python: String,
-    pub runtime: Runtime,
+    /// Its runtime is `python<python>`.
+    pub python: PythonVersion,
     pub handler: Option<String>,
     pub architectures: Vec<Arch>,
     pub layer: bool,
@@ -43,7 +41,7 @@ impl PythonFunction {
     /// manifest's `target` says it: `manylinux_2_5..manylinux_2_34_x86_64` (every manylinux tag whose
     /// glibc the runtime has).
     pub fn platform(&self, arch: Arch) -> String {
-        let tags = manylinux_tags(self.runtime, arch.cpu());
+        let tags = manylinux_tags(self.python, arch);
         let newest = &tags[0];
         format!("manylinux_2_5..{newest}")
     }
@@ -56,11 +54,14 @@ pub fn from_config(
     root: &Path,
     declared_in: &Path,
 ) -> Result<PythonFunction, PythonError> {
-    let runtime = python_runtime(&config.python).ok_or_else(|| PythonError::BadVersion {
-        name: name.to_string(),
-        value: config.python.clone(),
-        declared_in: declared_in.to_path_buf(),
-    })?;
+    let python = config
+        .python
+        .parse::<PythonVersion>()
+        .map_err(|_| PythonError::BadVersion {
+            name: name.to_string(),
+            value: config.python.clone(),
+            declared_in: declared_in.to_path_buf(),
+        })?;
     if config.handler.is_none() && !config.layer {
         return Err(PythonError::MissingHandler {
             name: name.to_string(),
@@ -80,8 +81,7 @@ pub fn from_config(
             .trim_end_matches('/')
             .to_string(),
         recipe: config.recipe.clone(),
-        python: config.python.clone(),
-        runtime,
+        python,
         handler: config.handler.clone(),
         architectures: config
             .architectures
@@ -157,14 +157,6 @@ pub fn standalone(options: &StandaloneOptions) -> Result<PythonFunction, PythonE
     Ok(function)
 }
 
-/// `3.12` → python3.12, when Lambda has that runtime.
-fn python_runtime(version: &str) -> Option<Runtime> {
-    let minor: u8 = version.strip_prefix("3.")?.parse().ok()?;
-    PYTHON_MINORS
-        .contains(&minor)
-        .then_some(Runtime::Python(minor))
-}
-
 /// Whether `requires-python` (e.g. `>=3.10,<4`) allows `3.<minor>`, comparing major.minor only.
 pub fn allows(requires: &str, minor: u8) -> bool {
     let have = (3u32, u32::from(minor));
@@ -211,16 +203,13 @@ pub(super) fn check_requires_python(function: &PythonFunction) -> Result<(), Pyt
     else {
         return Ok(());
     };
-    let Runtime::Python(minor) = function.runtime else {
-        return Ok(());
-    };
-    if allows(requires, minor) {
+    if allows(requires, function.python.minor()) {
         Ok(())
     } else {
         Err(PythonError::PythonVersion {
             pyproject,
             requires: requires.to_string(),
-            python: function.python.clone(),
+            python: function.python.to_string(),
         })
     }
 }
@@ -240,13 +229,5 @@ mod tests {
         assert!(!allows("==3.12.*", 11));
         assert!(allows("~=3.10", 12));
         assert!(allows("", 9));
-    }
-
-    #[test]
-    fn python_versions_map_to_lambda_runtimes() {
-        assert_eq!(python_runtime("3.12"), Some(Runtime::Python(12)));
-        assert_eq!(python_runtime("3.2"), None);
-        assert_eq!(python_runtime("2.7"), None);
-        assert_eq!(python_runtime("three"), None);
     }
 }

@@ -2,7 +2,7 @@
 //! `--python-platform`, pip's repeated `--platform` (see [`crate::model::manylinux_tags`]) and pex's
 //! complete platform (marker environment and every compatible tag).
 use super::markers::target_environment;
-use crate::model::{Arch, Runtime, manylinux_glibc, manylinux_tags};
+use crate::model::{Arch, PythonVersion, manylinux_glibc, manylinux_tags};
 use crate::process::ProcessBuilder;
 
 /// The glibc versions uv names in `--python-platform <cpu>-manylinux_2_<minor>` (uv 0.13).
@@ -13,8 +13,8 @@ const NEWEST_GLIBC_PROBED: u32 = 41;
 /// uv's `--python-platform` for the runtime: the newest manylinux uv names that the runtime's
 /// glibc loads (`x86_64-manylinux_2_34` on Amazon Linux 2023; `manylinux_2_17` on Amazon Linux 2,
 /// since uv has no `manylinux_2_26`).
-pub fn uv_platform(runtime: Runtime, arch: Arch) -> String {
-    let glibc = runtime.glibc().1;
+pub fn uv_platform(python: PythonVersion, arch: Arch) -> String {
+    let glibc = python.glibc().1;
     let minor = UV_MANYLINUX
         .iter()
         .copied()
@@ -26,11 +26,9 @@ pub fn uv_platform(runtime: Runtime, arch: Arch) -> String {
 
 /// The tags CPython `3.<minor>` on Lambda accepts, most specific first, as `packaging.tags` lists
 /// them for an interpreter: `cp3X-cp3X-<platform>`, `abi3` of every earlier 3.x, then pure-Python.
-pub fn compatible_tags(runtime: Runtime, arch: Arch) -> Vec<String> {
-    let Runtime::Python(minor) = runtime else {
-        return Vec::new();
-    };
-    let platforms = manylinux_tags(runtime, arch.cpu());
+pub fn compatible_tags(python: PythonVersion, arch: Arch) -> Vec<String> {
+    let minor = python.minor();
+    let platforms = manylinux_tags(python, arch);
     let cp = format!("cp3{minor}");
     let mut tags = Vec::new();
     for abi in [cp.as_str(), "abi3", "none"] {
@@ -52,28 +50,24 @@ pub fn compatible_tags(runtime: Runtime, arch: Arch) -> Vec<String> {
 }
 
 /// A pex / Pants complete platform (JSON): the target's marker environment and compatible tags.
-pub fn complete_platform(runtime: Runtime, arch: Arch) -> String {
-    let env = target_environment(runtime, arch);
-    let minor = match runtime {
-        Runtime::Python(minor) => minor,
-        _ => 12,
-    };
+pub fn complete_platform(python: PythonVersion, arch: Arch) -> String {
+    let env = target_environment(python, arch);
     let marker_environment = serde_json::json!({
         "implementation_name": "cpython",
-        "implementation_version": format!("3.{minor}.0"),
+        "implementation_version": format!("{python}.0"),
         "os_name": "posix",
         "platform_machine": env.platform_machine(),
         "platform_python_implementation": "CPython",
         "platform_release": "",
         "platform_system": "Linux",
         "platform_version": "",
-        "python_full_version": format!("3.{minor}.0"),
-        "python_version": format!("3.{minor}"),
+        "python_full_version": format!("{python}.0"),
+        "python_version": python.to_string(),
         "sys_platform": "linux",
     });
     let document = serde_json::json!({
         "marker_environment": marker_environment,
-        "compatible_tags": compatible_tags(runtime, arch),
+        "compatible_tags": compatible_tags(python, arch),
     });
     serde_json::to_string_pretty(&document).unwrap_or_default()
 }
@@ -91,10 +85,7 @@ pub struct NewerWheel {
 /// Asks the index (through pip, without installing) whether `requirement` has a wheel for the
 /// runtime's Python on a newer glibc than manylinux2014's 2.17 (the newest installers fall back to);
 /// `None` when not, or when pip cannot say.
-pub fn newer_wheel(requirement: &str, runtime: Runtime, arch: Arch) -> Option<NewerWheel> {
-    let Runtime::Python(minor) = runtime else {
-        return None;
-    };
+pub fn newer_wheel(requirement: &str, python: PythonVersion, arch: Arch) -> Option<NewerWheel> {
     let scratch = tempfile::tempdir().ok()?;
     let mut probe = ProcessBuilder::new("python3");
     probe.args([
@@ -112,7 +103,7 @@ pub fn newer_wheel(requirement: &str, runtime: Runtime, arch: Arch) -> Option<Ne
         "--report",
         "-",
     ]);
-    probe.arg("--python-version").arg(format!("3.{minor}"));
+    probe.arg("--python-version").arg(python.to_string());
     probe.arg("--target").arg(scratch.path());
     for glibc in (18..=NEWEST_GLIBC_PROBED).rev() {
         probe.arg(format!("--platform=manylinux_2_{glibc}_{}", arch.cpu()));
@@ -147,25 +138,28 @@ mod tests {
     #[test]
     fn uv_gets_the_newest_platform_it_names() {
         assert_eq!(
-            uv_platform(Runtime::Python(12), Arch::X86_64),
+            uv_platform(PythonVersion::new(12).unwrap(), Arch::X86_64),
             "x86_64-manylinux_2_34"
         );
         assert_eq!(
-            uv_platform(Runtime::Python(9), Arch::Arm64),
+            uv_platform(PythonVersion::new(9).unwrap(), Arch::Arm64),
             "aarch64-manylinux_2_17"
         );
     }
 
     #[test]
     fn complete_platforms_list_tags_as_packaging_does() {
-        let tags = compatible_tags(Runtime::Python(12), Arch::Arm64);
+        let tags = compatible_tags(PythonVersion::new(12).unwrap(), Arch::Arm64);
         assert_eq!(tags[0], "cp312-cp312-manylinux_2_34_aarch64");
         assert!(tags.contains(&"cp312-abi3-manylinux_2_28_aarch64".to_string()));
         assert!(tags.contains(&"cp38-abi3-manylinux2014_aarch64".to_string()));
         assert!(tags.contains(&"py3-none-any".to_string()));
         assert!(!tags.iter().any(|t| t.contains("x86_64")));
-        let json: serde_json::Value =
-            serde_json::from_str(&complete_platform(Runtime::Python(11), Arch::X86_64)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&complete_platform(
+            PythonVersion::new(11).unwrap(),
+            Arch::X86_64,
+        ))
+        .unwrap();
         assert_eq!(json["marker_environment"]["platform_machine"], "x86_64");
         assert_eq!(json["marker_environment"]["python_version"], "3.11");
         assert_eq!(
