@@ -357,7 +357,7 @@ fn collect(
                 path: built.clone(),
                 source,
             })?;
-            Ok((binary.name.clone(), collected))
+            Ok((binary.name.to_string(), collected))
         })
         .collect()
 }

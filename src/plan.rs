@@ -121,7 +121,7 @@ impl Plan {
     /// build in one run (unless `sequential`, which builds one architecture after the other).
     pub fn rust_runs(&self, sequential: bool) -> Vec<Vec<usize>> {
         let names = |group: &BuildGroup| -> Vec<String> {
-            group.binaries.iter().map(|b| b.name.clone()).collect()
+            group.binaries.iter().map(|b| b.name.to_string()).collect()
         };
         let mut runs: Vec<Vec<usize>> = Vec::new();
         for (index, group) in self.groups.iter().enumerate() {
@@ -261,7 +261,7 @@ pub fn plan(workspace: &Workspace, selection: &Selection) -> Result<Plan, PlanEr
         {
             skipped.push(SkippedBinary {
                 package: binary.package.clone(),
-                name: binary.name.clone(),
+                name: binary.name.to_string(),
                 reason: format!("not configured for {wanted}"),
             });
         }
@@ -402,7 +402,7 @@ fn target_for(
     if !recipe.libc.contains(&binary.libc) {
         return Err(RecipeError::Libc {
             recipe: recipe.name.clone(),
-            function: binary.name.clone(),
+            function: binary.name.to_string(),
             libc: binary.libc,
         });
     }
@@ -414,7 +414,7 @@ fn target_for(
     if glibc_pin.is_some() && !recipe.glibc_pinning {
         return Err(RecipeError::NoGlibcPinning {
             recipe: recipe.name.clone(),
-            function: binary.name.clone(),
+            function: binary.name.to_string(),
             runtime: binary.runtime.to_string(),
         });
     }
@@ -476,20 +476,19 @@ fn select<'w>(
         return Err(PlanError::UnknownBin {
             name: name.clone(),
             packages: selection.packages.clone(),
-            available: candidates.iter().map(|b| b.name.clone()).collect(),
+            available: candidates.iter().map(|b| b.name.to_string()).collect(),
         });
     }
     Ok(candidates
         .into_iter()
-        .filter(|b| selection.bins.is_empty() || selection.bins.contains(&b.name))
+        .filter(|b| selection.bins.is_empty() || selection.bins.iter().any(|bin| b.name == *bin))
         .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Kind;
-    use crate::model::OsRuntime;
+    use crate::model::{Kind, Name, OsRuntime};
 
     fn binary(
         name: &str,
@@ -498,7 +497,7 @@ mod tests {
         runtime: OsRuntime,
     ) -> LambdaBinary {
         LambdaBinary {
-            name: name.into(),
+            name: Name::new(name).unwrap(),
             package: package.into(),
             kind: Kind::Function,
             package_dir: PathBuf::from(package),
@@ -673,7 +672,7 @@ mod tests {
             let mut names: Vec<String> = plan
                 .groups
                 .iter()
-                .flat_map(|g| g.binaries.iter().map(|b| b.name.clone()))
+                .flat_map(|g| g.binaries.iter().map(|b| b.name.to_string()))
                 .collect();
             names.sort();
             names.dedup();

@@ -3,7 +3,7 @@
 //! where that command leaves each binary. The built-in recipes are the files under `recipes/`,
 //! compiled into the binary; a project adds or overrides recipes in its own `recipes/` folder or in
 //! `[workspace.metadata.powertools.recipes.<name>]`.
-use crate::model::{Arch, Libc};
+use crate::model::{Arch, Libc, Name};
 use crate::process::ProcessBuilder;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -383,20 +383,12 @@ impl Recipe {
     }
 }
 
-/// Recipe names name directories and appear in commands: letters, digits, `-` and `_`.
+/// Recipe names name directories and appear in commands, so they follow the rule of artifact
+/// names ([`Name`]): letters, digits, `-` and `_`.
 fn check_name(name: &str) -> Result<(), String> {
-    let fine = !name.is_empty()
-        && name.len() <= 64
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if fine {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{name}` is not a recipe name: use 1 to 64 letters, digits, `-` and `_`"
-        ))
-    }
+    Name::new(name).map(|_| ()).map_err(|_| {
+        format!("`{name}` is not a recipe name: use 1 to 64 letters, digits, `-` and `_`")
+    })
 }
 
 /// A non-empty command from `words`, whose `{placeholders}` are all in `known`.

@@ -1,6 +1,6 @@
 //! Reads a Cargo workspace with `cargo metadata` and finds its Lambda functions and extensions.
 use crate::config::{self, ConfigError, TargetSettings, WorkspaceConfig};
-use crate::model::{Arch, Kind, Libc, OsRuntime};
+use crate::model::{Arch, Kind, Libc, Name, OsRuntime};
 use crate::python::{self, PythonError, PythonFunction};
 use crate::recipe::{RecipeError, Recipes};
 use cargo_metadata::{DependencyKind, MetadataCommand, Package};
@@ -15,7 +15,7 @@ const EXTENSION_CRATES: [&str; 2] = ["lambda-extension", "lambda_extension"];
 /// One binary that will be zipped, with its settings resolved (binary > package > workspace > default).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaBinary {
-    pub name: String,
+    pub name: Name,
     pub package: String,
     pub kind: Kind,
     pub package_dir: PathBuf,
@@ -318,7 +318,7 @@ fn discover_package(
             skipped.push(skip("not Lambda code: the package depends on none of lambda_runtime, lambda_http, lambda-extension"));
             continue;
         };
-        check_name(
+        let name = check_name(
             &name,
             &format!("`[[bin]] name` of package `{}`", package.name),
             &manifest_path,
@@ -341,34 +341,14 @@ fn discover_package(
     Ok(())
 }
 
-/// Lambda's rule for function names (letters, digits, `-`, `_`; 1 to 64 characters), applied to
-/// every artifact name: names become file and directory names in the output (`<arch>/<name>.zip`,
-/// `extensions/<name>`), so anything else could escape the output directory or clash.
-pub fn name_problem(name: &str) -> Option<&'static str> {
-    if name.is_empty() {
-        Some("it is empty")
-    } else if name.len() > 64 {
-        Some("it is longer than 64 characters")
-    } else if !name
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        Some("only letters, digits, `-` and `_` are allowed, so that it stays one file name")
-    } else {
-        None
-    }
-}
-
-fn check_name(name: &str, key: &str, manifest: &Path) -> Result<(), WorkspaceError> {
-    match name_problem(name) {
-        None => Ok(()),
-        Some(reason) => Err(WorkspaceError::BadName {
-            key: key.to_string(),
-            manifest: manifest.to_path_buf(),
-            name: name.to_string(),
-            reason,
-        }),
-    }
+/// `name` as an artifact's [`Name`], or the error naming the setting `key` that gave it.
+fn check_name(name: &str, key: &str, manifest: &Path) -> Result<Name, WorkspaceError> {
+    Name::new(name).map_err(|reason| WorkspaceError::BadName {
+        key: key.to_string(),
+        manifest: manifest.to_path_buf(),
+        name: name.to_string(),
+        reason,
+    })
 }
 
 /// Zips are named after functions, so names must be unique across Rust binaries and Python functions.
@@ -395,28 +375,4 @@ fn check_unique_names(
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod name_tests {
-    use super::name_problem;
-
-    #[test]
-    fn names_follow_lambdas_alphabet() {
-        for good in ["greeter", "orders-py", "audit_log", "A1", &"x".repeat(64)] {
-            assert_eq!(name_problem(good), None, "{good}");
-        }
-        for bad in [
-            "",
-            "../../x",
-            "a/b",
-            ".",
-            "..",
-            "a.b",
-            "caf\u{e9}",
-            &"x".repeat(65),
-        ] {
-            assert!(name_problem(bad).is_some(), "{bad}");
-        }
-    }
 }

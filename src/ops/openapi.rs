@@ -283,12 +283,12 @@ fn participants(
             .map_err(WorkspaceError::from)?;
         let source = package_config
             .bin
-            .get(&binary.name)
+            .get(binary.name.as_str())
             .and_then(|b| b.openapi.clone())
             .or(package_config.openapi);
         if let Some(source) = source {
             participants.push(Participant {
-                function: binary.name.clone(),
+                function: binary.name.to_string(),
                 source,
                 dir: binary.package_dir.clone(),
                 declared_in: binary.manifest_path.clone(),

@@ -107,7 +107,11 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     let mut jobs = Vec::new();
     for (group, binaries) in plan.groups.iter().zip(&built.rust) {
         for binary in &group.binaries {
-            let entries = zip_entries(binary, &binaries[&binary.name], &includes[&binary.name]);
+            let entries = zip_entries(
+                binary,
+                &binaries[binary.name.as_str()],
+                &includes[binary.name.as_str()],
+            );
             let artifact = rust_artifact(binary, group, tool_versions[&group.recipe.name].clone());
             jobs.push((artifact, entries));
         }
@@ -458,7 +462,7 @@ fn resolve_includes(
 ) -> Result<BTreeMap<String, Vec<Entry>>, Error> {
     let mut includes = BTreeMap::new();
     for binary in groups.iter().flat_map(|g| &g.binaries) {
-        if includes.contains_key(&binary.name) {
+        if includes.contains_key(binary.name.as_str()) {
             continue;
         }
         let reserved = binary_entry_name(binary);
@@ -470,7 +474,7 @@ fn resolve_includes(
             &reserved,
             &include::Secrets::new(&binary.allow_secrets),
         )?;
-        includes.insert(binary.name.clone(), entries);
+        includes.insert(binary.name.to_string(), entries);
     }
     Ok(includes)
 }
@@ -500,7 +504,7 @@ fn rust_artifact(
     tools: BTreeMap<String, String>,
 ) -> Artifact {
     Artifact {
-        function: binary.name.clone(),
+        function: binary.name.to_string(),
         kind: binary.kind,
         package: binary.package.clone(),
         arch: group.arch,
