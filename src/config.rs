@@ -2,7 +2,7 @@
 //! parsed strictly so that a typo is an error that names the file and the field, not a silent no-op.
 pub mod openapi;
 
-use crate::model::{Arch, Kind, Libc, OsRuntime};
+use crate::model::{Arch, BinaryKind, Libc, OsRuntime};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
@@ -121,7 +121,7 @@ pub struct BinConfig {
     #[serde(default)]
     pub skip: bool,
     /// Overrides what the dependencies say this binary is.
-    pub kind: Option<Kind>,
+    pub kind: Option<BinaryKind>,
     pub architectures: Option<Vec<Arch>>,
     pub runtime: Option<OsRuntime>,
     pub include: Option<Vec<String>>,
@@ -306,6 +306,16 @@ mod tests {
             ),
             "{}",
             err.message
+        );
+    }
+
+    #[test]
+    fn a_rust_binary_cannot_be_a_layer() {
+        let err = parse_package(json!({ "bin": { "f": { "kind": "layer" } } })).unwrap_err();
+        assert_eq!(err.field, "bin.f.kind");
+        assert_eq!(
+            err.message,
+            "unknown variant `layer`, expected `function` or `extension`"
         );
     }
 

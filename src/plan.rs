@@ -488,7 +488,7 @@ fn select<'w>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Kind, Name, OsRuntime};
+    use crate::model::{BinaryKind, Name, OsRuntime};
 
     fn binary(
         name: &str,
@@ -499,7 +499,7 @@ mod tests {
         LambdaBinary {
             name: Name::new(name).unwrap(),
             package: package.into(),
-            kind: Kind::Function,
+            kind: BinaryKind::Function,
             package_dir: PathBuf::from(package),
             manifest_path: PathBuf::from(package).join("Cargo.toml"),
             architectures: architectures.to_vec(),

@@ -1,6 +1,6 @@
 //! Reads a Cargo workspace with `cargo metadata` and finds its Lambda functions and extensions.
 use crate::config::{self, ConfigError, TargetSettings, WorkspaceConfig};
-use crate::model::{Arch, Kind, Libc, Name, OsRuntime};
+use crate::model::{Arch, BinaryKind, Libc, Name, OsRuntime};
 use crate::python::{self, PythonError, PythonFunction};
 use crate::recipe::{RecipeError, Recipes};
 use cargo_metadata::{DependencyKind, MetadataCommand, Package};
@@ -17,7 +17,7 @@ const EXTENSION_CRATES: [&str; 2] = ["lambda-extension", "lambda_extension"];
 pub struct LambdaBinary {
     pub name: Name,
     pub package: String,
-    pub kind: Kind,
+    pub kind: BinaryKind,
     pub package_dir: PathBuf,
     pub manifest_path: PathBuf,
     pub architectures: Vec<Arch>,
@@ -248,7 +248,7 @@ fn locate_manifest(given: Option<&Path>) -> Result<PathBuf, WorkspaceError> {
 }
 
 /// What a package's dependencies make its binaries, if anything.
-fn lambda_kind(package: &Package) -> Option<Kind> {
+fn lambda_kind(package: &Package) -> Option<BinaryKind> {
     let depends_on = |names: &[&str]| {
         package
             .dependencies
@@ -256,9 +256,9 @@ fn lambda_kind(package: &Package) -> Option<Kind> {
             .any(|dep| dep.kind == DependencyKind::Normal && names.contains(&dep.name.as_str()))
     };
     if depends_on(&EXTENSION_CRATES) {
-        Some(Kind::Extension)
+        Some(BinaryKind::Extension)
     } else if depends_on(&FUNCTION_CRATES) {
-        Some(Kind::Function)
+        Some(BinaryKind::Function)
     } else {
         None
     }

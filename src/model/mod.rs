@@ -10,7 +10,7 @@ mod name;
 mod runtime;
 
 pub use arch::{Arch, Libc, Target};
-pub use kind::Kind;
+pub use kind::{BinaryKind, Kind};
 pub use name::Name;
 pub use runtime::{
     OsRuntime, PYTHON_MINORS, PythonVersion, Runtime, manylinux_glibc, manylinux_tags,

@@ -5,7 +5,7 @@ use crate::config;
 use crate::errors::Error;
 use crate::invoke::ProcessGroups;
 use crate::manifest::{self, Manifest, OpenApiDocument};
-use crate::model::Kind;
+use crate::model::{BinaryKind, Kind};
 use crate::openapi::fetch::{self, FetchContext, Participant};
 use crate::openapi::merge::{self, Fragment, MergeOptions, OnConflict};
 use crate::openapi::{self, Api, OpenApiError, Placeholders, validate};
@@ -270,7 +270,7 @@ fn participants(
     for binary in workspace
         .binaries
         .iter()
-        .filter(|b| b.kind == Kind::Function)
+        .filter(|b| b.kind == BinaryKind::Function)
     {
         let Some(package) = metadata
             .workspace_packages()

@@ -5,7 +5,7 @@ use crate::cache::{self, CompilerCache};
 use crate::errors::Error;
 use crate::include;
 use crate::manifest::{self, Artifact, Manifest};
-use crate::model::{Arch, Kind, Runtime};
+use crate::model::{Arch, BinaryKind, Runtime};
 use crate::ops::report;
 use crate::output::{Committed, OutDir};
 use crate::parallel;
@@ -482,8 +482,8 @@ fn resolve_includes(
 /// Where Lambda looks for the binary: `bootstrap` for a function, `extensions/<name>` for an extension.
 fn binary_entry_name(binary: &LambdaBinary) -> String {
     match binary.kind {
-        Kind::Extension => format!("extensions/{}", binary.name),
-        Kind::Function | Kind::Layer => "bootstrap".to_string(),
+        BinaryKind::Extension => format!("extensions/{}", binary.name),
+        BinaryKind::Function => "bootstrap".to_string(),
     }
 }
 
@@ -505,7 +505,7 @@ fn rust_artifact(
 ) -> Artifact {
     Artifact {
         function: binary.name.to_string(),
-        kind: binary.kind,
+        kind: binary.kind.into(),
         package: binary.package.clone(),
         arch: group.arch,
         language: "rust".into(),

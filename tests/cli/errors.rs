@@ -147,6 +147,30 @@ fn an_unknown_key_in_package_metadata() {
 }
 
 #[test]
+fn a_rust_binary_declared_a_layer() {
+    let (example, stderr) = example_failing_with(
+        "functions/orders",
+        "\n[package.metadata.powertools.bin.orders]\nkind = \"layer\"\n",
+    );
+    let manifest = example.path().join("functions/orders/Cargo.toml");
+    assert_contains(
+        &stderr,
+        &[
+            &format!(
+                "error: invalid `[package.metadata.powertools]` in {}: `bin.orders.kind`: unknown variant `layer`, expected `function` or `extension`",
+                manifest.display()
+            ),
+            "help: edit `bin.orders.kind` in",
+        ],
+    );
+    assert_snapshot(
+        "rust_binary_declared_a_layer",
+        &stderr,
+        &[(&example.path(), "[WORKSPACE]")],
+    );
+}
+
+#[test]
 fn a_wrong_type_or_value_in_workspace_metadata() {
     let example = example_copy();
     let root_manifest = example.path().join("Cargo.toml");
