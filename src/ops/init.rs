@@ -2,6 +2,7 @@
 //! the workspace's Cargo.toml with toml_edit, so that every comment and blank line stays as it was.
 //! Keys that are already there are left alone: running it twice changes nothing the second time.
 use crate::errors::{Error, InitError};
+use crate::model::{Arch, OsRuntime};
 use crate::recipe::{self, Recipes};
 use crate::shell::Shell;
 use crate::workspace::{self, LoadOptions};
@@ -140,9 +141,7 @@ fn edit(
             written.push(format!("{name} {key}"));
         }
     };
-    let mut architectures = Array::new();
-    architectures.push("x86_64");
-    architectures.push("arm64");
+    let architectures: Array = Arch::ALL.iter().map(|arch| arch.as_str()).collect();
     set(
         powertools,
         "architectures",
@@ -152,7 +151,7 @@ fn edit(
     set(
         powertools,
         "runtime",
-        value("provided.al2023"),
+        value(OsRuntime::default().as_str()),
         &mut written,
     );
     let wanted = recipe.unwrap_or(recipe::DEFAULT);
