@@ -93,7 +93,8 @@ impl fmt::Display for Gap {
 
 /// Checks that `distributions` hold every requirement of each other and of `roots` (top-level
 /// requirements, whose extras are requested), for CPython `python` on `arch`. Names in
-/// `provided` (left out on purpose, or in the runtime) count as installed.
+/// `provided` (left out on purpose, or in the runtime) count as installed when the zip has none;
+/// a version the zip ships must satisfy its requirers.
 pub fn check(
     distributions: &[Distribution],
     roots: &[String],
@@ -153,10 +154,11 @@ pub fn check(
 
     let mut gaps = BTreeSet::new();
     let mut needs = |requirer: String, written: &str, requirement: &Requirement| {
-        if provided.contains(&requirement.name) {
+        let installed_version = installed.get(&requirement.name).map(|d| d.version.as_str());
+        // The runtime's copy counts only when the zip ships none: a shipped one shadows it.
+        if installed_version.is_none() && provided.contains(&requirement.name) {
             return;
         }
-        let installed_version = installed.get(&requirement.name).map(|d| d.version.as_str());
         let satisfied = match (installed_version, &requirement.version_or_url) {
             (None, _) => false,
             (Some(version), Some(VersionOrUrl::VersionSpecifier(specifiers))) => {
@@ -327,6 +329,46 @@ mod tests {
             Arch::X86_64,
         );
         assert!(gaps.is_empty(), "{gaps:?}");
+    }
+
+    /// botocore 1.42 requires urllib3<1.27 on python3.9: a urllib3 2.x in the zip shadows the
+    /// runtime's and breaks botocore, so a runtime-provided name counts only when not shipped.
+    #[test]
+    fn a_shipped_runtime_provided_distribution_must_satisfy_its_requirers() {
+        let botocore = dist(
+            "botocore",
+            "1.42.97",
+            &[
+                "urllib3<1.27,>=1.25.4; python_version < \"3.10\"",
+                "urllib3!=2.2.0,<3,>=1.25.4; python_version >= \"3.10\"",
+            ],
+        );
+        let urllib3 = dist("urllib3", "2.6.3", &[]);
+        let py39 = PythonVersion::new(9).unwrap();
+        let shipped = check(
+            &[botocore.clone(), urllib3.clone()],
+            &[],
+            &[],
+            py39,
+            Arch::X86_64,
+        );
+        let shown: Vec<String> = shipped.iter().map(Gap::to_string).collect();
+        assert_eq!(
+            shown,
+            ["botocore 1.42.97 requires `urllib3<1.27,>=1.25.4`, but urllib3 2.6.3 is installed"]
+        );
+        assert!(
+            check(
+                std::slice::from_ref(&botocore),
+                &[],
+                &[],
+                py39,
+                Arch::X86_64
+            )
+            .is_empty()
+        );
+        let py312 = PythonVersion::new(12).unwrap();
+        assert!(check(&[botocore, urllib3], &[], &[], py312, Arch::X86_64).is_empty());
     }
 
     #[test]

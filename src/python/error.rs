@@ -35,6 +35,31 @@ pub enum PythonError {
         platform: String,
         python: String,
     },
+    #[error("{} names `{missing_display}`, which does not exist (`{line}`)", .file.display(), missing_display = .missing.display())]
+    MissingRequirementsFile {
+        file: PathBuf,
+        line: String,
+        option: String,
+        missing: PathBuf,
+    },
+    #[error("{} has a line that is not a requirement: `{line}` ({problem})", .file.display())]
+    BadRequirement {
+        file: PathBuf,
+        line: String,
+        problem: String,
+    },
+    #[error("`{requirement}`: `{package}` has no such version (the index has {})", .latest.join(", "))]
+    NoSuchVersion {
+        requirement: String,
+        package: String,
+        /// The newest versions the index has, newest first.
+        latest: Vec<String>,
+    },
+    #[error("`{package}` is not a package on the index (`{requirement}`)")]
+    NoSuchPackage {
+        requirement: String,
+        package: String,
+    },
     #[error(
         "`{package}` {version} has wheels for Python {python} only for a newer glibc than python{python}'s: it publishes `{tags}` (glibc 2.{glibc} or later), and python{python} runs on glibc {}.{}",
         .python.glibc().0, .python.glibc().1
@@ -157,6 +182,19 @@ impl PythonError {
             }
             PythonError::HandlerFunction { .. } => {
                 "define the function at the module's top level (`def handler(event, context):`), or fix `handler`".into()
+            }
+            PythonError::MissingRequirementsFile { option, .. } => format!(
+                "a path after `{option}` is relative to the file that names it: fix the path, or create the file"
+            ),
+            PythonError::BadRequirement { .. } => {
+                "write a requirement as pip reads it: `name==1.2.3`, `name>=1,<2 ; python_version < \"3.12\"`, an option such as `-r other.txt`, or a path such as `./libs/name`".into()
+            }
+            PythonError::NoSuchVersion { package, latest, .. } => format!(
+                "pin a version `{package}` publishes{}",
+                latest.first().map(|v| format!(", e.g. `{package}=={v}`")).unwrap_or_default()
+            ),
+            PythonError::NoSuchPackage { .. } => {
+                "check the name's spelling on the index (https://pypi.org), or add the index that hosts it (`--extra-index-url` in the requirements file)".into()
             }
             PythonError::SdistOnly { package, .. } => format!(
                 "pin a version of `{package}` that publishes manylinux wheels (or a `-binary` variant, e.g. psycopg2-binary), choose a Python version it has wheels for, or build the wheel for Lambda yourself and install it from a local index"

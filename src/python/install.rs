@@ -11,6 +11,7 @@ use crate::model::{Arch, PythonVersion, manylinux_tags};
 use crate::process::{ProcessBuilder, ProcessError, Stream};
 use crate::recipe::{self, CommandLine, PythonRecipe, PythonStep};
 use std::path::Path;
+use std::str::FromStr;
 
 /// How many times a resolving install is run again for requirements the target needs that the
 /// installer left out (pip evaluates markers of dependencies for the machine it runs on).
@@ -137,7 +138,10 @@ pub fn build(
                 let lock = function
                     .project
                     .join(spec.lock.as_deref().unwrap_or("requirements.txt"));
-                std::fs::copy(&lock, &requirements).map_err(io(&lock))?;
+                // The installer runs in `work`: includes and paths are resolved here, from the
+                // file that names them.
+                let text = super::requirements::read(&lock)?;
+                std::fs::write(&requirements, text).map_err(io(&requirements))?;
             }
         }
         // Markers are the target's business: hand the installer only what applies to it.
@@ -159,18 +163,28 @@ pub fn build(
             )
         };
         install(&mut on_line)?;
-        // A resolving install (no `--no-deps`) can be asked again for what it left out.
+        // A resolving install (no `--no-deps`) can be asked again for what it left out, or, when
+        // it chose a version the target's markers rule out, to resolve again with that
+        // requirement added.
         let resolves = !template.args().iter().any(|a| a == "--no-deps");
+        let mut asked = for_target;
         for _ in 0..CLOSURE_ROUNDS {
             let gaps = closure_gaps(&site, &roots, function, arch)?;
             if gaps.is_empty() || !resolves {
                 break;
             }
-            let missing: String = gaps
+            let more: String = gaps
                 .iter()
                 .map(|g| format!("{}\n", g.requirement))
                 .collect();
-            std::fs::write(&requirements, missing).map_err(io(&requirements))?;
+            asked.push_str(&more);
+            if gaps.iter().any(|g| g.installed.is_some()) {
+                std::fs::remove_dir_all(&site).map_err(io(&site))?;
+                std::fs::create_dir_all(&site).map_err(io(&site))?;
+                std::fs::write(&requirements, &asked).map_err(io(&requirements))?;
+            } else {
+                std::fs::write(&requirements, more).map_err(io(&requirements))?;
+            }
             install(&mut on_line)?;
         }
         true
@@ -286,6 +300,21 @@ fn classify_install_failure(
             taker,
         });
     }
+    if let Some(versions) = index_versions(&package) {
+        if versions.is_empty() {
+            return Ok(PythonError::NoSuchPackage {
+                requirement,
+                package,
+            });
+        }
+        if !any_version_matches(&requirement, &versions) {
+            return Ok(PythonError::NoSuchVersion {
+                requirement,
+                package,
+                latest: versions.into_iter().take(5).collect(),
+            });
+        }
+    }
     Ok(PythonError::SdistOnly {
         package,
         platform: format!("{} (up to {})", arch.cpu(), manylinux_tags(python, arch)[0]),
@@ -293,15 +322,61 @@ fn classify_install_failure(
     })
 }
 
+/// Every version the index has of `package`, wheels and source distributions alike, newest first
+/// (asked through pip, with no platform in the way); empty when the index has no such package,
+/// `None` when pip cannot say.
+fn index_versions(package: &str) -> Option<Vec<String>> {
+    let mut probe = ProcessBuilder::new("python3");
+    probe.args([
+        "-m",
+        "pip",
+        "index",
+        "versions",
+        "--disable-pip-version-check",
+        "--pre",
+    ]);
+    probe.arg(package);
+    match probe.output() {
+        Ok(stdout) => {
+            let listed = stdout
+                .lines()
+                .find_map(|l| l.strip_prefix("Available versions:"))?;
+            Some(listed.split(',').map(|v| v.trim().to_string()).collect())
+        }
+        Err(ProcessError::Failed { stderr, .. })
+            if stderr.contains("No matching distribution found") =>
+        {
+            Some(Vec::new())
+        }
+        Err(_) => None,
+    }
+}
+
+/// Whether `requirement` (`six==999.0`) allows any of `versions`; a requirement that is not PEP 508
+/// allows all.
+fn any_version_matches(requirement: &str, versions: &[String]) -> bool {
+    let Ok(parsed) = pep508_rs::Requirement::<pep508_rs::VerbatimUrl>::from_str(requirement) else {
+        return true;
+    };
+    let Some(pep508_rs::VersionOrUrl::VersionSpecifier(specifiers)) = parsed.version_or_url else {
+        return true;
+    };
+    versions
+        .iter()
+        .any(|v| pep508_rs::pep440_rs::Version::from_str(v).is_ok_and(|v| specifiers.contains(&v)))
+}
+
 /// The requirement an installer's error names as having no wheel for the target.
 fn failing_requirement(stderr: &str, requirements: &Path) -> Option<String> {
-    const NO_WHEEL: [&str; 6] = [
+    const NO_WHEEL: [&str; 8] = [
         "from versions:",
         "no matching distribution found",
         "has no wheels",
         "no wheels with a matching",
         "has no usable wheels",
         "no compatible wheel",
+        "there is no version of",
+        "was not found in the package registry",
     ];
     let lines: Vec<String> =
         markers::logical_lines(&std::fs::read_to_string(requirements).unwrap_or_default())

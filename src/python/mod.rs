@@ -18,6 +18,7 @@ pub mod handler;
 mod install;
 pub mod markers;
 mod project;
+mod requirements;
 mod site;
 pub mod tags;
 

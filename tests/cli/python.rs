@@ -810,3 +810,212 @@ fn a_wheel_the_runtime_loads_but_uv_cannot_ask_for_is_named() {
         r#"{"pandas": "2.3.3"}"#
     );
 }
+
+/// A SAM-shaped repository (as `sam init` lays it out, one folder per function) whose
+/// `orders/requirements.txt` includes `-r ../common/base.txt`, shared with other functions.
+fn sam_repo_with_shared_requirements() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    let orders = repo.path().join("orders");
+    std::fs::create_dir_all(&orders).unwrap();
+    std::fs::create_dir_all(repo.path().join("common")).unwrap();
+    std::fs::write(
+        repo.path().join("template.yaml"),
+        "AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nResources:\n  OrdersFunction:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: orders/\n      Handler: app.lambda_handler\n      Runtime: python3.13\n",
+    )
+    .unwrap();
+    std::fs::write(
+        orders.join("app.py"),
+        "import json\n\nimport requests\nfrom aws_lambda_powertools import Logger\n\nlogger = Logger()\n\n\ndef lambda_handler(event, context):\n    return {\"statusCode\": 200, \"body\": json.dumps({\"requests\": requests.__version__})}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        orders.join("requirements.txt"),
+        "-r ../common/base.txt\naws-lambda-powertools==3.23.0\n",
+    )
+    .unwrap();
+    std::fs::write(repo.path().join("common/base.txt"), "requests==2.32.5\n").unwrap();
+    repo
+}
+
+/// pip reads `-r` relative to the file that names it: the same package works from the repository
+/// root and from the function's folder (before, the include was looked up in the tool's temporary
+/// work folder and both failed).
+#[test]
+fn requirements_includes_resolve_from_the_file_that_names_them() {
+    if !require_tools(&["pip", "unzip"]) {
+        return;
+    }
+    let repo = sam_repo_with_shared_requirements();
+    let orders = repo.path().join("orders");
+    for (cwd, folder) in [(repo.path(), "orders"), (orders.as_path(), ".")] {
+        let (out, output) = output_into_new_dir(
+            powertools()
+                .current_dir(cwd)
+                .args(["package", "--python", folder])
+                .args(["--handler", "app.lambda_handler", "--recipe", "pip"])
+                .args(["--python-version", "3.13", "--arch", "x86_64"]),
+        );
+        assert!(
+            output.status.success(),
+            "from {folder}: {}",
+            stderr(&output)
+        );
+        let names = names(&out.path().join("x86_64/orders.zip"));
+        for dist in [
+            "requests-2.32.5.dist-info/METADATA",
+            "aws_lambda_powertools-3.23.0.dist-info/METADATA",
+            "app.py",
+        ] {
+            assert!(
+                names.iter().any(|n| n == dist),
+                "{dist} from {folder}: {names:?}"
+            );
+        }
+    }
+}
+
+/// A missing include names the file, the line and what it resolved to, before anything runs.
+#[test]
+fn a_missing_requirements_include_is_named() {
+    let repo = sam_repo_with_shared_requirements();
+    std::fs::remove_file(repo.path().join("common/base.txt")).unwrap();
+    let orders = repo.path().join("orders");
+    let (out, output) = output_into_new_dir(
+        powertools()
+            .current_dir(repo.path())
+            .args(["package", "--python", "orders"])
+            .args(["--handler", "app.lambda_handler", "--recipe", "pip"])
+            .args(["--python-version", "3.13", "--arch", "x86_64"]),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = stderr(&output);
+    assert!(
+        stderr.contains(&format!(
+            "error: {} names `{}`, which does not exist (`-r ../common/base.txt`)",
+            orders.join("requirements.txt").display(),
+            repo.path().join("common/base.txt").display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: a path after `-r` is relative to the file that names it"),
+        "{stderr}"
+    );
+    assert!(!out.path().join("x86_64").exists(), "nothing written");
+}
+
+/// An empty function folder `fn-py` (so its zips are `<arch>/fn-py.zip`).
+fn function_folder() -> Project {
+    let outer = tempfile::tempdir().unwrap();
+    let dir = outer.path().join("fn-py");
+    std::fs::create_dir(&dir).unwrap();
+    Project { _outer: outer, dir }
+}
+
+/// The version of a dist-info folder in a zip, e.g. `urllib3` -> `1.26.20`.
+fn shipped_version(zip: &Path, dist: &str) -> String {
+    names(zip)
+        .iter()
+        .find_map(|n| {
+            n.strip_prefix(&format!("{dist}-"))?
+                .strip_suffix(".dist-info/METADATA")
+                .map(String::from)
+        })
+        .unwrap_or_else(|| panic!("no {dist} in {}", zip.display()))
+}
+
+/// botocore 1.42.97 requires `urllib3<1.27` for `python_version < "3.10"`: pip evaluated that
+/// marker for its own Python 3.11 and shipped urllib3 2.x in a python3.9 zip, which shadows the
+/// runtime's and breaks botocore. Now the pip recipe resolves again for the target, and the zip
+/// imports botocore with python3.9.
+#[test]
+fn pip_resolves_transitive_markers_for_the_target_python() {
+    if !require_tools(&["pip", "unzip"]) {
+        return;
+    }
+    let project = function_folder();
+    std::fs::write(
+        project.path().join("requirements.txt"),
+        "botocore==1.42.97\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.path().join("main.py"),
+        "import botocore\nimport urllib3\n\n\ndef handler(event, context):\n    return {\"botocore\": botocore.__version__, \"urllib3\": urllib3.__version__.split(\".\")[0]}\n",
+    )
+    .unwrap();
+    let (out, output) = package_folder(
+        project.path(),
+        "pip",
+        &["--python-version", "3.9", "--arch", "x86_64"],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let zip = out.path().join("x86_64/fn-py.zip");
+    let urllib3 = shipped_version(&zip, "urllib3");
+    assert!(urllib3.starts_with("1.26."), "urllib3 {urllib3}");
+    assert_eq!(
+        run_main_handler(&zip, "3.9"),
+        r#"{"botocore": "1.42.97", "urllib3": "1"}"#
+    );
+}
+
+/// Three different mistakes, three different messages (each said "has no binary wheel ... only a
+/// source distribution" before): a version that does not exist, a package that does not exist, a
+/// line that is not a requirement.
+#[test]
+fn missing_versions_packages_and_bad_lines_each_get_their_own_error() {
+    if !require_tools(&["pip"]) {
+        return;
+    }
+    let project = function_folder();
+    std::fs::write(
+        project.path().join("main.py"),
+        "def handler(event, context):\n    return {}\n",
+    )
+    .unwrap();
+    let requirements = project.path().join("requirements.txt");
+    let package = |text: &str| {
+        std::fs::write(&requirements, text).unwrap();
+        let (out, output) = package_folder(
+            project.path(),
+            "pip",
+            &["--arch", "x86_64", "--python-version", "3.13"],
+        );
+        assert_eq!(output.status.code(), Some(1), "{text}");
+        assert!(!out.path().join("x86_64").exists(), "nothing written");
+        stderr(&output)
+    };
+    let stderr = package("requests==2.32.5\nsix==999.0\n");
+    assert!(
+        stderr.contains("error: `six==999.0`: `six` has no such version (the index has 1.17.0, 1.16.0, 1.15.0, 1.14.0, 1.13.0)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: pin a version `six` publishes, e.g. `six==1.17.0`"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("source distribution"), "{stderr}");
+
+    let stderr = package("requests==2.32.5\naws-lambda-powertoolz==3.23.0\n");
+    assert!(
+        stderr.contains("error: `aws-lambda-powertoolz` is not a package on the index (`aws-lambda-powertoolz==3.23.0`)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: check the name's spelling"),
+        "{stderr}"
+    );
+
+    let stderr = package("requests==2.32.5\nboto3 = 1.40.0\n");
+    assert!(
+        stderr.contains(&format!(
+            "error: {} has a line that is not a requirement: `boto3 = 1.40.0`",
+            requirements.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("help: write a requirement as pip reads it"),
+        "{stderr}"
+    );
+}
