@@ -230,9 +230,13 @@ pub struct VerifyArgs {
     /// The event to send with `--invoke` (a JSON file; default `{}`).
     #[arg(long, value_name = "FILE", requires = "invoke")]
     pub event: Option<PathBuf>,
-    /// Seconds to wait for each function's answer with `--invoke`.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    /// Seconds to wait for each function's answer with `--invoke` (1 to 900, Lambda's range).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=900))]
     pub timeout: u64,
+    /// With `--invoke`: succeed even when every function was skipped (default: that is an error,
+    /// so that a smoke test that ran nothing does not pass).
+    #[arg(long, requires = "invoke")]
+    pub allow_skipped: bool,
     /// With `--invoke`: send the event N times to one process (one cold start, N-1 warm) and print
     /// min/median/max.
     #[arg(long, value_name = "N", default_value_t = 1, requires = "invoke", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000))]
@@ -245,7 +249,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE", requires = "invoke")]
     pub baseline: Option<PathBuf>,
     /// The growth `--baseline` tolerates, e.g. `10%` (changes under 1 ms or 1 MB never count).
-    #[arg(long, value_name = "PERCENT", default_value = "10%", value_parser = cargo_powertools::invoke::report::parse_percent)]
+    #[arg(long, value_name = "PERCENT", default_value = "10%", requires = "baseline", value_parser = cargo_powertools::invoke::report::parse_percent)]
     pub max_regression: f64,
     /// `json`: one JSON object per line on stdout (findings, invocations, the result).
     #[arg(long, value_enum, default_value_t = MessageFormat::Human)]

@@ -68,6 +68,14 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    #[error("the event file {} is not JSON: {message}", .path.display())]
+    BadEvent { path: PathBuf, message: String },
+    #[error("the event file {} holds {size} bytes, over Lambda's 6,291,456-byte (6 MB) limit for an invocation's payload", .path.display())]
+    EventTooLarge { path: PathBuf, size: u64 },
+    #[error("`--function {name}` names no function of the artifacts checked ({})", if .known.is_empty() { "there are none".to_string() } else { .known.join(", ") })]
+    UnknownFunction { name: String, known: Vec<String> },
+    #[error("`--invoke` ran no function: every one was skipped (see above)")]
+    NothingInvoked,
     #[error("could not write {}", .path.display())]
     Output {
         path: PathBuf,
@@ -194,6 +202,10 @@ impl Error {
                 "run `cargo powertools package` first, or name the zips or manifest to check: `cargo powertools verify PATH...`".into(),
             ),
             Error::ReadEvent { .. } => Some("`--event` takes a JSON file: check its path and that it is readable".into()),
+            Error::BadEvent { .. } => Some("Lambda sends JSON events: fix the file (`python3 -m json.tool FILE` shows where), or pass another with `--event`".into()),
+            Error::EventTooLarge { .. } => Some("Lambda refuses larger payloads (`RequestEntityTooLargeException`): send a smaller event, or put the data in S3 and send its key".into()),
+            Error::UnknownFunction { .. } => Some("pass one of the names listed, or leave out `--function` to invoke every function".into()),
+            Error::NothingInvoked => Some("a CI smoke test should run something: install what the skipped lines name, or pass `--allow-skipped` if skipping is expected".into()),
             Error::Output { .. } => Some("check that the output directory (`--out-dir`) is writable".into()),
         }
     }

@@ -20,6 +20,7 @@ pub fn exec(args: VerifyArgs, shell: &Shell) -> Result<(), Error> {
         profile_out: args.profile_out,
         baseline: args.baseline,
         max_regression: args.max_regression,
+        allow_skipped: args.allow_skipped,
     };
     ops::verify(&options, shell).map(|_| ())
 }

@@ -38,6 +38,8 @@ pub struct VerifyOptions {
     pub baseline: Option<PathBuf>,
     /// `0.10` for 10 %.
     pub max_regression: f64,
+    /// Succeed even when `--invoke` ran no function (every one skipped).
+    pub allow_skipped: bool,
 }
 
 #[derive(Debug, Default)]
@@ -164,12 +166,10 @@ fn tally(findings: &[Finding], report: &mut VerifyReport, shell: &Shell) {
 
 fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> Result<(), Error> {
     let event = match &options.event {
-        Some(path) => std::fs::read(path).map_err(|source| Error::ReadEvent {
-            path: path.clone(),
-            source,
-        })?,
+        Some(path) => read_event(path)?,
         None => b"{}".to_vec(),
     };
+    check_selected_functions(subjects, &options.functions)?;
     // Read before anything runs, so that a bad baseline fails at once.
     let baseline = options
         .baseline
@@ -179,6 +179,9 @@ fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> R
     let groups = ProcessGroups::default();
     groups.stop_on_interrupt()?;
     let profiles = groups.outcome(invoke_selected(subjects, &event, options, &groups, shell))?;
+    if profiles.is_empty() && !options.allow_skipped {
+        return Err(Error::NothingInvoked);
+    }
     if let Some(path) = &options.profile_out {
         write_profile_file(path, &ProfileFile::new(profiles.clone()))?;
         shell.status(
@@ -203,6 +206,49 @@ fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> R
                 baseline: path.clone(),
             }
             .into());
+        }
+    }
+    Ok(())
+}
+
+/// Lambda's limit for a synchronous invocation's payload.
+const EVENT_LIMIT: u64 = 6 * 1024 * 1024;
+
+/// The `--event` file, checked as Lambda would: JSON, at most [`EVENT_LIMIT`] bytes.
+fn read_event(path: &Path) -> Result<Vec<u8>, Error> {
+    let read_err = |source| Error::ReadEvent {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(read_err)?.len();
+    if size > EVENT_LIMIT {
+        return Err(Error::EventTooLarge {
+            path: path.to_path_buf(),
+            size,
+        });
+    }
+    let event = std::fs::read(path).map_err(read_err)?;
+    if let Err(err) = serde_json::from_slice::<serde_json::Value>(&event) {
+        return Err(Error::BadEvent {
+            path: path.to_path_buf(),
+            message: err.to_string(),
+        });
+    }
+    Ok(event)
+}
+
+/// Every `--function` must name a function among the artifacts, so that a typo invokes nothing
+/// silently never.
+fn check_selected_functions(subjects: &[Subject], selected: &[String]) -> Result<(), Error> {
+    for name in selected {
+        if !subjects.iter().any(|s| &s.function == name) {
+            let mut known: Vec<String> = subjects.iter().map(|s| s.function.clone()).collect();
+            known.sort();
+            known.dedup();
+            return Err(Error::UnknownFunction {
+                name: name.clone(),
+                known,
+            });
         }
     }
     Ok(())

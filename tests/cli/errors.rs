@@ -566,3 +566,138 @@ fn an_unreadable_event_file_gets_help_about_the_event_not_the_output_directory()
     assert!(!stderr.contains("--out-dir"), "{stderr}");
     assert_snapshot("unreadable_event_file", &stderr, &[(dir.path(), "[DIR]")]);
 }
+
+/// A zip holding `app.py` (a Python function that echoes its event), which passes the static
+/// checks without any tool, so `verify --invoke` reaches its own checks of the options.
+fn echo_function_zip(dir: &Path) -> PathBuf {
+    let zip = dir.join("f.zip");
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
+    writer
+        .start_file(
+            "app.py",
+            zip::write::SimpleFileOptions::default().unix_permissions(0o644),
+        )
+        .unwrap();
+    std::io::Write::write_all(
+        &mut writer,
+        b"def handler(event, context):\n    return event\n",
+    )
+    .unwrap();
+    writer.finish().unwrap();
+    zip
+}
+
+fn verify_invoke_python(zip: &Path, args: &[&str]) -> std::process::Output {
+    run(powertools()
+        .args([
+            "verify",
+            "--runtime",
+            "python3.11",
+            "--handler",
+            "app.handler",
+        ])
+        .args(["--invoke"])
+        .args(args)
+        .arg(zip))
+}
+
+#[test]
+fn an_event_lambda_would_refuse_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = echo_function_zip(dir.path());
+    let event = dir.path().join("event.json");
+    std::fs::write(&event, "{\"id\": 1,}").unwrap();
+    let output = verify_invoke_python(&zip, &["--event", event.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_contains(
+        &stderr(&output),
+        &[
+            &format!(
+                "error: the event file {} is not JSON: trailing comma at line 1 column 10\n",
+                event.display()
+            ),
+            "help: Lambda sends JSON events: fix the file (`python3 -m json.tool FILE` shows where), or pass another with `--event`",
+        ],
+    );
+
+    // 8 MB of valid JSON: over Lambda's 6 MB payload limit.
+    let large = format!("{{\"data\": \"{}\"}}", "x".repeat(8 * 1024 * 1024));
+    std::fs::write(&event, &large).unwrap();
+    let output = verify_invoke_python(&zip, &["--event", event.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_contains(
+        &stderr(&output),
+        &[
+            &format!(
+                "error: the event file {} holds {} bytes, over Lambda's 6,291,456-byte (6 MB) limit for an invocation's payload\n",
+                event.display(),
+                large.len()
+            ),
+            "help: Lambda refuses larger payloads (`RequestEntityTooLargeException`)",
+        ],
+    );
+}
+
+#[test]
+fn a_function_name_that_matches_nothing_is_an_error_not_a_silent_success() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = echo_function_zip(dir.path());
+    let output = verify_invoke_python(&zip, &["--function", "nope"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_contains(
+        &stderr(&output),
+        &[
+            "error: `--function nope` names no function of the artifacts checked (f)\n",
+            "help: pass one of the names listed, or leave out `--function` to invoke every function",
+        ],
+    );
+}
+
+#[test]
+fn invoke_options_out_of_range_or_without_their_partner_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = echo_function_zip(dir.path());
+    let output = verify_invoke_python(&zip, &["--timeout", "0"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_contains(
+        &stderr(&output),
+        &["error: invalid value '0' for '--timeout <SECONDS>': 0 is not in 1..=900"],
+    );
+    let output = verify_invoke_python(&zip, &["--max-regression", "5%"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_contains(
+        &stderr(&output),
+        &["error: the following required arguments were not provided:\n  --baseline <FILE>"],
+    );
+}
+
+#[test]
+fn an_invoke_that_runs_nothing_fails_unless_skipping_is_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    // A shell-script bootstrap: a valid custom runtime, but no ELF binary to run under the
+    // emulator, so `--invoke` skips it.
+    let zip = dir.path().join("script.zip");
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
+    writer
+        .start_file(
+            "bootstrap",
+            zip::write::SimpleFileOptions::default().unix_permissions(0o755),
+        )
+        .unwrap();
+    std::io::Write::write_all(&mut writer, b"#!/bin/sh\nexec ./handler\n").unwrap();
+    writer.finish().unwrap();
+    let output = run(powertools().args(["verify", "--invoke"]).arg(&zip));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_contains(
+        &stderr(&output),
+        &[
+            &format!("Skipping {}: no ELF bootstrap to run", zip.display()),
+            "error: `--invoke` ran no function: every one was skipped (see above)\n",
+            "help: a CI smoke test should run something: install what the skipped lines name, or pass `--allow-skipped` if skipping is expected",
+        ],
+    );
+    let output = run(powertools()
+        .args(["verify", "--invoke", "--allow-skipped"])
+        .arg(&zip));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
