@@ -60,10 +60,9 @@ fn doc_pages() -> Vec<PathBuf> {
     pages
 }
 
-/// The cargo target directory a page's builds use: a recipe page shares its recipe's directory with
-/// the recipe tests; the other pages share one of their own. Pages run one after another, so their
-/// default output directories (`<target-dir>/powertools`) never meet.
-fn target_dir_for(page: &Path) -> PathBuf {
+/// The cargo target directory whose builds a page shares: a recipe page its recipe's, with the
+/// recipe tests; every other page the one the rest of the suite builds the example in.
+fn shared_builds_for(page: &Path) -> PathBuf {
     let recipe = page
         .parent()
         .filter(|d| d.ends_with("recipes"))
@@ -72,8 +71,40 @@ fn target_dir_for(page: &Path) -> PathBuf {
         Some(name) if name != "cargo-lambda" => {
             repo_root().join(format!("target/integration-{}", name.to_string_lossy()))
         }
-        _ => repo_root().join("target/integration-docs"),
+        _ => shared_target_dir(),
     }
+}
+
+/// A page's own cargo target directory, made afresh: pages run side by side (one test each), so
+/// each has its own `target/powertools` output, while its `powertools-build` (the compiled
+/// crates) and the build lock are links into the shared directory of [`shared_builds_for`]. Runs
+/// that build take turns on that lock as they would in one target directory.
+fn target_dir_for(page: &Path) -> PathBuf {
+    let slug = page
+        .strip_prefix(repo_root().join("docs"))
+        .unwrap()
+        .with_extension("")
+        .to_string_lossy()
+        .replace('/', "-");
+    own_target_dir(&slug, &shared_builds_for(page))
+}
+
+fn own_target_dir(name: &str, shared: &Path) -> PathBuf {
+    let dir = repo_root().join("target/integration-pages").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(shared.join("powertools-build")).unwrap();
+    let lock = shared.join(".powertools-build.lock");
+    if !lock.exists() {
+        let _ = std::fs::File::create(&lock);
+    }
+    std::os::unix::fs::symlink(
+        shared.join("powertools-build"),
+        dir.join("powertools-build"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&lock, dir.join(".powertools-build.lock")).unwrap();
+    dir
 }
 
 /// bash, in `dir`, with `cargo powertools` and the recipes' tools on PATH. `dir/target` is a link
@@ -236,27 +267,84 @@ fn powertools_commands(ci_file: &str) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn every_page_and_ci_example_runs() {
-    if !require_tools(
+/// The tools the pages use, all of them needed.
+fn page_tools() -> Vec<&'static str> {
+    [
+        PACKAGING_TOOLS,
         &[
-            PACKAGING_TOOLS,
-            &[
-                "cargo-zigbuild",
-                "aarch64-linux-gnu-gcc",
-                "qemu-aarch64-static",
-                "poetry",
-                "pex",
-                "unzip",
-                "maturin",
-            ],
-        ]
-        .concat(),
-    ) {
+            "cargo-zigbuild",
+            "aarch64-linux-gnu-gcc",
+            "qemu-aarch64-static",
+            "poetry",
+            "pex",
+            "unzip",
+            "maturin",
+        ],
+    ]
+    .concat()
+}
+
+/// One test per page (`docs/<page>.md`), so that pages run side by side and one failure hides
+/// no other; [`every_page_has_its_test`] keeps the list complete.
+macro_rules! page_tests {
+    ($($test:ident => $page:literal,)*) => {
+        const PAGES: &[&str] = &[$($page),*];
+        $(
+            #[test]
+            fn $test() {
+                if !require_tools(&page_tools()) {
+                    return;
+                }
+                run_page(&repo_root().join("docs").join($page));
+            }
+        )*
+    };
+}
+
+page_tests! {
+    page_architecture => "architecture.md",
+    page_ci => "ci.md",
+    page_deploy_python => "deploy-python.md",
+    page_deploy => "deploy.md",
+    page_getting_started => "getting-started.md",
+    page_index => "README.md",
+    page_openapi => "openapi.md",
+    page_profile => "profile.md",
+    page_profiling => "profiling.md",
+    page_recipe_cargo_lambda => "recipes/cargo-lambda.md",
+    page_recipe_cargo_zigbuild => "recipes/cargo-zigbuild.md",
+    page_recipe_cargo => "recipes/cargo.md",
+    page_recipe_cross => "recipes/cross.md",
+    page_recipe_pants => "recipes/pants.md",
+    page_recipe_pex => "recipes/pex.md",
+    page_recipe_pip => "recipes/pip.md",
+    page_recipe_poetry => "recipes/poetry.md",
+    page_recipe_uv => "recipes/uv.md",
+    page_runtimes_and_architectures => "runtimes-and-architectures.md",
+    page_scale_out => "scale-out.md",
+    page_troubleshooting => "troubleshooting.md",
+    page_verification => "verification.md",
+}
+
+#[test]
+fn every_page_has_its_test() {
+    let listed: Vec<PathBuf> = PAGES
+        .iter()
+        .map(|p| repo_root().join("docs").join(p))
+        .collect();
+    let mut listed_sorted = listed.clone();
+    listed_sorted.sort();
+    assert_eq!(
+        listed_sorted,
+        doc_pages(),
+        "each page under docs/ has a line in `page_tests!` (tests/cli/cookbook.rs)"
+    );
+}
+
+#[test]
+fn the_gitlab_ci_example_runs() {
+    if !require_tools(&page_tools()) {
         return;
-    }
-    for page in doc_pages() {
-        run_page(&page);
     }
     // The GitHub Actions example runs the action (action.yml), whose steps tests/cli/install.rs
     // runs on the example.
@@ -267,7 +355,7 @@ fn every_page_and_ci_example_runs() {
     let example = example_copy();
     let output = shell(
         &example.path(),
-        &repo_root().join("target/integration-docs"),
+        &own_target_dir("gitlab-ci", &shared_target_dir()),
         &commands.join("\n"),
     );
     assert!(output.status.success(), "{file}:\n{}", combined(&output));
