@@ -13,6 +13,15 @@ pub enum PythonError {
     },
     #[error("`{name}` in {} has no `handler`", .declared_in.display())]
     MissingHandler { name: String, declared_in: PathBuf },
+    #[error("{} in the project folder of `{name}` is a link to {}, which is outside {}", .link.display(), .target.display(), .boundary.display())]
+    LinkOutside {
+        name: String,
+        link: PathBuf,
+        target: PathBuf,
+        boundary: PathBuf,
+    },
+    #[error("{} in the project folder of `{name}` is a link into a folder that holds it (a loop)", .link.display())]
+    LinkLoop { name: String, link: PathBuf },
     #[error("the Python project {} does not exist", .path.display())]
     MissingProject { path: PathBuf },
     #[error("{} has no {lock}, which recipe `{recipe}` installs from", .project.display())]
@@ -143,6 +152,12 @@ impl PythonError {
                 PYTHON_MINORS.start(),
                 PYTHON_MINORS.end()
             ),
+            PythonError::LinkOutside { .. } => {
+                "copy the file into the project instead of linking to it, or remove the link; files outside the workspace are never zipped".into()
+            }
+            PythonError::LinkLoop { .. } => {
+                "remove the link: following it would zip the same files again and again".into()
+            }
             PythonError::MissingHandler { .. } => {
                 "add `handler = \"module.function\"` (e.g. \"app.handler\"), or `layer = true` for a layer".into()
             }
@@ -178,7 +193,7 @@ impl PythonError {
                 "write `handler = \"module.function\"`, e.g. \"app.handler\"".into()
             }
             PythonError::HandlerModule { .. } => {
-                "put the module in the project folder (own code is every `*.py` outside tests and virtualenvs, or `include`), or fix `handler`".into()
+                "put the module in the project folder (everything in it is zipped except tests, virtualenvs, caches and build output, or what `include` names), or fix `handler`".into()
             }
             PythonError::HandlerFunction { .. } => {
                 "define the function at the module's top level (`def handler(event, context):`), or fix `handler`".into()

@@ -4,23 +4,61 @@ use crate::archive::{self, Entry};
 use crate::include::{self, IncludeError};
 use std::path::Path;
 
-/// Own-code globs when a function names none.
-const DEFAULT_INCLUDE: [&str; 1] = ["**/*.py"];
-/// Folders whose files are never the function's own code.
-const NOT_OWN_CODE: [&str; 12] = [
+/// Names of folders and files that never belong in a function's zip, wherever they are in the
+/// project: what SAM's Python builder leaves out (version control, caches, virtualenvs, editor
+/// settings), plus tests and build output (Rust's `target`, `dist`, `build`, this tool's own
+/// output). Everything else in the project folder is zipped, as `sam build` does, so data files
+/// read at import (`products.json`) are there on Lambda.
+const NEVER_ZIPPED: [&str; 29] = [
+    ".git",
+    ".hg",
+    ".svn",
+    ".gitignore",
+    ".aws-sam",
+    ".chalice",
+    ".powertools",
+    "__pycache__",
     ".venv",
     "venv",
     ".tox",
     ".nox",
-    "__pycache__",
+    ".pytest_cache",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".cache",
+    "htmlcov",
+    ".coverage",
+    ".idea",
+    ".vscode",
+    ".python-version",
+    ".DS_Store",
+    "node_modules",
     "tests",
     "test",
-    ".git",
-    "node_modules",
     "dist",
     "build",
-    ".pytest_cache",
+    "target",
+    "cdk.out",
 ];
+/// Endings of names never zipped: bytecode compiled for the build machine's Python, and metadata
+/// of a project installed in development mode.
+const NEVER_ZIPPED_ENDINGS: [&str; 3] = [".pyc", ".pyo", ".egg-info"];
+
+/// Whether a folder or file of the project stays out of the zip by default: by its name, or,
+/// for a folder, because it is an output directory of this tool (it holds `.powertools`, so
+/// the zips of the previous run and the work files of this one are never zipped into the next)
+/// or a virtualenv under any name (it holds `pyvenv.cfg`).
+fn never_zipped(entry: &walkdir::DirEntry) -> bool {
+    let name = entry.file_name().to_string_lossy();
+    if NEVER_ZIPPED.contains(&name.as_ref())
+        || NEVER_ZIPPED_ENDINGS.iter().any(|end| name.ends_with(end))
+    {
+        return true;
+    }
+    entry.file_type().is_dir()
+        && (entry.path().join(crate::output::STATE_DIR).exists()
+            || entry.path().join("pyvenv.cfg").is_file())
+}
 
 fn entry_for(path: &Path, name: String) -> Result<Entry, PythonError> {
     Entry::from_file(path.to_path_buf(), name).map_err(|source| PythonError::Io {
@@ -70,12 +108,24 @@ fn custom_include(
     )
 }
 
+/// A walk error as the user can act on it: a link loop names the link.
+fn walk_error(function: &PythonFunction, err: walkdir::Error) -> PythonError {
+    let path = err.path().map(Path::to_path_buf).unwrap_or_default();
+    if err.loop_ancestor().is_some() {
+        return PythonError::LinkLoop {
+            name: function.name.clone(),
+            link: path,
+        };
+    }
+    PythonError::Io {
+        path,
+        source: std::io::Error::other(err.to_string()),
+    }
+}
+
 /// Checks a function's own files before anything is installed, so that a file outside the
 /// workspace or a credential is refused at once: what [`own_code_entries`] would zip.
 pub fn check_own_code(function: &PythonFunction, workspace_root: &Path) -> Result<(), PythonError> {
-    if function.layer && function.include.is_none() {
-        return Ok(());
-    }
     own_code_entries(function, workspace_root, "").map(drop)
 }
 
@@ -91,8 +141,9 @@ fn boundary(function: &PythonFunction, workspace_root: &Path) -> std::path::Path
     }
 }
 
-/// The project's own files: its `include` globs, or every `*.py` outside virtualenvs, tests and caches.
-/// Files that look like credentials are refused unless `allow-secrets` names them.
+/// The project's own files: its `include` globs, or everything in the project folder except what
+/// [`never_zipped`] leaves out and credential-looking files (unless `allow-secrets` names them).
+/// Links are followed inside the workspace only, and a link loop is an error.
 pub(super) fn own_code_entries(
     function: &PythonFunction,
     workspace_root: &Path,
@@ -111,54 +162,40 @@ pub(super) fn own_code_entries(
         );
     }
     let inside = boundary(function, workspace_root);
-    let custom = function.include.clone();
-    let patterns: Vec<String> = custom
-        .clone()
-        .unwrap_or_else(|| DEFAULT_INCLUDE.iter().map(|s| s.to_string()).collect());
     let mut entries = Vec::new();
-    for pattern in &patterns {
-        let full = function.project.join(pattern);
-        for path in glob::glob(&full.to_string_lossy())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let relative = path
-                .strip_prefix(&function.project)
-                .unwrap_or(&path)
-                .to_path_buf();
-            let skipped = custom.is_none()
-                && relative
-                    .components()
-                    .any(|c| NOT_OWN_CODE.contains(&c.as_os_str().to_string_lossy().as_ref()));
-            if path.is_file() && !skipped {
-                let name = archive::zip_name(&relative);
-                // A symlinked `*.py` must not bring in a file from outside, as in a Rust include.
-                let real = path.canonicalize().map_err(|source| PythonError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                if !real.starts_with(&inside) {
-                    return Err(IncludeError::OutsideWorkspace {
-                        manifest: function.declared_in.clone(),
-                        pattern: pattern.clone(),
-                        path: real,
-                        root: inside,
-                    }
-                    .into());
-                }
-                if let Some(looks_like) = secrets.refused(&name) {
-                    return Err(include::IncludeError::Secret {
-                        manifest: function.declared_in.clone(),
-                        pattern: pattern.clone(),
-                        name,
-                        looks_like,
-                    }
-                    .into());
-                }
-                entries.push(entry_for(&path, format!("{prefix}{name}"))?);
-            }
+    let walk = walkdir::WalkDir::new(&function.project)
+        .follow_links(true)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| !never_zipped(entry));
+    for item in walk {
+        let item = item.map_err(|err| walk_error(function, err))?;
+        if !item.file_type().is_file() {
+            continue;
         }
+        let path = item.path();
+        let relative = path.strip_prefix(&function.project).unwrap_or(path);
+        let name = archive::zip_name(relative);
+        // A link must not bring in a file from outside, as in a Rust include.
+        let real = path.canonicalize().map_err(|source| PythonError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if !real.starts_with(&inside) {
+            return Err(PythonError::LinkOutside {
+                name: function.name.clone(),
+                link: path.to_path_buf(),
+                target: real,
+                boundary: inside,
+            });
+        }
+        // Credential-looking files are left out unless `allow-secrets` names them; only an
+        // explicit `include` that matches one is an error.
+        if secrets.refused(&name).is_some() {
+            continue;
+        }
+        entries.push(entry_for(path, format!("{prefix}{name}"))?);
     }
     entries.sort();
     entries.dedup();

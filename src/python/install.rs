@@ -203,7 +203,7 @@ pub fn build(
     prune(&site)?;
     let prefix = if function.layer { "python/" } else { "" };
     let mut entries = files_as_entries(&site, &site, prefix)?;
-    if own_code && (!function.layer || function.include.is_some()) {
+    if own_code {
         entries.extend(own_code_entries(function, workspace_root, prefix)?);
     }
     if let (Some(handler), false) = (&function.handler, function.layer) {

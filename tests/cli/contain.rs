@@ -202,10 +202,31 @@ fn a_symlinked_python_file_pointing_outside_the_workspace_is_refused() {
     has_line(
         &stderr,
         &format!(
-            "error: `include` pattern `**/*.py` in {} matches {}, which is outside the workspace {}",
-            example.path().join("Cargo.toml").display(),
+            "error: {} in the project folder of `orders-py` is a link to {}, which is outside {}",
+            project.join("leak.py").display(),
             outside.canonicalize().unwrap().display(),
             example.path().canonicalize().unwrap().display()
         ),
+    );
+}
+
+#[test]
+fn a_link_loop_in_a_python_project_is_refused_not_followed() {
+    // Checked before anything is installed: no tool needed.
+    let example = example_copy();
+    let project = example.path().join("python/orders-py");
+    std::fs::create_dir(project.join("loop")).unwrap();
+    std::os::unix::fs::symlink("..", project.join("loop/up")).unwrap();
+    let stderr = fails_leaving_earlier_output(&mut package_orders_py(&example.path()));
+    has_line(
+        &stderr,
+        &format!(
+            "error: {} in the project folder of `orders-py` is a link into a folder that holds it (a loop)",
+            project.join("loop/up").display()
+        ),
+    );
+    has_line(
+        &stderr,
+        "  help: remove the link: following it would zip the same files again and again",
     );
 }

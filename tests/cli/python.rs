@@ -207,10 +207,8 @@ fn a_layer_has_everything_under_python() {
             .iter()
             .all(|a| a["kind"] == "layer" && a.get("handler").is_none())
     );
-    // A layer has the dependencies, not the function's own code.
-    assert!(
-        !names(&out.path().join("x86_64/orders-py.zip")).contains(&"python/app.py".to_string())
-    );
+    // A layer has its folder's own modules beside the dependencies, as SAM's layers do.
+    assert!(names(&out.path().join("x86_64/orders-py.zip")).contains(&"python/app.py".to_string()));
 }
 
 #[test]
@@ -1018,4 +1016,132 @@ fn missing_versions_packages_and_bad_lines_each_get_their_own_error() {
         stderr.contains("help: write a requirement as pip reads it"),
         "{stderr}"
     );
+}
+
+/// What `sam build` zips from a CodeUri is the whole folder, so code that reads a data file at
+/// import (`products.json`) works on Lambda; an out-dir inside the project (`--out-dir out`) must
+/// never end up in the next run's zip, nor anything else that is not the function's.
+#[test]
+fn a_project_zips_like_sam_with_its_data_files_and_without_its_own_out_dir() {
+    if !require_tools(&["uv", "unzip"]) {
+        return;
+    }
+    let project = uv_project(
+        "3.11",
+        &["requests"],
+        "    return {\"products\": len(PRODUCTS)}",
+    );
+    let dir = project.path();
+    let main = dir.join("main.py");
+    let text = std::fs::read_to_string(&main).unwrap();
+    std::fs::write(
+        &main,
+        format!("import json, pathlib\nPRODUCTS = json.loads((pathlib.Path(__file__).parent / \"products.json\").read_text())\n{text}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("products.json"),
+        r#"[{"id": "p-1"}, {"id": "p-2"}]"#,
+    )
+    .unwrap();
+    std::fs::create_dir(dir.join("tests")).unwrap();
+    std::fs::write(dir.join("tests/test_main.py"), "def test_it():\n    pass\n").unwrap();
+    // A virtualenv under a name of its own, as `python3 -m venv env-dev` makes.
+    std::fs::create_dir_all(dir.join("env-dev/lib")).unwrap();
+    std::fs::write(dir.join("env-dev/pyvenv.cfg"), "home = /usr/bin\n").unwrap();
+    std::fs::write(dir.join("env-dev/lib/site.py"), "").unwrap();
+
+    let package = || {
+        run(powertools().current_dir(dir).args([
+            "package",
+            "--python",
+            ".",
+            "--handler",
+            "main.handler",
+            "--recipe",
+            "uv",
+            "--arch",
+            "x86_64",
+            "--out-dir",
+            "out",
+        ]))
+    };
+    let zip = dir.join("out/x86_64/fn-py.zip");
+    let first = package();
+    assert!(first.status.success(), "{}", stderr(&first));
+    let first_bytes = std::fs::read(&zip).unwrap();
+    let second = package();
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert_eq!(
+        std::fs::read(&zip).unwrap(),
+        first_bytes,
+        "the second run zipped something the first run wrote"
+    );
+
+    let names = names(&zip);
+    for expected in [
+        "main.py",
+        "products.json",
+        "pyproject.toml",
+        "README.md",
+        "requests/__init__.py",
+    ] {
+        assert!(
+            names.contains(&expected.to_string()),
+            "{expected} in {names:?}"
+        );
+    }
+    for name in &names {
+        for left_out in ["out/", "tests/", "env-dev/", ".python-version", ".venv/"] {
+            assert!(!name.starts_with(left_out), "{name} in the zip");
+        }
+    }
+    assert_eq!(run_main_handler(&zip, "3.11"), "{\"products\": 2}");
+}
+
+/// A layer folder with its own module beside requirements.txt: the module goes under `python/`
+/// with the dependencies, so every function that imports it finds it on Lambda.
+#[test]
+fn a_layer_folder_carries_its_own_modules() {
+    if !require_tools(&["pip", "unzip"]) {
+        return;
+    }
+    let outer = tempfile::tempdir().unwrap();
+    let layer = outer.path().join("shared");
+    std::fs::create_dir(&layer).unwrap();
+    std::fs::write(
+        layer.join("shared.py"),
+        "import requests\n\n\ndef user_agent():\n    return requests.utils.default_user_agent()\n",
+    )
+    .unwrap();
+    std::fs::write(layer.join("requirements.txt"), "requests\n").unwrap();
+    let (out, output) = output_into_new_dir(
+        powertools()
+            .args(["package", "--python"])
+            .arg(&layer)
+            .args([
+                "--layer",
+                "--recipe",
+                "pip",
+                "--python-version",
+                "3.11",
+                "--arch",
+                "x86_64",
+            ]),
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let zip = out.path().join("x86_64/shared.zip");
+    let names = names(&zip);
+    for expected in ["python/shared.py", "python/requests/__init__.py"] {
+        assert!(
+            names.contains(&expected.to_string()),
+            "{expected} in {names:?}"
+        );
+    }
+    let agent = run_python_in_zip(
+        &zip,
+        interpreter("3.11"),
+        "import sys; sys.path.insert(0, 'python'); import shared; print(shared.user_agent())",
+    );
+    assert!(agent.starts_with("python-requests/"), "{agent}");
 }
