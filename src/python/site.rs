@@ -47,10 +47,13 @@ fn remove_empty_dirs(dir: &Path) {
     }
 }
 
-/// Drops bytecode caches, the installer's records of this machine and its lock file.
+/// Drops bytecode caches, the installer's records of this machine, its lock file and the console
+/// scripts in `bin/`, whose `#!` line names the build machine's interpreter
+/// (`#!/root/.pyenv/versions/3.12.1/bin/python`): useless on Lambda, and they made the same lock
+/// give different zips on two machines.
 pub(super) fn prune(site: &Path) -> Result<(), PythonError> {
     // uv leaves a `.lock` in the directory it installed into.
-    let mut doomed = vec![site.join(".lock")];
+    let mut doomed = vec![site.join(".lock"), site.join("bin")];
     for entry in walkdir::WalkDir::new(site).into_iter().flatten() {
         let name = entry.file_name().to_string_lossy();
         let in_dist_info = entry
