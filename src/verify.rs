@@ -4,6 +4,7 @@ use crate::archive;
 use crate::elf;
 use crate::manifest::{self, Manifest};
 use crate::model::{Arch, Kind, PythonVersion, Runtime};
+use crate::python::wheels::PlatformWheel;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::io::Read;
@@ -179,7 +180,13 @@ pub fn check_zip(path: &Path, expect: &Expectation) -> Vec<Finding> {
         );
     }
     check_layout(&entries, expect, &mut report);
-    check_elves(&entries, expect, &mut report);
+    let wheels = if expect.runtime.is_python() || expect.kind == Some(Kind::Layer) {
+        crate::python::wheels::platform_wheels(path).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    check_wheel_arches(&wheels, expect, &mut report);
+    check_elves(&entries, expect, &wheels, &mut report);
     if let Runtime::Python(python) = expect.runtime {
         check_python_closure(path, python, expect, &mut report);
     }
@@ -678,21 +685,71 @@ fn check_layout(entries: &[EntryInfo], expect: &Expectation, report: &mut Report
     }
 }
 
-/// Every ELF file is for the artifact's architecture and needs no newer glibc than the runtime has.
-fn check_elves(entries: &[EntryInfo], expect: &Expectation, report: &mut Report) {
+/// The one architecture a Python zip's platform wheels are tagged for, if they agree.
+fn wheels_arch(wheels: &[PlatformWheel]) -> Option<Arch> {
+    let first = wheels.first()?.arch;
+    wheels.iter().all(|w| w.arch == first).then_some(first)
+}
+
+/// Without an architecture given, a Python zip's platform wheels must agree on one.
+fn check_wheel_arches(wheels: &[PlatformWheel], expect: &Expectation, report: &mut Report) {
+    if expect.arch.is_some() || wheels.is_empty() || wheels_arch(wheels).is_some() {
+        return;
+    }
+    let listed: Vec<String> = Arch::ALL
+        .iter()
+        .map(|arch| {
+            let dists: Vec<&str> = wheels
+                .iter()
+                .filter(|w| w.arch == *arch)
+                .map(|w| w.dist.as_str())
+                .collect();
+            format!("{arch} ({})", dists.join(", "))
+        })
+        .collect();
+    report.error(
+        None,
+        format!(
+            "the zip mixes wheels for two architectures, {}: the other architecture's compiled modules fail to import on Lambda",
+            listed.join(" and ")
+        ),
+        "install every wheel for the function's architecture (`cargo powertools package --arch <arch>` does, for each architecture)",
+    );
+}
+
+/// Every ELF file is for the artifact's architecture (for a Python zip without one given: the
+/// architecture its wheels are tagged for, and each wheel's own files for that wheel's) and needs
+/// no newer glibc than the runtime has.
+fn check_elves(
+    entries: &[EntryInfo],
+    expect: &Expectation,
+    wheels: &[PlatformWheel],
+    report: &mut Report,
+) {
     let main = entries
         .iter()
         .find(|e| e.name == "bootstrap")
         .or_else(|| entries.iter().find(|e| e.name.starts_with("extensions/")));
-    let Some(arch) = expect
+    let arch = expect
         .arch
         .or_else(|| main.and_then(|e| e.elf.as_ref()).and_then(|elf| elf.arch))
-    else {
-        return;
-    };
+        .or_else(|| wheels_arch(wheels));
     let (glibc_major, glibc_minor) = expect.runtime.glibc();
     for entry in entries {
         let Some(info) = &entry.elf else { continue };
+        let owner = wheels.iter().find(|w| w.owns(&entry.name));
+        if let Some(wheel) = owner.filter(|w| info.arch != Some(w.arch)) {
+            report.error(
+                Some(&entry.name),
+                format!(
+                    "an ELF for {} in `{}`, whose wheel is tagged for {}: Python fails to import it on Lambda (ImportError)",
+                    info.machine, wheel.dist, wheel.arch
+                ),
+                "install the distribution again from its wheel for one architecture (`cargo powertools package --arch <arch>`)",
+            );
+            continue;
+        }
+        let Some(arch) = arch else { continue };
         if info.arch != Some(arch) {
             let other = info
                 .arch

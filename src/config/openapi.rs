@@ -7,13 +7,31 @@ use std::path::PathBuf;
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "RawSource")]
 pub enum Source {
-    /// `route = "/openapi.json"`: invoke the packaged function with an HTTP API `GET` of this path
-    /// (and query) and take the JSON body of a 200 answer.
-    Route(String),
+    /// `route = "/openapi.json"`: invoke the packaged function with an API Gateway `GET` of this
+    /// path (and query) and take the JSON body of a 200 answer.
+    Route(Route),
     /// `file = "openapi.json"`: a file of the package (relative to its directory).
     File(PathBuf),
     /// `command = ["program", "arg", ...]`: run in the package's directory, read its stdout.
     Command(Vec<String>),
+}
+
+/// A spec route and the API Gateway event the function's resolver reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    pub path: String,
+    /// `event = "rest"` or `"http"`; unset: what `openapi --api` names, else `http`.
+    pub event: Option<RouteEvent>,
+}
+
+/// The shape of the event a function's API sends it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RouteEvent {
+    /// An HTTP API's, payload format 2.0 (Powertools' `APIGatewayHttpResolver`).
+    Http,
+    /// A REST API's, Lambda proxy format 1.0 (Powertools' `APIGatewayRestResolver`).
+    Rest,
 }
 
 /// The TOML shape, checked into a [`Source`] so that a typo or two keys at once is an error.
@@ -21,6 +39,7 @@ pub enum Source {
 #[serde(deny_unknown_fields)]
 struct RawSource {
     route: Option<String>,
+    event: Option<RouteEvent>,
     file: Option<PathBuf>,
     command: Option<Vec<String>>,
 }
@@ -29,6 +48,12 @@ impl TryFrom<RawSource> for Source {
     type Error = String;
 
     fn try_from(raw: RawSource) -> Result<Source, String> {
+        if raw.event.is_some() && raw.route.is_none() {
+            return Err(
+                "`event` belongs with `route`: openapi = { route = \"/openapi.json\", event = \"rest\" }"
+                    .into(),
+            );
+        }
         let source = match (raw.route, raw.file, raw.command) {
             (Some(route), None, None) => {
                 if !route.starts_with('/') {
@@ -36,7 +61,10 @@ impl TryFrom<RawSource> for Source {
                         "`route` must be a path starting with `/`, like \"/openapi.json\", not {route:?}"
                     ));
                 }
-                Source::Route(route)
+                Source::Route(Route {
+                    path: route,
+                    event: raw.event,
+                })
             }
             (None, Some(file), None) => Source::File(file),
             (None, None, Some(command)) => {
@@ -61,7 +89,7 @@ impl TryFrom<RawSource> for Source {
 impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Source::Route(route) => write!(f, "route {route}"),
+            Source::Route(route) => write!(f, "route {}", route.path),
             Source::File(file) => write!(f, "file {}", file.display()),
             Source::Command(command) => write!(f, "command `{}`", command.join(" ")),
         }
@@ -122,8 +150,20 @@ mod tests {
     fn each_source_form_parses() {
         assert_eq!(
             source(json!({ "route": "/swagger?format=json" })).unwrap(),
-            Source::Route("/swagger?format=json".into())
+            Source::Route(Route {
+                path: "/swagger?format=json".into(),
+                event: None
+            })
         );
+        assert_eq!(
+            source(json!({ "route": "/swagger", "event": "rest" })).unwrap(),
+            Source::Route(Route {
+                path: "/swagger".into(),
+                event: Some(RouteEvent::Rest)
+            })
+        );
+        assert!(source(json!({ "file": "a.json", "event": "rest" })).is_err());
+        assert!(source(json!({ "route": "/a", "event": "websocket" })).is_err());
         assert_eq!(
             source(json!({ "file": "openapi.json" })).unwrap(),
             Source::File("openapi.json".into())

@@ -55,24 +55,38 @@ pub(super) fn command(
     })
 }
 
-/// The CPython for `python3.{minor}`: `python3.X` from PATH, else one that pyenv or uv installed
-/// (a pyenv shim for a version that is not selected is on PATH but does not run). Each candidate
-/// must run and be that version.
+/// The CPython for `python3.{minor}`: each `python3.X` on PATH, else one that pyenv or uv installed,
+/// the first that runs and is that version. A pyenv shim answers only where a `.python-version` (or
+/// pyenv's global) selects its version, and the function runs in another folder: so what is kept is
+/// the interpreter the candidate really ran (`sys.executable`), never the shim.
 fn find_interpreter(name: &str, minor: u8) -> Option<PathBuf> {
-    let candidates = which::which(name)
-        .ok()
-        .into_iter()
+    let on_path = which::which_all(name).into_iter().flatten();
+    on_path
         .chain(pyenv_installed(name, minor))
-        .chain(uv_installed(minor));
-    candidates.into_iter().find(|path| is_version(path, minor))
+        .chain(uv_installed(minor))
+        .find_map(|candidate| running_interpreter(&candidate, minor))
 }
 
-fn is_version(python: &Path, minor: u8) -> bool {
-    let mut probe = ProcessBuilder::new(python);
-    probe.args(["-I", "-S", "-c", "import sys; print(*sys.version_info[:2])"]);
-    probe
-        .output()
-        .is_ok_and(|version| version.trim() == format!("3 {minor}"))
+/// The interpreter `candidate` runs when it is CPython 3.`minor`.
+fn running_interpreter(candidate: &Path, minor: u8) -> Option<PathBuf> {
+    let mut probe = ProcessBuilder::new(candidate);
+    probe.args([
+        "-I",
+        "-S",
+        "-c",
+        "import sys; print(*sys.version_info[:2]); print(sys.executable)",
+    ]);
+    let answer = probe.output().ok()?;
+    let mut lines = answer.lines();
+    if lines.next()?.trim() != format!("3 {minor}") {
+        return None;
+    }
+    let executable = PathBuf::from(lines.next()?.trim());
+    Some(if executable.is_file() {
+        executable
+    } else {
+        candidate.to_path_buf()
+    })
 }
 
 /// `$PYENV_ROOT/versions/3.X.*/bin/python3.X` (`~/.pyenv` by default), newest first.

@@ -1,7 +1,8 @@
 //! Getting one function's fragment: from a file of its package, from a command's stdout, or from
 //! the packaged function itself, invoked with an API Gateway HTTP API `GET` of its spec route.
 use super::OpenApiError;
-use crate::config::openapi::Source;
+use super::integration::Api;
+use crate::config::openapi::{Route, RouteEvent, Source};
 use crate::invoke::{self, Function, InvokeOptions, ProcessGroups};
 use crate::manifest::{Artifact, Manifest};
 use crate::model::Arch;
@@ -30,6 +31,8 @@ pub struct FetchContext<'a> {
     /// Where the manifest was looked for, for the error when it is missing.
     pub manifest_path: &'a Path,
     pub groups: &'a ProcessGroups,
+    /// `--api`: the event a `route` without its own `event` is sent.
+    pub api: Option<Api>,
 }
 
 pub fn fetch(participant: &Participant, context: &FetchContext) -> Result<Value, OpenApiError> {
@@ -170,6 +173,74 @@ pub fn http_api_get_event(route: &str) -> Value {
     event
 }
 
+/// An API Gateway REST API (Lambda proxy, format 1.0) `GET` of `route` (a path with an optional
+/// query), as a deployed stage `api` sends it.
+pub fn rest_api_get_event(route: &str) -> Value {
+    let (path, query) = route.split_once('?').unwrap_or((route, ""));
+    let pairs: Vec<(&str, &str)> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .collect();
+    let (single, multi): (
+        serde_json::Map<String, Value>,
+        serde_json::Map<String, Value>,
+    ) = (
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect(),
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), json!([v])))
+            .collect(),
+    );
+    let or_null = |map: serde_json::Map<String, Value>| {
+        if map.is_empty() {
+            Value::Null
+        } else {
+            Value::Object(map)
+        }
+    };
+    json!({
+        "resource": path,
+        "path": path,
+        "httpMethod": "GET",
+        "headers": {
+            "Accept": "application/json",
+            "Host": "localhost",
+            "User-Agent": "cargo-powertools",
+        },
+        "multiValueHeaders": {
+            "Accept": ["application/json"],
+            "Host": ["localhost"],
+            "User-Agent": ["cargo-powertools"],
+        },
+        "queryStringParameters": or_null(single),
+        "multiValueQueryStringParameters": or_null(multi),
+        "pathParameters": null,
+        "stageVariables": null,
+        "requestContext": {
+            "accountId": "123456789012",
+            "apiId": "powertools",
+            "domainName": "localhost",
+            "httpMethod": "GET",
+            "identity": {
+                "sourceIp": "127.0.0.1",
+                "userAgent": "cargo-powertools",
+            },
+            "path": format!("/api{path}"),
+            "protocol": "HTTP/1.1",
+            "requestId": "cargo-powertools-openapi",
+            "requestTimeEpoch": 1767225600000u64,
+            "resourcePath": path,
+            "stage": "api",
+        },
+        "body": null,
+        "isBase64Encoded": false,
+    })
+}
+
 /// The artifact to invoke: the function's zip for this machine's architecture, else any.
 fn artifact_for<'a>(manifest: &'a Manifest, function: &str, host: Arch) -> Option<&'a Artifact> {
     let mut candidates = manifest.artifacts.iter().filter(|a| a.function == function);
@@ -182,9 +253,14 @@ fn artifact_for<'a>(manifest: &'a Manifest, function: &str, host: Arch) -> Optio
 
 fn invoke_route(
     participant: &Participant,
-    route: &str,
+    route: &Route,
     context: &FetchContext,
 ) -> Result<Vec<u8>, OpenApiError> {
+    let shape = route.event.unwrap_or(match context.api {
+        Some(Api::Rest) => RouteEvent::Rest,
+        Some(Api::Http) | None => RouteEvent::Http,
+    });
+    let route = route.path.as_str();
     let function = participant.function.clone();
     let Some((manifest_path, manifest)) = context.manifest else {
         return Err(OpenApiError::NoManifest {
@@ -201,7 +277,11 @@ fn invoke_route(
     // A Rust bootstrap, or a Python handler run with its runtime's CPython: the invoke module's.
     let dir = manifest_path.parent().unwrap_or(Path::new("."));
     let packaged = Function::from_artifact(dir, artifact);
-    let event = serde_json::to_vec(&http_api_get_event(route)).expect("JSON");
+    let event = match shape {
+        RouteEvent::Http => http_api_get_event(route),
+        RouteEvent::Rest => rest_api_get_event(route),
+    };
+    let event = serde_json::to_vec(&event).expect("JSON");
     let options = InvokeOptions {
         timeout: context.timeout,
         ..InvokeOptions::default()
@@ -268,6 +348,22 @@ pub fn http_body(function: &str, route: &str, response: &[u8]) -> Result<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rest_event_has_the_proxy_format_1_fields() {
+        let event = rest_api_get_event("/swagger?format=json");
+        assert_eq!(event["httpMethod"], "GET");
+        assert_eq!(event["path"], "/swagger");
+        assert_eq!(event["queryStringParameters"]["format"], "json");
+        assert_eq!(
+            event["multiValueQueryStringParameters"]["format"][0],
+            "json"
+        );
+        assert_eq!(
+            rest_api_get_event("/openapi.json")["queryStringParameters"],
+            Value::Null
+        );
+    }
 
     #[test]
     fn the_event_is_an_http_api_get_with_its_query() {

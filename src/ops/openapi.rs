@@ -88,6 +88,7 @@ pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport,
         manifest: manifest.as_ref(),
         manifest_path: &manifest_path,
         groups: &groups,
+        api: options.api,
     };
     let fragments = groups.outcome(fetch_all(&participants, &context, shell))?;
 

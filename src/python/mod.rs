@@ -21,6 +21,7 @@ mod project;
 mod requirements;
 mod site;
 pub mod tags;
+pub mod wheels;
 
 pub use error::PythonError;
 pub use files::check_own_code;

@@ -672,3 +672,70 @@ fn doctor_reports_the_c_library_qemu_would_use() {
         "{text}"
     );
 }
+
+/// This machine's real `python3.12` under pyenv's versions folder.
+fn pyenv_python312() -> Option<std::path::PathBuf> {
+    let root = std::env::var_os("PYENV_ROOT")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".pyenv")))?;
+    std::fs::read_dir(root.join("versions"))
+        .ok()?
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("3.12."))
+        .map(|e| e.path().join("bin/python3.12"))
+        .find(|p| p.is_file())
+}
+
+/// pyenv's shim `python3.12` first on PATH runs only where a `.python-version` selects 3.12 and
+/// exits 127 elsewhere ("pyenv: python3.12: command not found"). Run from a project that selects
+/// it, the shim answered the version probe and was then started in the task root, where it exited
+/// 127. Now the interpreter the shim really ran is kept, whatever the current directory.
+#[test]
+fn a_pyenv_shim_first_on_path_does_not_decide_the_interpreter() {
+    if !require_tools(&["cargo-lambda", "python3.12"]) {
+        return;
+    }
+    let Some(real) = pyenv_python312() else {
+        assert!(!tools_required(), "no python3.12 under pyenv's versions");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let shims = tempfile::tempdir().unwrap();
+    let shim = shims.path().join("python3.12");
+    std::fs::write(
+        &shim,
+        format!(
+            "#!/bin/sh\nif [ \"$(cat .python-version 2>/dev/null)\" = 3.12 ]; then exec {} \"$@\"; fi\necho 'pyenv: python3.12: command not found' >&2\nexit 127\n",
+            real.display()
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(project.path().join(".python-version"), "3.12\n").unwrap();
+    let zip = python_zip(
+        tmp.path(),
+        "import sys\n\ndef handler(event, context):\n    return {\"python\": \"%d.%d\" % sys.version_info[:2]}\n",
+    );
+    let mut path = vec![shims.path().to_path_buf()];
+    path.extend(std::env::split_paths(&path_with_tools()));
+    for cwd in [project.path(), tmp.path()] {
+        let output = verify_invoke(tmp.path())
+            .current_dir(cwd)
+            .env("PATH", std::env::join_paths(&path).unwrap())
+            .args(["--runtime", "python3.12", "--handler", "app.handler"])
+            .arg(&zip)
+            .output()
+            .unwrap();
+        let text = stderr(&output);
+        assert!(output.status.success(), "from {}: {text}", cwd.display());
+        assert!(
+            text.contains(&format!("with {}", real.display())),
+            "from {}: {text}",
+            cwd.display()
+        );
+        assert!(text.contains(r#"{"python": "3.12"}"#), "{text}");
+    }
+    assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
+}

@@ -658,3 +658,68 @@ fn a_python_function_s_route_is_invoked_from_its_zip() {
         assert_valid_openapi(&path);
     }
 }
+
+/// Powertools' `APIGatewayRestResolver` (what most of Powertools' examples use) reads a REST API's
+/// event (`httpMethod`, `path`): sent the HTTP API v2 event, it failed with `KeyError:
+/// 'httpMethod'`. With `event = "rest"` on the function's `openapi`, it answers its swagger route;
+/// `--api rest` sends the same event to a route without its own `event`.
+#[test]
+fn a_rest_resolver_s_route_gets_a_rest_api_event() {
+    if !require_tools(&["cargo-lambda", "uv", "python3.11"]) {
+        return;
+    }
+    let example = example_opted_out();
+    let app = example.path().join("python/reviews-py/app.py");
+    replace_in_file(&app, "APIGatewayHttpResolver", "APIGatewayRestResolver");
+    let root = example.path().join("Cargo.toml");
+    let original = std::fs::read_to_string(&root).unwrap();
+    let with = |openapi: &str| {
+        std::fs::write(
+            &root,
+            original.replace(
+                "path = \"python/reviews-py\"\n",
+                &format!("path = \"python/reviews-py\"\nopenapi = {openapi}\n"),
+            ),
+        )
+        .unwrap();
+    };
+    with("{ route = \"/swagger?format=json\", event = \"rest\" }");
+    let target = example.outer.path().join("target");
+    let output = run(powertools()
+        .current_dir(example.path())
+        .env("CARGO_TARGET_DIR", &target)
+        .args(["package", "--bin", "reviews-py", "--arch", "x86_64"]));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let openapi = |args: &[&str]| {
+        run(powertools()
+            .current_dir(example.path())
+            .env("CARGO_TARGET_DIR", &target)
+            .arg("openapi")
+            .args(args))
+    };
+    let output = openapi(&["--api", "http"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let document = read_json(&target.join("powertools/openapi.json"));
+    assert_eq!(
+        functions_of(&document),
+        [
+            "GET /reviews → reviews-py",
+            "GET /reviews/{review_id} → reviews-py"
+        ]
+    );
+
+    // Without `event`, the HTTP API event is what the REST resolver cannot read...
+    with("{ route = \"/swagger?format=json\" }");
+    let output = openapi(&[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("KeyError"), "{}", stderr(&output));
+    // ...and `--api rest` sends the REST event: the route answers (the document is then refused
+    // for what a REST API import takes, OpenAPI 3.1 from Powertools).
+    let output = openapi(&["--api", "rest"]);
+    let text = stderr(&output);
+    assert!(!text.contains("KeyError"), "{text}");
+    assert!(
+        text.contains("API Gateway's REST API import takes OpenAPI 2.0 and 3.0"),
+        "{text}"
+    );
+}

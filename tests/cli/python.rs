@@ -1154,3 +1154,111 @@ fn a_layer_folder_carries_its_own_modules() {
     );
     assert!(agent.starts_with("python-requests/"), "{agent}");
 }
+
+/// Every entry of a zip, by name.
+fn zip_entries(zip: &Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+    (0..archive.len())
+        .map(|i| {
+            let mut entry = archive.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            entry.read_to_end(&mut bytes).unwrap();
+            (entry.name().unwrap().to_string(), bytes)
+        })
+        .collect()
+}
+
+fn write_zip(path: &Path, entries: &[(String, Vec<u8>)]) {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default().unix_permissions(0o644);
+    for (name, bytes) in entries {
+        writer.start_file(name.as_str(), options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+/// `verify ZIP` of a Python zip, without `--arch`, checks each compiled module against the
+/// architecture its wheel is tagged for: a zip with x86_64 pydantic-core beside aarch64 orjson (one
+/// wheel taken from the other architecture's zip), and one whose orjson module was swapped for
+/// the aarch64 build, both fail; each architecture's own zip passes. Before, both passed.
+#[test]
+fn verify_checks_python_extension_modules_against_their_wheels() {
+    if !require_tools(&["uv"]) {
+        return;
+    }
+    let project = uv_project(
+        "3.12",
+        &["pydantic==2.12.5", "orjson==3.11.3"],
+        "    import orjson, pydantic\n    return {}",
+    );
+    let (out, output) = package_folder(project.path(), "uv", &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let x86 = zip_entries(&out.path().join("x86_64/fn-py.zip"));
+    let arm = zip_entries(&out.path().join("arm64/fn-py.zip"));
+    let verify = |zip: &Path| {
+        run(powertools()
+            .args([
+                "verify",
+                "--runtime",
+                "python3.12",
+                "--handler",
+                "main.handler",
+            ])
+            .arg(zip))
+    };
+    for arch in ["x86_64", "arm64"] {
+        let output = verify(&out.path().join(format!("{arch}/fn-py.zip")));
+        assert!(output.status.success(), "{arch}: {}", stderr(&output));
+    }
+    let is_orjson = |name: &str| name.starts_with("orjson");
+    let dir = tempfile::tempdir().unwrap();
+
+    let mixed = dir.path().join("mixed.zip");
+    let entries: Vec<_> = x86
+        .iter()
+        .filter(|(n, _)| !is_orjson(n))
+        .chain(arm.iter().filter(|(n, _)| is_orjson(n)))
+        .cloned()
+        .collect();
+    write_zip(&mixed, &entries);
+    let output = verify(&mixed);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains("the zip mixes wheels for two architectures, x86_64 (pydantic_core-")
+            && text.contains(") and arm64 (orjson-3.11.3): the other architecture's compiled modules fail to import on Lambda"),
+        "{text}"
+    );
+
+    let swapped = dir.path().join("swapped.zip");
+    let module = |entries: &[(String, Vec<u8>)]| {
+        entries
+            .iter()
+            .find(|(n, _)| is_orjson(n) && n.ends_with(".so"))
+            .cloned()
+            .unwrap()
+    };
+    let (x86_name, _) = module(&x86);
+    let (_, arm_bytes) = module(&arm);
+    let entries: Vec<_> = x86
+        .iter()
+        .map(|(n, b)| {
+            if *n == x86_name {
+                (n.clone(), arm_bytes.clone())
+            } else {
+                (n.clone(), b.clone())
+            }
+        })
+        .collect();
+    write_zip(&swapped, &entries);
+    let output = verify(&swapped);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains(&format!("{x86_name}: an ELF for Aarch64 in `orjson-3.11.3`, whose wheel is tagged for x86_64: Python fails to import it on Lambda (ImportError)")),
+        "{text}"
+    );
+}
