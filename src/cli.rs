@@ -172,6 +172,10 @@ pub struct PackageArgs {
     /// Write the zips without running `verify`'s checks on them first.
     #[arg(long)]
     pub no_verify: bool,
+    /// Package for a runtime past Lambda's block-update date (deploying it then fails unless the
+    /// function's runtime is changed).
+    #[arg(long)]
+    pub allow_deprecated: bool,
     /// Replace folders and a manifest.json at the output's paths even when cargo-powertools did
     /// not write them (their files are deleted).
     #[arg(long)]

@@ -6,7 +6,7 @@ use crate::archive::ArchiveError;
 use crate::build::BuildError;
 use crate::include::IncludeError;
 use crate::invoke::InvokeError;
-use crate::model::Arch;
+use crate::model::{Arch, Day, Lifecycle, Runtime};
 use crate::openapi::OpenApiError;
 use crate::output::OutputError;
 use crate::plan::PlanError;
@@ -81,6 +81,22 @@ pub enum Error {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    #[error(
+        "{runtime} is past its block-update date ({}): Lambda refuses new code for {functions} (today is {today})",
+        .lifecycle.describe()
+    )]
+    RuntimeBlocked {
+        runtime: Runtime,
+        lifecycle: Lifecycle,
+        /// The artifacts on it, e.g. "`orders-py`".
+        functions: String,
+        today: Day,
+    },
+    #[error("`{variable}={value}` is not a day (YYYY-MM-DD)")]
+    BadToday {
+        variable: &'static str,
+        value: String,
     },
 }
 
@@ -207,6 +223,11 @@ impl Error {
             Error::UnknownFunction { .. } => Some("pass one of the names listed, or leave out `--function` to invoke every function".into()),
             Error::NothingInvoked => Some("a CI smoke test should run something: install what the skipped lines name, or pass `--allow-skipped` if skipping is expected".into()),
             Error::Output { .. } => Some("check that the output directory (`--out-dir`) is writable".into()),
+            Error::RuntimeBlocked { runtime, .. } => Some(format!(
+                "move to {} (set `runtime`, or `python` for a Python function), or pass `--allow-deprecated` to package for {runtime} anyway",
+                runtime.successor()
+            )),
+            Error::BadToday { variable, .. } => Some(format!("set `{variable}` to a day such as 2026-12-07, or unset it")),
         }
     }
 

@@ -31,6 +31,7 @@ pub fn exec(args: PackageArgs, shell: &Shell) -> Result<(), Error> {
         },
         out_dir: args.out_dir,
         no_verify: args.no_verify,
+        allow_deprecated: args.allow_deprecated,
         force: args.force,
         python: args.python.map(|path| StandaloneOptions {
             path,

@@ -6,11 +6,13 @@
 //! The bottom layer: it imports nothing else of the crate (docs/architecture.md, "Layers").
 mod arch;
 mod kind;
+mod lifecycle;
 mod name;
 mod runtime;
 
 pub use arch::{Arch, Libc, Target};
 pub use kind::{BinaryKind, Kind};
+pub use lifecycle::{Day, Lifecycle, Stage};
 pub use name::Name;
 pub use runtime::{
     OsRuntime, PYTHON_MINORS, PythonVersion, Runtime, manylinux_glibc, manylinux_tags,

@@ -93,6 +93,12 @@ impl PythonVersion {
             .then_some(PythonVersion(minor))
     }
 
+    /// The version new functions should use: the newest whose wheels every popular package
+    /// publishes (python3.14 is newer, and still missing wheels of some).
+    pub const fn recommended() -> PythonVersion {
+        PythonVersion(13)
+    }
+
     pub fn minor(self) -> u8 {
         self.0
     }

@@ -5,7 +5,7 @@ use crate::cache::{self, CompilerCache};
 use crate::errors::Error;
 use crate::include;
 use crate::manifest::{self, Artifact, Manifest};
-use crate::model::{Arch, BinaryKind, Runtime};
+use crate::model::{Arch, BinaryKind, Day, Runtime, Stage};
 use crate::ops::report;
 use crate::output::{Committed, OutDir};
 use crate::parallel;
@@ -15,7 +15,7 @@ use crate::recipe::{RecipeInfo, Recipes};
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Finding, Severity, UNZIPPED_LIMIT};
 use crate::workspace::{self, LambdaBinary, LoadOptions, SkippedBinary, Workspace};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -30,6 +30,8 @@ pub struct PackageOptions {
     pub no_verify: bool,
     /// Take over an out-dir holding files this tool did not write.
     pub force: bool,
+    /// Package for a runtime past Lambda's block-update date (with a warning).
+    pub allow_deprecated: bool,
     /// `--python PATH`: package one Python project, without a Cargo workspace.
     pub python: Option<StandaloneOptions>,
 }
@@ -66,6 +68,7 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     }
 
     // Everything that can be checked without building is checked before the first build starts.
+    check_runtimes(&plan, options.allow_deprecated, shell)?;
     let time = archive::entry_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     let includes = resolve_includes(&plan.groups, &workspace)?;
     for job in &plan.python {
@@ -674,4 +677,63 @@ fn report_findings(staged: &[(StagedZip, Vec<Finding>)], shell: &Shell) -> Resul
     } else {
         Err(Error::VerifyFailed { errors })
     }
+}
+
+/// The variable that sets the day runtimes are judged on (default: today, UTC): to see what a
+/// later deploy would meet.
+const TODAY_VARIABLE: &str = "CARGO_POWERTOOLS_TODAY";
+
+/// Warns about each planned runtime Lambda has deprecated, with its dates; one past its
+/// block-update date is an error unless `allow_deprecated`.
+fn check_runtimes(plan: &Plan, allow_deprecated: bool, shell: &Shell) -> Result<(), Error> {
+    let today = match std::env::var(TODAY_VARIABLE) {
+        Ok(value) => Day::parse(&value).ok_or(Error::BadToday {
+            variable: TODAY_VARIABLE,
+            value,
+        })?,
+        Err(_) => Day::today(),
+    };
+    let mut on: BTreeMap<Runtime, BTreeSet<String>> = BTreeMap::new();
+    for group in &plan.groups {
+        for binary in &group.binaries {
+            on.entry(Runtime::Os(binary.runtime))
+                .or_default()
+                .insert(binary.name.to_string());
+        }
+    }
+    for job in &plan.python {
+        on.entry(job.function.python.runtime())
+            .or_default()
+            .insert(job.function.name.to_string());
+    }
+    for (runtime, names) in on {
+        let functions = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let lifecycle = match runtime.stage(today) {
+            Stage::Supported => continue,
+            Stage::UpdateBlocked(lifecycle) if !allow_deprecated => {
+                return Err(Error::RuntimeBlocked {
+                    runtime,
+                    lifecycle,
+                    functions,
+                    today,
+                });
+            }
+            Stage::Deprecated(lifecycle) | Stage::UpdateBlocked(lifecycle) => lifecycle,
+        };
+        shell.warning(
+            format!(
+                "{functions} runs on {runtime}, which Lambda {}",
+                lifecycle.describe()
+            ),
+            Some(&format!(
+                "move to {} before Lambda blocks updates (deprecated runtimes get no security patches)",
+                runtime.successor()
+            )),
+        );
+    }
+    Ok(())
 }

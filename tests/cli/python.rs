@@ -1262,3 +1262,77 @@ fn verify_checks_python_extension_modules_against_their_wheels() {
         "{text}"
     );
 }
+
+/// Lambda's lifecycle, judged on today's date (2026-12-07 when this was written, or
+/// `CARGO_POWERTOOLS_TODAY`): python3.10 is deprecated, so packaging warns with its dates and
+/// succeeds; python3.9 past its block-update date (2027-03-03) is an error, naming the runtime, the
+/// dates and the fix, unless `--allow-deprecated`; python3.13 gets no word.
+#[test]
+fn deprecated_runtimes_warn_and_blocked_ones_need_allow_deprecated() {
+    if !require_tools(&["pip"]) {
+        return;
+    }
+    let project = function_folder();
+    std::fs::write(project.path().join("requirements.txt"), "six==1.17.0\n").unwrap();
+    std::fs::write(
+        project.path().join("main.py"),
+        "import six\n\n\ndef handler(event, context):\n    return {}\n",
+    )
+    .unwrap();
+    let package = |python: &str, today: &str, extra: &[&str]| {
+        let mut args = vec!["--python-version", python, "--arch", "x86_64"];
+        args.extend(extra);
+        output_into_new_dir(
+            powertools()
+                .env("CARGO_POWERTOOLS_TODAY", today)
+                .args(["package", "--python"])
+                .arg(project.path())
+                .args(["--handler", "main.handler", "--recipe", "pip"])
+                .args(&args),
+        )
+    };
+    let (_, output) = package("3.10", "2026-12-07", &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(
+        text.contains("warning: `fn-py` runs on python3.10, which Lambda deprecated on 2026-10-31, creating functions blocked from 2026-11-30"),
+        "{text}"
+    );
+    assert!(text.contains("help: move to python3.13"), "{text}");
+
+    let (_, output) = package("3.13", "2026-12-07", &[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("warning:"), "{}", stderr(&output));
+
+    let (out, output) = package("3.9", "2027-03-03", &[]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(
+        text.contains("error: python3.9 is past its block-update date (deprecated on 2025-12-15, creating functions blocked from 2027-02-01, updating them from 2027-03-03): Lambda refuses new code for `fn-py` (today is 2027-03-03)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("help: move to python3.13 (set `runtime`, or `python` for a Python function), or pass `--allow-deprecated`"),
+        "{text}"
+    );
+    assert!(!out.path().join("x86_64").exists(), "nothing written");
+
+    let (out, output) = package("3.9", "2027-03-03", &["--allow-deprecated"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output)
+            .contains("warning: `fn-py` runs on python3.9, which Lambda deprecated on 2025-12-15"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(out.path().join("x86_64/fn-py.zip").is_file());
+
+    let (_, output) = package("3.13", "07/12/2026", &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output)
+            .contains("error: `CARGO_POWERTOOLS_TODAY=07/12/2026` is not a day (YYYY-MM-DD)"),
+        "{}",
+        stderr(&output)
+    );
+}
