@@ -525,32 +525,9 @@ fn size_limits() {
 fn an_unreadable_event_file_gets_help_about_the_event_not_the_output_directory() {
     let dir = tempfile::tempdir().unwrap();
     // A Python function's zip passes the static checks without any tool; then the event is read.
-    let zip = dir.path().join("f.zip");
-    let mut writer = zip::ZipWriter::new(std::fs::File::create(&zip).unwrap());
-    writer
-        .start_file(
-            "app.py",
-            zip::write::SimpleFileOptions::default().unix_permissions(0o644),
-        )
-        .unwrap();
-    std::io::Write::write_all(
-        &mut writer,
-        b"def handler(event, context):\n    return event\n",
-    )
-    .unwrap();
-    writer.finish().unwrap();
+    let zip = echo_function_zip(dir.path());
     // A directory where the event file should be: reading it fails.
-    let output = run(powertools()
-        .args([
-            "verify",
-            "--runtime",
-            "python3.11",
-            "--handler",
-            "app.handler",
-        ])
-        .args(["--invoke", "--event"])
-        .arg(dir.path())
-        .arg(&zip));
+    let output = verify_invoke_python(&zip, &["--event", dir.path().to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = stderr(&output);
     assert_contains(
