@@ -25,6 +25,10 @@ pub enum MessageFormat {
 pub trait Diagnostic: Serialize {
     /// An error (else a warning).
     fn is_error(&self) -> bool;
+    /// A stable code for the kind of problem, printed as `error[code]:` and in JSON.
+    fn code(&self) -> Option<&str> {
+        None
+    }
     /// The text after `error: ` / `warning: `.
     fn headline(&self) -> String;
     /// The text after `help: `.
@@ -105,15 +109,19 @@ impl Shell {
         }));
     }
 
-    /// A problem with its fix (`error: ...` or `warning: ...`, then `help: ...`), and as a JSON
+    /// A problem with its fix (`error[code]: ...` or `warning[code]: ...`, then `help: ...`), as a JSON
     /// line `{"reason": "finding", "finding": ...}`.
     pub fn finding(&self, finding: &impl Diagnostic) {
         let (label, style) = match finding.is_error() {
             true => ("error", ERROR),
             false => ("warning", WARNING),
         };
+        let code = finding
+            .code()
+            .map(|code| format!("[{code}]"))
+            .unwrap_or_default();
         self.stderr(format_args!(
-            "{style}{label}{style:#}: {}",
+            "{style}{label}{code}{style:#}: {}",
             finding.headline()
         ));
         self.stderr(format_args!("  {HELP}help{HELP:#}: {}", finding.help()));

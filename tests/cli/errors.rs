@@ -494,7 +494,7 @@ fn size_limits() {
     assert_contains(
         &stderr(&output),
         &[
-            "warning: x86_64/greeter.zip: the zip is",
+            "warning[zip-over-upload-limit]: x86_64/greeter.zip: the zip is",
             "over the 52,428,800-byte (50 MB) limit for uploading a zip directly",
         ],
     );

@@ -248,7 +248,7 @@ fn hostile_zip_with_a_name_twice() {
         &mut verify_python(&zip),
         &[
             format!(
-                "error: {}: app.py: the name appears twice in the zip: unzip tools keep one of the two, and which one differs",
+                "error[duplicate-name]: {}: app.py: the name appears twice in the zip: unzip tools keep one of the two, and which one differs",
                 zip.display()
             ),
             format!("  help: zip every file once: {REZIP}"),
@@ -269,7 +269,7 @@ fn hostile_zip_with_a_symlink_entry() {
         &mut verify_python(&zip),
         &[
             format!(
-                "error: {}: config.json: a symbolic link: it can point outside the function's directory, and verify cannot check what it points to",
+                "error[symlink-entry]: {}: config.json: a symbolic link: it can point outside the function's directory, and verify cannot check what it points to",
                 zip.display()
             ),
             format!(
@@ -295,7 +295,7 @@ fn hostile_zip_whose_10_byte_header_inflates_to_300_mb() {
         &mut verify_python(&zip),
         &[
             format!(
-                "error: {}: data.bin: inflates to more than the 10 bytes its header records: a zip bomb, or a corrupt zip",
+                "error[size-mismatch]: {}: data.bin: inflates to more than the 10 bytes its header records: a zip bomb, or a corrupt zip",
                 zip.display()
             ),
             damaged_help(),
@@ -315,7 +315,7 @@ fn hostile_zip_whose_sizes_or_crc_disagree_with_the_data() {
         dir.path(),
         &mut verify_python(&zip),
         &[format!(
-            "error: {}: short.txt: inflates to 10 bytes but its header records 1000: a corrupt or tampered zip",
+            "error[size-mismatch]: {}: short.txt: inflates to 10 bytes but its header records 1000: a corrupt or tampered zip",
             zip.display()
         )],
     );
@@ -330,7 +330,7 @@ fn hostile_zip_whose_sizes_or_crc_disagree_with_the_data() {
         &mut verify_python(&zip),
         &[
             format!(
-                "error: {}: app_extra.py: its data has CRC-32 {actual:08x} but its header records 12345678: a corrupt or tampered zip",
+                "error[crc-mismatch]: {}: app_extra.py: its data has CRC-32 {actual:08x} but its header records 12345678: a corrupt or tampered zip",
                 zip.display()
             ),
             damaged_help(),
@@ -351,7 +351,7 @@ fn hostile_zip_with_an_encrypted_entry() {
         &mut verify_python(&zip),
         &[
             format!(
-                "error: {}: secret.py: the entry is encrypted: Lambda cannot unpack a password-protected entry",
+                "error[encrypted-entry]: {}: secret.py: the entry is encrypted: Lambda cannot unpack a password-protected entry",
                 zip.display()
             ),
             format!("  help: zip it without a password: {REZIP}"),
@@ -372,7 +372,7 @@ fn hostile_zip_with_a_name_that_is_not_utf8() {
         &mut verify_python(&zip),
         &[
             format!(
-                "error: {}: caf\\xe9.py: the entry's name is not UTF-8: unzip tools and Lambda may each read it as a different name",
+                "error[name-not-utf8]: {}: caf\\xe9.py: the entry's name is not UTF-8: unzip tools and Lambda may each read it as a different name",
                 zip.display()
             ),
             format!("  help: give the file a UTF-8 name and {REZIP}"),
@@ -388,7 +388,7 @@ fn hostile_zip_truncated_or_not_a_zip() {
     std::fs::write(&zip, &bytes[..bytes.len() / 2]).unwrap();
     let lines = [
         format!(
-            "error: {}: not a zip, or a truncated one: it has no end-of-central-directory record",
+            "error[zip-unreadable]: {}: not a zip, or a truncated one: it has no end-of-central-directory record",
             zip.display()
         ),
         "  help: package it again with `cargo powertools package`".to_string(),
@@ -415,7 +415,7 @@ fn hostile_zip_whose_deflate_stream_is_cut_short() {
         &mut verify_python(&zip),
         &[
             format!(
-                "error: {}: zeros.bin: the entry's data cannot be read (truncated or corrupt): incomplete deflate stream",
+                "error[data-unreadable]: {}: zeros.bin: the entry's data cannot be read (truncated or corrupt): incomplete deflate stream",
                 zip.display()
             ),
             damaged_help(),
@@ -462,7 +462,7 @@ fn hostile_manifest_paths_outside_its_directory() {
         outer.path(),
         verify().arg(&manifest),
         &[
-            format!("error: {}: lists `../app.zip` for `app`: an absolute path, or one that climbs out of the manifest's directory with `..`; verify reads only files under the manifest's directory", manifest.display()),
+            format!("error[manifest-path-escapes]: {}: lists `../app.zip` for `app`: an absolute path, or one that climbs out of the manifest's directory with `..`; verify reads only files under the manifest's directory", manifest.display()),
             "  help: paths in a manifest are relative to its directory: run `cargo powertools package` again rather than editing it".to_string(),
         ],
     );
@@ -472,7 +472,7 @@ fn hostile_manifest_paths_outside_its_directory() {
         outer.path(),
         verify().arg(&manifest),
         &[format!(
-            "error: {}: lists `{absolute}` for `app`: an absolute path, or one that climbs out of the manifest's directory with `..`; verify reads only files under the manifest's directory",
+            "error[manifest-path-escapes]: {}: lists `{absolute}` for `app`: an absolute path, or one that climbs out of the manifest's directory with `..`; verify reads only files under the manifest's directory",
             manifest.display()
         )],
     );
@@ -496,7 +496,7 @@ fn hostile_manifest_of_an_unknown_version() {
         verify().arg(&manifest),
         &[
             format!(
-                "error: {}: manifest `version` 2 is not one this cargo-powertools ({}) knows: it reads version 1",
+                "error[manifest-version-unknown]: {}: manifest `version` 2 is not one this cargo-powertools ({}) knows: it reads version 1",
                 manifest.display(),
                 env!("CARGO_PKG_VERSION")
             ),
@@ -548,7 +548,7 @@ fn hostile_zip_whose_entries_share_their_data() {
         &mut verify_python(&zip),
         &[
             format!(
-                "error: {}: entries overlap each other or the central directory: the shape of a zip bomb (many entries inflating the same data), or a corrupt zip",
+                "error[overlapping-entries]: {}: entries overlap each other or the central directory: the shape of a zip bomb (many entries inflating the same data), or a corrupt zip",
                 zip.display()
             ),
             format!("  help: zip every file once: {REZIP}"),
@@ -571,7 +571,7 @@ fn hostile_zip_honest_about_a_size_over_lambdas_limit_is_not_inflated_past_it() 
         dir.path(),
         &mut verify_python(&zip),
         &[
-            format!("error: {}: the zip unzips to more than Lambda's 262,144,000-byte (250 MB) limit for unzipped code (reading stopped there)", zip.display()),
+            format!("error[unzipped-too-large]: {}: the zip unzips to more than Lambda's 262,144,000-byte (250 MB) limit for unzipped code (reading stopped there)", zip.display()),
             "  help: shrink the binary (strip, opt-level = \"z\", lto), drop large files, or use a container image".to_string(),
         ],
     );
@@ -591,7 +591,7 @@ fn hostile_zip_whose_local_header_names_another_file() {
         &mut verify_python(&zip),
         &[
             format!(
-                "error: {}: aaa.py: its local header disagrees with the central directory (local file header filename mismatch): unzip tools that read local headers see a different file",
+                "error[local-header-mismatch]: {}: aaa.py: its local header disagrees with the central directory (local file header filename mismatch): unzip tools that read local headers see a different file",
                 zip.display()
             ),
             damaged_help(),

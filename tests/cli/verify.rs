@@ -87,7 +87,7 @@ fn an_arm64_binary_in_an_x86_64_slot() {
         verify().args(["--arch", "x86_64"]).arg(&zip),
         &[
             &format!(
-                "error: {}: bootstrap: an ELF for Aarch64 but the artifact is for x86_64: Lambda fails with `exec format error`",
+                "error[elf-arch-mismatch]: {}: bootstrap: an ELF for Aarch64 but the artifact is for x86_64: Lambda fails with `exec format error`",
                 zip.display()
             ),
             "help: build it for x86_64 (`cargo powertools package --arch x86_64`), or deploy the function with Architectures = [\"arm64\"]",
@@ -149,6 +149,27 @@ fn a_bootstrap_without_its_execute_bit_or_zipped_off_unix() {
             "no `bootstrap` at the root of the zip",
             "help: name the function's executable `bootstrap`",
         ],
+    );
+}
+
+/// Every finding names its check's stable code: `error[code]:` for people, `"code"` in JSON.
+#[test]
+fn a_finding_carries_its_code_in_human_and_json_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip = dir.path().join("app.zip");
+    craft_zip(&zip, &[("bootstrap", b"#!/bin/sh\n", 0o644, UNIX)]);
+    let human = reports(verify().arg(&zip), &["error[bootstrap-not-executable]: "]);
+    assert_snapshot("finding_human", &human, &[(dir.path(), "[DIR]")]);
+    let output = verify()
+        .args(["--message-format", "json"])
+        .arg(&zip)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_snapshot(
+        "finding_json_stream",
+        &stdout(&output),
+        &[(dir.path(), "[DIR]")],
     );
 }
 
