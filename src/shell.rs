@@ -25,11 +25,9 @@ pub enum MessageFormat {
 pub trait Diagnostic: Serialize {
     /// An error (else a warning).
     fn is_error(&self) -> bool;
-    /// A stable code for the kind of problem, printed as `error[code]:` and in JSON.
-    fn code(&self) -> Option<&str> {
-        None
-    }
-    /// The text after `error: ` / `warning: `.
+    /// The stable code of the kind of problem, printed as `error[code]:` (it is in the JSON).
+    fn code(&self) -> &str;
+    /// The text after `error[code]: ` / `warning[code]: `.
     fn headline(&self) -> String;
     /// The text after `help: `.
     fn help(&self) -> String;
@@ -116,12 +114,9 @@ impl Shell {
             true => ("error", ERROR),
             false => ("warning", WARNING),
         };
-        let code = finding
-            .code()
-            .map(|code| format!("[{code}]"))
-            .unwrap_or_default();
         self.stderr(format_args!(
-            "{style}{label}{code}{style:#}: {}",
+            "{style}{label}[{}]{style:#}: {}",
+            finding.code(),
             finding.headline()
         ));
         self.stderr(format_args!("  {HELP}help{HELP:#}: {}", finding.help()));

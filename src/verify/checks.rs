@@ -5,6 +5,7 @@
 //! table of docs/verification.md (a unit test keeps the two in step).
 use super::reader::{Content, DataFault, Entry, Unreadable, Unzipped, ZipFacts};
 use super::{Code, DIRECT_UPLOAD_LIMIT, Expectation, Reporter, UNZIPPED_LIMIT};
+use crate::elf::ElfInfo;
 use crate::model::{Arch, Kind, Runtime};
 use crate::python::wheels::PlatformWheel;
 use std::path::{Component, Path};
@@ -486,12 +487,12 @@ fn layer_file_outside_python(facts: &ZipFacts, expect: &Expectation, out: &mut R
 }
 
 fn handler_module_missing(facts: &ZipFacts, expect: &Expectation, out: &mut Reporter) {
-    let Some(handler) = expect.handler.as_ref().filter(|_| is_python(expect)) else {
-        return;
-    };
-    if expect.kind == Some(Kind::Layer) {
+    if !is_python(expect) || expect.kind == Some(Kind::Layer) {
         return;
     }
+    let Some(handler) = &expect.handler else {
+        return;
+    };
     let module = handler
         .rsplit_once('.')
         .map_or(handler.as_str(), |(module, _)| module)
@@ -566,7 +567,7 @@ fn foreign_wheel<'w>(entry: &Entry, wheels: &'w [PlatformWheel]) -> Option<&'w P
 fn artifact_elves<'f>(
     facts: &'f ZipFacts,
     wheels: &[PlatformWheel],
-) -> impl Iterator<Item = (&'f Entry, &'f crate::elf::ElfInfo)> {
+) -> impl Iterator<Item = (&'f Entry, &'f ElfInfo)> {
     facts
         .files()
         .filter(|e| foreign_wheel(e, wheels).is_none())

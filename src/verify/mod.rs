@@ -63,8 +63,8 @@ impl crate::shell::Diagnostic for Finding {
         self.severity == Severity::Error
     }
 
-    fn code(&self) -> Option<&str> {
-        Some(self.code)
+    fn code(&self) -> &str {
+        self.code
     }
 
     fn headline(&self) -> String {
