@@ -3,6 +3,7 @@
 //! Entries are sorted by name, every entry gets the same timestamp (from `SOURCE_DATE_EPOCH`, else
 //! 1980-01-01T00:00:00Z, the earliest a zip can hold), a fixed Unix mode (0755 or 0644), "made by"
 //! Unix, Deflate at a fixed level and no extra fields (no extended timestamps, uid or gid).
+use crate::platform;
 use sha2::{Digest, Sha256};
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -24,17 +25,36 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// A file zipped as `name`, with mode 0755 when any execute bit is set on it, else 0644: the
-    /// owner's other bits, group and world never make two builds differ.
+    /// A file zipped as `name`, with the mode [`zip_mode`] gives it.
     pub fn from_file(source: PathBuf, name: String) -> std::io::Result<Entry> {
-        use std::os::unix::fs::PermissionsExt;
-        let executable = std::fs::metadata(&source)?.permissions().mode() & 0o111 != 0;
-        Ok(Entry {
-            name,
-            source,
-            mode: if executable { 0o755 } else { 0o644 },
-        })
+        let host_mode = platform::unix_mode(&std::fs::metadata(&source)?);
+        let mode = zip_mode(&name, host_mode, || starts_like_a_program(&source))?;
+        Ok(Entry { name, source, mode })
     }
+}
+
+/// The mode of the file zipped as `name`: 0755 or 0644, so that the owner's other bits, group and
+/// world never make two builds differ. From the host's mode bits when it has them (any execute bit
+/// gives 0755); on a host without them (a Windows checkout) from the rules Lambda runs files by:
+/// `bootstrap` and `extensions/*` are executables, and so is any file `looks_executable` says
+/// starts as a program does (ELF, `#!`).
+pub fn zip_mode(
+    name: &str,
+    host_mode: Option<u32>,
+    looks_executable: impl FnOnce() -> std::io::Result<bool>,
+) -> std::io::Result<u32> {
+    let executable = match host_mode {
+        Some(mode) => mode & 0o111 != 0,
+        None => name == "bootstrap" || name.starts_with("extensions/") || looks_executable()?,
+    };
+    Ok(if executable { 0o755 } else { 0o644 })
+}
+
+/// Whether the file starts as an ELF binary or a `#!` script does.
+fn starts_like_a_program(path: &Path) -> std::io::Result<bool> {
+    let mut head = Vec::with_capacity(4);
+    File::open(path)?.take(4).read_to_end(&mut head)?;
+    Ok(head.starts_with(b"\x7fELF") || head.starts_with(b"#!"))
 }
 
 /// The zip name of a relative path: its components joined with `/`, whatever the platform.
@@ -351,5 +371,36 @@ mod tests {
         assert_eq!(entry_time(Some("0")).unwrap(), DateTime::default());
         assert!(entry_time(Some("yesterday")).is_err());
         assert!(entry_time(Some("99999999999")).is_err());
+    }
+
+    #[test]
+    fn a_checkout_without_mode_bits_gets_modes_from_the_rules() {
+        // Windows: no mode bits, and a text `bootstrap` (a script) does not start as a program.
+        let text = || Ok(false);
+        assert_eq!(zip_mode("bootstrap", None, text).unwrap(), 0o755);
+        assert_eq!(zip_mode("extensions/audit", None, text).unwrap(), 0o755);
+        assert_eq!(zip_mode("assets/x.txt", None, text).unwrap(), 0o644);
+        assert_eq!(zip_mode("python/lib.so", None, || Ok(true)).unwrap(), 0o755);
+        // A host with mode bits keeps deciding by them, whatever the name.
+        let unread = || -> std::io::Result<bool> { panic!("read although the host has modes") };
+        assert_eq!(
+            zip_mode("bootstrap", Some(0o100644), unread).unwrap(),
+            0o644
+        );
+        assert_eq!(zip_mode("run.sh", Some(0o100700), unread).unwrap(), 0o755);
+    }
+
+    #[test]
+    fn programs_are_told_by_their_first_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, body: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, body).unwrap();
+            starts_like_a_program(&path).unwrap()
+        };
+        assert!(file("elf", b"\x7fELF\x02\x01"));
+        assert!(file("script", b"#!/bin/sh\nexec ./app\n"));
+        assert!(!file("text", b"hello"));
+        assert!(!file("empty", b""));
     }
 }

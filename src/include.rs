@@ -306,6 +306,7 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn escaping_the_workspace_is_refused() {
         let dir = workspace();

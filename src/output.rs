@@ -18,6 +18,7 @@
 //! one just before the switch can finish reading it.
 use crate::manifest::{self, Manifest};
 use crate::model::Arch;
+use crate::platform;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -53,6 +54,9 @@ pub enum OutputError {
 impl OutputError {
     pub fn help(&self) -> Option<String> {
         Some(match self {
+            OutputError::Io { source, .. } if platform::is_link_privilege_error(source) => {
+                "creating symbolic links on Windows needs Developer Mode (Settings > System > For developers) or an administrator's shell".into()
+            }
             OutputError::Io { .. } | OutputError::Lock { .. } => {
                 "check that the output directory (`--out-dir`) is writable (and not immutable: `lsattr -d DIR`) and that its disk has room".into()
             }
@@ -71,6 +75,10 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
         path: path.to_path_buf(),
         source,
     }
+}
+
+fn symlink(target: &Path, link: &Path, target_is_dir: bool) -> Result<(), OutputError> {
+    platform::symlink(target, link, target_is_dir).map_err(io_err(link))
 }
 
 /// An output directory, locked for this process.
@@ -437,8 +445,8 @@ impl OutDir {
             let path = self.root.join(name);
             let link = self.root.join(format!(".{name}.powertools-link"));
             let _ = std::fs::remove_file(&link);
-            std::os::unix::fs::symlink(link_target(name), &link).map_err(io_err(&link))?;
-            exchange(&link, &path).map_err(io_err(&path))?;
+            symlink(&link_target(name), &link, name != manifest::FILE_NAME)?;
+            platform::exchange(&link, &path).map_err(io_err(&path))?;
             // `link` now names the earlier real entry, whose files live on in the generation.
             let removed = if link.is_dir() && !link.is_symlink() {
                 std::fs::remove_dir_all(&link)
@@ -455,7 +463,7 @@ impl OutDir {
         let is_dir = name != manifest::FILE_NAME;
         if self.top_level(name, is_dir)? == TopLevel::Absent {
             let path = self.root.join(name);
-            std::os::unix::fs::symlink(link_target(name), &path).map_err(io_err(&path))?;
+            symlink(&link_target(name), &path, is_dir)?;
         }
         Ok(())
     }
@@ -464,7 +472,7 @@ impl OutDir {
     fn switch_to(&self, name: &str) -> Result<(), OutputError> {
         let next = self.state.join(format!("{CURRENT}.next"));
         let _ = std::fs::remove_file(&next);
-        std::os::unix::fs::symlink(name, &next).map_err(io_err(&next))?;
+        symlink(Path::new(name), &next, true)?;
         let current = self.state.join(CURRENT);
         std::fs::rename(&next, &current).map_err(io_err(&current))?;
         if let Ok(dir) = File::open(&self.state) {
@@ -512,42 +520,6 @@ fn link_or_copy(from: &Path, to: &Path) -> Result<(), OutputError> {
         std::fs::copy(from, to).map_err(io_err(from))?;
     }
     Ok(())
-}
-
-/// Swaps the directory entries `a` and `b` in one step (Linux `renameat2(RENAME_EXCHANGE)`). Where
-/// the filesystem cannot, `b` is moved aside and `a` renamed to it: for a moment `b` is absent.
-fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        let a_c = std::ffi::CString::new(a.as_os_str().as_bytes())?;
-        let b_c = std::ffi::CString::new(b.as_os_str().as_bytes())?;
-        // SAFETY: both paths are NUL-terminated C strings that live across the call.
-        let result = unsafe {
-            libc::syscall(
-                libc::SYS_renameat2,
-                libc::AT_FDCWD,
-                a_c.as_ptr(),
-                libc::AT_FDCWD,
-                b_c.as_ptr(),
-                libc::RENAME_EXCHANGE,
-            )
-        };
-        if result == 0 {
-            return Ok(());
-        }
-        let err = std::io::Error::last_os_error();
-        if !matches!(
-            err.raw_os_error(),
-            Some(libc::EINVAL) | Some(libc::ENOSYS) | Some(libc::EOPNOTSUPP)
-        ) {
-            return Err(err);
-        }
-    }
-    let aside = b.with_extension("powertools-aside");
-    std::fs::rename(b, &aside)?;
-    std::fs::rename(a, b)?;
-    std::fs::rename(&aside, a)
 }
 
 #[cfg(test)]

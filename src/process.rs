@@ -1,5 +1,6 @@
 //! Every external program goes through [`ProcessBuilder`]: it can show the exact command line, and a
 //! failed run becomes a [`ProcessError`] holding the command, its exit status and the end of its stderr.
+use crate::platform;
 use std::collections::VecDeque;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
@@ -131,11 +132,9 @@ impl ProcessBuilder {
     }
 
     /// Starts the program in a process group of its own (so that it and everything it starts can be
-    /// stopped together with [`kill_group`]), with the given stdout and stderr.
+    /// stopped together with [`platform::kill_group`]), with the given stdout and stderr.
     pub fn spawn_group(&self, stdout: Stdio, stderr: Stdio) -> Result<Child, ProcessError> {
-        use std::os::unix::process::CommandExt;
-        self.command()
-            .process_group(0)
+        platform::own_process_group(&mut self.command())
             .stdin(Stdio::null())
             .stdout(stdout)
             .stderr(stderr)
@@ -207,27 +206,6 @@ impl ProcessBuilder {
             })
         }
     }
-}
-
-/// Sends SIGKILL to every process of the group led by `child` (see [`ProcessBuilder::spawn_group`]).
-pub fn kill_group(pgid: u32) {
-    let Ok(pgid) = libc::pid_t::try_from(pgid) else {
-        return;
-    };
-    // Group 0 is our own and -1 would mean every process we may signal: never signal those.
-    if pgid > 1 {
-        // SAFETY: kill(2) with a negative id only signals that process group.
-        unsafe { libc::kill(-pgid, libc::SIGKILL) };
-    }
-}
-
-/// Whether any process of the group `pgid` is still alive.
-pub fn group_alive(pgid: u32) -> bool {
-    let Ok(pgid) = libc::pid_t::try_from(pgid) else {
-        return false;
-    };
-    // SAFETY: signal 0 delivers nothing; it only checks that the group exists.
-    pgid > 1 && unsafe { libc::kill(-pgid, 0) } == 0
 }
 
 fn forward_lines(

@@ -6,6 +6,7 @@
 //! Under qemu-user the emulator and the function are one process, so the figure includes qemu;
 //! [`emulator_at_rest_kib`] measures qemu alone once, running a program that only exits.
 use crate::model::Arch;
+use crate::platform;
 use std::path::Path;
 
 /// The summed peak resident memory of the live processes of group `pgid`, in KiB.
@@ -86,11 +87,10 @@ fn exit_only_elf(arch: Arch) -> Vec<u8> {
 /// The peak resident memory of `emulator` (qemu-user) running a program that only exits: what
 /// the emulator itself adds to a function's figure, at least. `None` if it cannot be measured.
 pub fn emulator_at_rest_kib(emulator: &Path, arch: Arch) -> Option<u64> {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().ok()?;
     let program = dir.path().join("exit");
     std::fs::write(&program, exit_only_elf(arch)).ok()?;
-    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).ok()?;
+    platform::make_executable(&program).ok()?;
     let child = std::process::Command::new(emulator)
         .arg(&program)
         .stdin(std::process::Stdio::null())
@@ -98,39 +98,35 @@ pub fn emulator_at_rest_kib(emulator: &Path, arch: Arch) -> Option<u64> {
         .stderr(std::process::Stdio::null())
         .spawn()
         .ok()?;
-    let pid = libc::pid_t::try_from(child.id()).ok()?;
-    let mut status = 0;
-    // SAFETY: zeroed rusage is a valid value for wait4 to fill in.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: waits for our own child, whose pid we hold; std's Child is not waited on again.
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let exited_cleanly = waited == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    // ru_maxrss is in KiB on Linux.
-    (exited_cleanly && usage.ru_maxrss > 0).then_some(usage.ru_maxrss as u64)
+    platform::wait_peak_rss_kib(child)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn the_exit_only_program_runs_and_exits_cleanly_on_this_host() {
         let arch = Arch::host();
         let dir = tempfile::tempdir().unwrap();
         let program = dir.path().join("exit");
         std::fs::write(&program, exit_only_elf(arch)).unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+        platform::make_executable(&program).unwrap();
         let status = std::process::Command::new(&program).status().unwrap();
         assert!(status.success(), "{status}");
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn finds_our_own_process_group_and_its_peak() {
-        // SAFETY: getpgrp has no preconditions.
-        let pgid = unsafe { libc::getpgrp() } as u32;
+        let pgid = nix::unistd::getpgrp().as_raw() as u32;
         let kib = group_peak_kib(pgid).unwrap();
         assert!(kib > 1024, "{kib} KiB");
+    }
+
+    #[test]
+    fn kib_round_up_to_mb() {
         assert_eq!(kib_to_mb(1), 1);
         assert_eq!(kib_to_mb(1024), 1);
         assert_eq!(kib_to_mb(1025), 2);

@@ -22,7 +22,8 @@ pub use libroot::{LibraryRoot, Unfit, glibc_build, interpreter};
 
 use crate::manifest::Artifact;
 use crate::model::{Arch, OsRuntime, Runtime};
-use crate::process::{self, ProcessBuilder, ProcessError};
+use crate::platform::{self, LinuxOnly};
+use crate::process::{ProcessBuilder, ProcessError};
 use http::Message;
 use proxy::{Proxy, Seen};
 use std::fs::File;
@@ -118,6 +119,8 @@ pub enum InvokeError {
     ProfileFile { path: PathBuf, why: String },
     #[error("{function}: a Python function needs its handler (`module.function`) to be run")]
     NoHandler { function: String },
+    #[error(transparent)]
+    LinuxOnly(#[from] LinuxOnly),
     #[error("could not install the Ctrl-C handler that stops started processes")]
     Signals(#[source] ctrlc::Error),
     #[error("interrupted")]
@@ -130,6 +133,7 @@ impl InvokeError {
     pub fn help(&self) -> Option<String> {
         Some(match self {
             InvokeError::CargoLambdaMissing => "install it: `pip install cargo-lambda` (or brew / cargo install, see https://www.cargo-lambda.info)".into(),
+            InvokeError::LinuxOnly(_) => "`package`, `verify` without `--invoke` and `openapi` with `file` or `command` sources work on this machine".into(),
             InvokeError::NoEmulator { .. } => "install qemu-user: `apt-get install qemu-user-static libc6:arm64` on Debian/Ubuntu (plus `libc6:amd64` on an arm64 host)".into(),
             InvokeError::NoLibraryRoot { arch, unfit } => {
                 let tuple = arch.debian();
@@ -198,7 +202,7 @@ impl ProcessGroups {
 
     fn kill_all(&self) {
         for pgid in self.pgids.lock().map(|g| g.clone()).unwrap_or_default() {
-            process::kill_group(pgid);
+            platform::kill_group_id(pgid);
         }
     }
 
@@ -208,14 +212,15 @@ impl ProcessGroups {
         stdout: Stdio,
         stderr: Stdio,
     ) -> Result<Started, InvokeError> {
+        platform::require_linux("running a packaged function")?;
         self.check_interrupted()?;
-        let child = command.spawn_group(stdout, stderr)?;
+        let mut child = command.spawn_group(stdout, stderr)?;
         if let Ok(mut groups) = self.pgids.lock() {
             groups.push(child.id());
         }
         // A signal between the check and the push would miss this group: look once more.
         if self.interrupted() {
-            process::kill_group(child.id());
+            platform::kill_group(&mut child);
         }
         Ok(Started {
             child,
@@ -232,7 +237,7 @@ struct Started {
 
 impl Drop for Started {
     fn drop(&mut self) {
-        process::kill_group(self.child.id());
+        platform::kill_group(&mut self.child);
         let _ = self.child.wait();
         if let Ok(mut groups) = self.groups.pgids.lock() {
             groups.retain(|&pgid| pgid != self.child.id());

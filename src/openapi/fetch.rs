@@ -6,6 +6,7 @@ use crate::config::openapi::{Route, RouteEvent, Source};
 use crate::invoke::{self, Function, InvokeOptions, ProcessGroups};
 use crate::manifest::{Artifact, Manifest};
 use crate::model::Arch;
+use crate::platform;
 use crate::process::{self, ProcessBuilder};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -92,7 +93,7 @@ fn run_command(
             break status;
         }
         if started.elapsed() > timeout {
-            process::kill_group(child.id());
+            platform::kill_group(&mut child);
             let _ = child.wait();
             return Err(OpenApiError::CommandTimeout {
                 function,
@@ -103,7 +104,7 @@ fn run_command(
         std::thread::sleep(Duration::from_millis(20));
     };
     // Whatever the command left running in its group goes too.
-    process::kill_group(child.id());
+    platform::kill_group(&mut child);
     let read = |mut file: std::fs::File| -> Result<Vec<u8>, OpenApiError> {
         use std::io::{Read, Seek};
         let mut bytes = Vec::new();

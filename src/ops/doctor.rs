@@ -3,6 +3,7 @@ use crate::build;
 use crate::errors::Error;
 use crate::model::{Arch, Target};
 use crate::plan::{self, Selection};
+use crate::platform;
 use crate::recipe::{self, Recipe};
 use crate::shell::Shell;
 use crate::workspace::{self, LoadOptions};
@@ -269,6 +270,15 @@ fn qemu_library_check(arch: Arch) -> Check {
 
 /// What `verify --invoke` needs: cargo-lambda's emulator, and qemu-user for a foreign architecture.
 fn invoke_checks(arches: &[Arch]) -> Vec<Check> {
+    if let Err(linux_only) = platform::require_linux("`verify --invoke`") {
+        return vec![Check {
+            what: "running functions (`verify --invoke`)".into(),
+            ok: false,
+            detail: linux_only.to_string(),
+            fix: None,
+            required: false,
+        }];
+    }
     let mut checks = vec![Check::program(
         "Runtime API emulator (cargo lambda watch)".into(),
         which::which("cargo-lambda"),

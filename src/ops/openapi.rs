@@ -10,6 +10,7 @@ use crate::openapi::fetch::{self, FetchContext, Participant};
 use crate::openapi::merge::{self, Fragment, MergeOptions, OnConflict};
 use crate::openapi::{self, Api, OpenApiError, Placeholders, validate};
 use crate::output::OutDir;
+use crate::platform;
 use crate::shell::Shell;
 use crate::workspace::{self, LoadOptions, Workspace, WorkspaceError};
 use cargo_metadata::MetadataCommand;
@@ -81,6 +82,8 @@ pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport,
         .iter()
         .any(|p| matches!(p.source, openapi::Source::Route(_)))
     {
+        platform::require_linux("`openapi` with a `route` source")
+            .map_err(crate::invoke::InvokeError::from)?;
         groups.stop_on_interrupt()?;
     }
     let context = FetchContext {

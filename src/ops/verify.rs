@@ -5,6 +5,7 @@ use crate::invoke::report::{self, Profile, ProfileFile, Report};
 use crate::invoke::{Function, InvokeError, InvokeOptions, ProcessGroups, Session, memory};
 use crate::manifest::{self, Artifact};
 use crate::model::{Arch, Kind, Runtime};
+use crate::platform;
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Finding, Severity};
 use crate::workspace::{self, LoadOptions};
@@ -62,6 +63,9 @@ struct Subject {
 }
 
 pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Error> {
+    if options.invoke {
+        platform::require_linux("`verify --invoke`").map_err(InvokeError::from)?;
+    }
     let paths = match options.paths.is_empty() {
         true => vec![default_manifest(&options.load)?],
         false => options.paths.clone(),

@@ -3,7 +3,7 @@
 //! `cargo powertools verify --invoke`.
 use crate::support::*;
 use cargo_powertools::invoke::glibc_build;
-use cargo_powertools::process::{self, group_alive};
+use cargo_powertools::platform::{self, group_alive};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -14,10 +14,8 @@ struct Running(Child);
 impl Running {
     /// Starts `command` leading a process group of its own, so its id is the group's id.
     fn spawn(command: &mut Command) -> Running {
-        use std::os::unix::process::CommandExt;
         Running(
-            command
-                .process_group(0)
+            platform::own_process_group(command)
                 .stdin(Stdio::null())
                 .spawn()
                 .unwrap(),
@@ -31,7 +29,7 @@ impl Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        process::kill_group(self.group());
+        platform::kill_group(&mut self.0);
         let _ = self.0.wait();
     }
 }

@@ -1,5 +1,10 @@
 //! Integration tests: they drive the `cargo-powertools` binary as a user does, with the real
 //! cargo-lambda, zig, qemu and Lambda Runtime API emulator that `.ci/setup` installs.
+//!
+//! Unix only: they build fixtures from symbolic links and modes, signal process groups and run
+//! Linux toolchains. On Windows the library's own unit tests cover what differs (`platform`,
+//! `archive::zip_mode`).
+#![cfg(unix)]
 
 mod contain;
 mod contract;
