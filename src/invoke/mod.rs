@@ -212,7 +212,8 @@ impl ProcessGroups {
         stdout: Stdio,
         stderr: Stdio,
     ) -> Result<Started, InvokeError> {
-        platform::require_linux("running a packaged function")?;
+        // Behind the commands' own checks, which name the feature asked for.
+        platform::require_linux("the function runner (`invoke`)")?;
         self.check_interrupted()?;
         let mut child = command.spawn_group(stdout, stderr)?;
         if let Ok(mut groups) = self.pgids.lock() {
