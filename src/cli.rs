@@ -189,10 +189,16 @@ pub struct PackageArgs {
     /// one jobserver as cargo's `-j` (default: the number of cores).
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,
-    /// Package this Python project folder (pyproject.toml and its lock file), without a Cargo workspace.
+    /// The powertools.toml declaring the Python functions and layers (default: the nearest one at
+    /// or above the current directory, before a Cargo.toml in the same folder).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["manifest_path", "python"])]
+    pub config: Option<PathBuf>,
+    /// Package this Python project folder (pyproject.toml and its lock file, or requirements.txt;
+    /// settings from its `[tool.powertools]`), without a Cargo workspace.
     #[arg(long, value_name = "PATH", conflicts_with_all = ["manifest_path", "packages"])]
     pub python: Option<PathBuf>,
-    /// With `--python`: the Python version Lambda runs (default: the project's .python-version).
+    /// With `--python`: the Python version Lambda runs (default: `python` in its `[tool.powertools]`,
+    /// its .python-version, or the lowest Lambda runtime its requires-python allows).
     #[arg(long, value_name = "3.X", requires = "python")]
     pub python_version: Option<String>,
     /// With `--python`: the function's handler, `module.function` (e.g. app.handler).

@@ -61,6 +61,8 @@ pub struct WorkspaceConfig {
     /// Python functions and layers, `[workspace.metadata.powertools.python.<name>]`.
     #[serde(default)]
     pub python: BTreeMap<String, PythonConfig>,
+    /// `[workspace.metadata.powertools.defaults]`: what every Python table takes unless it says.
+    pub defaults: Option<PythonDefaults>,
     /// Workspace members never to package.
     #[serde(default)]
     pub skip: Vec<String>,
@@ -145,16 +147,19 @@ impl BinConfig {
     }
 }
 
-/// `[workspace.metadata.powertools.python.<name>]`: a Python function (or layer) of the repository.
-#[derive(Clone, Debug, Deserialize, PartialEq)]
+/// `[workspace.metadata.powertools.python.<name>]` (or `[functions.<name>]` / `[layers.<name>]`
+/// of powertools.toml): a Python function (or layer) of the repository.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct PythonConfig {
     /// The project folder (pyproject.toml and its lock file), relative to the workspace root.
     pub path: std::path::PathBuf,
-    /// `uv`, `poetry`, `pip`, `pex` or `pants`. Default: uv.
+    /// `uv`, `poetry`, `pip`, `pex` or `pants`. Default: what the folder holds (uv.lock: uv,
+    /// poetry.lock: poetry, requirements.txt: pip), else uv.
     pub recipe: Option<String>,
-    /// The Python version Lambda runs it with, e.g. "3.12".
-    pub python: String,
+    /// The Python version Lambda runs it with, e.g. "3.12". Default: the project's
+    /// `.python-version`, else the lowest Lambda runtime its `requires-python` allows.
+    pub python: Option<String>,
     /// `module.function`, e.g. "app.handler"; required for a function, not for a layer.
     pub handler: Option<String>,
     pub architectures: Option<Vec<Arch>>,
@@ -162,8 +167,7 @@ pub struct PythonConfig {
     #[serde(default)]
     pub layer: bool,
     /// Distributions to leave out, e.g. ["boto3", "botocore"], which the runtime already has.
-    #[serde(default)]
-    pub exclude: Vec<String>,
+    pub exclude: Option<Vec<String>>,
     /// Globs of the project's own files to zip, relative to its folder. Default: every `*.py`
     /// outside virtualenvs, tests and caches.
     pub include: Option<Vec<String>>,
@@ -171,8 +175,94 @@ pub struct PythonConfig {
     pub openapi: Option<openapi::Source>,
     /// Files of the project that look like credentials (`.env`, `*.pem`, ...) but are zipped
     /// after all, each by its path relative to the project folder.
-    #[serde(default)]
-    pub allow_secrets: Vec<String>,
+    pub allow_secrets: Option<Vec<String>>,
+    /// The layers (Python tables with `layer = true`, or `[layers.<name>]`) the function runs with.
+    pub layers: Option<Vec<String>>,
+}
+
+/// The keys of a Python function's table, for the help of an unknown key.
+pub const PYTHON_FUNCTION_KEYS: &[&str] = &[
+    "path",
+    "handler",
+    "python",
+    "architectures",
+    "recipe",
+    "include",
+    "exclude",
+    "allow-secrets",
+    "layers",
+    "openapi",
+];
+/// The keys of a Python layer's table (`[layers.<name>]`).
+pub const PYTHON_LAYER_KEYS: &[&str] = &[
+    "path",
+    "python",
+    "architectures",
+    "recipe",
+    "include",
+    "exclude",
+    "allow-secrets",
+];
+/// The keys of `[defaults]` (`[workspace.metadata.powertools.defaults]`): any of a function's or a
+/// layer's but its folder.
+pub const PYTHON_DEFAULT_KEYS: &[&str] = &[
+    "handler",
+    "python",
+    "architectures",
+    "recipe",
+    "include",
+    "exclude",
+    "allow-secrets",
+    "layers",
+];
+
+/// `[defaults]` of powertools.toml, `[workspace.metadata.powertools.defaults]` of Cargo.toml: what
+/// every Python function and layer table takes when it does not say.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PythonDefaults {
+    pub handler: Option<String>,
+    pub python: Option<String>,
+    pub architectures: Option<Vec<Arch>>,
+    pub recipe: Option<String>,
+    pub include: Option<Vec<String>>,
+    pub exclude: Option<Vec<String>>,
+    pub allow_secrets: Option<Vec<String>>,
+    pub layers: Option<Vec<String>>,
+}
+
+impl PythonConfig {
+    /// `self` with every unset setting taken from `defaults` (a layer takes no handler or layers).
+    pub fn or(&self, defaults: &PythonDefaults) -> PythonConfig {
+        fn unless<T: Clone>(layer: bool, value: &Option<T>) -> Option<T> {
+            if layer { None } else { value.clone() }
+        }
+        PythonConfig {
+            path: self.path.clone(),
+            recipe: self.recipe.clone().or_else(|| defaults.recipe.clone()),
+            python: self.python.clone().or_else(|| defaults.python.clone()),
+            handler: self
+                .handler
+                .clone()
+                .or_else(|| unless(self.layer, &defaults.handler)),
+            architectures: self
+                .architectures
+                .clone()
+                .or_else(|| defaults.architectures.clone()),
+            layer: self.layer,
+            exclude: self.exclude.clone().or_else(|| defaults.exclude.clone()),
+            include: self.include.clone().or_else(|| defaults.include.clone()),
+            openapi: self.openapi.clone(),
+            allow_secrets: self
+                .allow_secrets
+                .clone()
+                .or_else(|| defaults.allow_secrets.clone()),
+            layers: self
+                .layers
+                .clone()
+                .or_else(|| unless(self.layer, &defaults.layers)),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -186,6 +276,23 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn help(&self) -> String {
+        let python_keys = |kind: &str, keys: &[&str]| {
+            format!(
+                "edit `{}` in {}. The keys of {kind} are: {}",
+                self.field,
+                self.manifest.display(),
+                keys.join(", ")
+            )
+        };
+        if self.field.starts_with("python.") {
+            return python_keys(
+                "a Python table",
+                &[PYTHON_FUNCTION_KEYS, &["layer"]].concat(),
+            );
+        }
+        if self.field.starts_with("defaults") {
+            return python_keys("`defaults`", PYTHON_DEFAULT_KEYS);
+        }
         format!(
             "edit `{}` in {}. Known keys: architectures = [\"x86_64\", \"arm64\"], runtime = \"provided.al2023\" | \"provided.al2\", recipe = \"cargo-lambda\", libc = \"gnu\" | \"musl\", include = [\"glob\", ...], allow-secrets = [\"path/in/zip\", ...], skip = true, openapi = {{ route = \"/openapi.json\" }} | {{ file = \"...\" }} | {{ command = [\"...\"] }}; per binary under `bin.<name>` (also kind = \"function\" | \"extension\"); `skip = [\"member\", ...]` and `recipes.<name>` at workspace level",
             self.field,

@@ -21,6 +21,8 @@ pub enum Error {
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
     #[error(transparent)]
+    Load(#[from] crate::loaders::LoadError),
+    #[error(transparent)]
     Recipe(#[from] RecipeError),
     #[error(transparent)]
     Plan(#[from] PlanError),
@@ -194,6 +196,7 @@ impl Error {
     pub fn help(&self) -> Option<String> {
         match self {
             Error::Workspace(err) => err.help(),
+            Error::Load(err) => err.help(),
             Error::Recipe(err) => err.help(),
             Error::Plan(err) => err.help(),
             Error::Include(err) => err.help(),

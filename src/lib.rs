@@ -16,6 +16,7 @@ pub mod elf;
 pub mod errors;
 pub mod include;
 pub mod invoke;
+pub mod loaders;
 pub mod manifest;
 pub mod model;
 pub mod openapi;

@@ -49,6 +49,10 @@ pub struct Artifact {
     /// must provide them, and `verify`'s closure check counts them as installed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<String>,
+    /// The Python layers (artifacts of this manifest, by `function` name) a Python function runs
+    /// with: `verify --invoke` puts their `python/` on its path as Lambda does (`/opt/python`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub layers: Vec<String>,
     pub recipe: String,
     /// The versions of the tools the recipe ran (and of rustc), by name.
     #[serde(default)]

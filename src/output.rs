@@ -546,6 +546,7 @@ mod tests {
             sha256: manifest::hex(&digest),
             code_sha256: manifest::base64(&digest),
             excluded: Vec::new(),
+            layers: Vec::new(),
         }
     }
 

@@ -57,6 +57,8 @@ pub struct Workspace {
 #[derive(Clone, Debug, Default)]
 pub struct LoadOptions {
     pub manifest_path: Option<PathBuf>,
+    /// `--config PATH`: a powertools.toml, instead of the one found from the current directory.
+    pub config: Option<PathBuf>,
     pub locked: bool,
     pub offline: bool,
 }
@@ -196,11 +198,8 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
             &root_manifest,
         )?;
     }
-    let python = workspace_config
-        .python
-        .iter()
-        .map(|(name, config)| python::from_config(name, config, &root, &root_manifest))
-        .collect::<Result<Vec<_>, _>>()?;
+    let python =
+        python::cargo_tables::functions(&workspace_config, &recipes, &root, &root_manifest)?;
     check_unique_names(&binaries, &python)?;
 
     Ok(Workspace {

@@ -11,6 +11,7 @@ pub fn exec(args: PackageArgs, shell: &Shell) -> Result<(), Error> {
     let options = PackageOptions {
         load: LoadOptions {
             manifest_path: args.manifest_path,
+            config: args.config,
             locked: args.locked,
             offline: args.offline,
         },

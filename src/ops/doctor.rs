@@ -1,6 +1,7 @@
 //! `cargo powertools doctor`: is everything the chosen recipe needs here, and if not, what to run.
 use crate::build;
 use crate::errors::Error;
+use crate::loaders;
 use crate::model::{Arch, Target};
 use crate::plan::{self, Selection};
 use crate::platform;
@@ -157,9 +158,9 @@ fn cache_check(options: &DoctorOptions) -> Option<Check> {
 /// The workspace root (or the current directory outside a workspace) and the recipes its functions
 /// use (or `--recipe`), each with the architectures it builds.
 fn chosen_recipes(options: &DoctorOptions) -> Result<(PathBuf, Vec<RecipeUse>), Error> {
-    let workspace = match workspace::load(&options.load) {
+    let workspace = match loaders::load(&options.load) {
         Ok(workspace) => Some(workspace),
-        Err(workspace::WorkspaceError::NoManifest { .. }) => None,
+        Err(err) if err.is_no_manifest() => None,
         Err(err) => return Err(err.into()),
     };
     let Some(workspace) = workspace.filter(|w| !w.binaries.is_empty()) else {

@@ -4,6 +4,7 @@ use crate::build::{self, BuildOptions};
 use crate::cache::{self, CompilerCache};
 use crate::errors::Error;
 use crate::include;
+use crate::loaders;
 use crate::manifest::{self, Artifact, Manifest};
 use crate::model::{Arch, BinaryKind, Day, Runtime, Stage};
 use crate::ops::report;
@@ -11,10 +12,10 @@ use crate::output::{Committed, OutDir};
 use crate::parallel;
 use crate::plan::{self, BuildGroup, Plan, PythonJob, Selection};
 use crate::python::{self, StandaloneOptions};
-use crate::recipe::{RecipeInfo, Recipes};
+use crate::recipe::{self, RecipeInfo, Recipes};
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Finding, Severity, UNZIPPED_LIMIT};
-use crate::workspace::{self, LambdaBinary, LoadOptions, SkippedBinary, Workspace};
+use crate::workspace::{LambdaBinary, LoadOptions, SkippedBinary, Workspace};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -56,7 +57,7 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     let run_started = Instant::now();
     let workspace = match &options.python {
         Some(standalone) => python_project(standalone)?,
-        None => workspace::load(&options.load)?,
+        None => loaders::load(&options.load)?,
     };
     let plan = plan::plan(&workspace, &options.selection)?;
     for skipped in &plan.skipped {
@@ -231,10 +232,11 @@ struct Built {
 }
 
 /// One build of the plan: one run of a Rust recipe's build command (the indices of the groups it
-/// builds, one per target) or one Python job.
-enum Step<'a> {
+/// builds, one per target) or one Python install (the indices of the jobs it serves, see
+/// [`shared_installs`]).
+enum Step {
     Rust(Vec<usize>),
-    Python(&'a PythonJob),
+    Python(Vec<usize>),
 }
 
 enum Output {
@@ -259,7 +261,7 @@ fn build_all(
         .rust_runs(build_options.sequential)
         .into_iter()
         .map(Step::Rust)
-        .chain(plan.python.iter().map(Step::Python))
+        .chain(shared_installs(&plan.python).into_iter().map(Step::Python))
         .collect();
     let jobs = build_options.jobs.unwrap_or_else(parallel::cores);
     let tokens = build::JobTokens::new(jobs)?;
@@ -271,7 +273,7 @@ fn build_all(
             let own_lane = per_arch && !lead.recipe.build.multi_target;
             (false, own_lane.then_some(lead.arch))
         }
-        Step::Python(job) => (true, Some(job.arch)),
+        Step::Python(jobs) => (true, Some(plan.python[jobs[0]].arch)),
     };
     let outputs = parallel::lanes(
         &steps,
@@ -283,7 +285,10 @@ fn build_all(
                 build_groups(&groups, workspace, build_options, &tokens, staging, shell)
                     .map(Output::Binaries)
             }
-            Step::Python(job) => build_python(job, workspace, staging, shell).map(Output::Entries),
+            Step::Python(jobs) => {
+                let jobs: Vec<&PythonJob> = jobs.iter().map(|&i| &plan.python[i]).collect();
+                build_python(&jobs, workspace, staging, shell).map(Output::Entries)
+            }
         },
     );
     // A lane stops only at its error, so a step no lane reached comes with an error to return.
@@ -293,7 +298,7 @@ fn build_all(
         .collect::<Result<Vec<_>, _>>()?;
     let mut rust: Vec<Option<BTreeMap<String, PathBuf>>> =
         plan.groups.iter().map(|_| None).collect();
-    let mut python = Vec::new();
+    let mut python: Vec<Option<Vec<Entry>>> = plan.python.iter().map(|_| None).collect();
     for (step, output) in steps.iter().zip(outputs) {
         match (step, output) {
             (Step::Rust(build), Output::Binaries(binaries)) => {
@@ -301,13 +306,18 @@ fn build_all(
                     rust[index] = Some(binaries);
                 }
             }
-            (_, Output::Entries(entries)) => python.push(entries),
+            (Step::Python(jobs), Output::Entries(entries)) => {
+                for &index in jobs {
+                    python[index] = Some(entries.clone());
+                }
+            }
+            (Step::Rust(_), Output::Entries(_)) => {}
             (Step::Python(_), Output::Binaries(_)) => {}
         }
     }
     Ok(Built {
         rust: rust.into_iter().flatten().collect(),
-        python,
+        python: python.into_iter().flatten().collect(),
     })
 }
 
@@ -374,23 +384,60 @@ fn build_groups(
     })?)
 }
 
-/// Installs one Python function's dependencies for its architecture; returns its zip entries.
+/// The Python jobs that one install serves, as indices into `jobs`: functions of one folder with
+/// the same recipe, runtime, architecture and zip settings get the same zip but for the handler, so
+/// the folder is installed once for them all (as `sam build` builds a shared CodeUri once). A recipe
+/// that builds the zip itself (pex, pants) builds it per function: its command names the function.
+fn shared_installs(jobs: &[PythonJob]) -> Vec<Vec<usize>> {
+    let mut installs: Vec<Vec<usize>> = Vec::new();
+    for (index, job) in jobs.iter().enumerate() {
+        let shares = |other: &PythonJob| {
+            let (a, b) = (&job.function, &other.function);
+            !matches!(job.recipe.python.step, recipe::PythonStep::Package { .. })
+                && job.arch == other.arch
+                && job.recipe.name == other.recipe.name
+                && a.project == b.project
+                && a.python == b.python
+                && a.layer == b.layer
+                && a.exclude == b.exclude
+                && a.include == b.include
+                && a.allow_secrets == b.allow_secrets
+        };
+        match installs.iter_mut().find(|i| shares(&jobs[i[0]])) {
+            Some(install) => install.push(index),
+            None => installs.push(vec![index]),
+        }
+    }
+    installs
+}
+
+/// Installs the dependencies of Python functions that share one install (see [`shared_installs`])
+/// for their architecture, once; checks each one's handler and returns the zip entries.
 fn build_python(
-    job: &PythonJob,
+    jobs: &[&PythonJob],
     workspace: &Workspace,
     staging: &Path,
     shell: &Shell,
 ) -> Result<Vec<Entry>, Error> {
+    let job = jobs[0];
     let function = &job.function;
+    let names: Vec<&str> = jobs.iter().map(|j| j.function.name.as_str()).collect();
     shell.status(
         "Building",
         format!(
-            "{} for {} ({}, Python {}, recipe {})",
-            function.name,
+            "{} for {} ({}, Python {}{}, recipe {}{})",
+            names.join(", "),
             job.arch,
             function.platform(job.arch),
             function.python,
-            job.recipe.name
+            because(function.python_found.as_deref()),
+            job.recipe.name,
+            because(
+                function
+                    .recipe_found
+                    .as_deref()
+                    .filter(|_| function.recipe.as_deref() == Some(job.recipe.name.as_str()))
+            ),
         ),
     );
     let progress = shell.child_output(format!("Installing {}", job.arch));
@@ -398,14 +445,25 @@ fn build_python(
         .join("python")
         .join(&function.name)
         .join(job.arch.as_str());
-    Ok(python::build(
+    let entries = python::build(
         function,
         job.arch,
         &job.recipe,
         &workspace.root,
         &work,
         |_, line| progress.line(line),
-    )?)
+    )?;
+    for other in &jobs[1..] {
+        if let Some(handler) = &other.function.handler {
+            python::handler::check(handler, &entries, &other.function)?;
+        }
+    }
+    Ok(entries)
+}
+
+/// ` (why)` after a setting the project folder decided.
+fn because(found: Option<&str>) -> String {
+    found.map(|why| format!(" ({why})")).unwrap_or_default()
 }
 
 /// Checks, before anything is built, that each recipe's tools are here and that the toolchain has
@@ -516,6 +574,7 @@ fn rust_artifact(
         runtime: Runtime::Os(binary.runtime),
         handler: None,
         excluded: Vec::new(),
+        layers: Vec::new(),
         recipe: group.recipe.name.clone(),
         tools,
         path: format!("{}/{}.zip", group.arch, binary.name),
@@ -539,6 +598,7 @@ fn python_artifact(job: &PythonJob, tools: BTreeMap<String, String>) -> Artifact
         runtime: function.python.runtime(),
         handler: function.handler.clone().filter(|_| !function.layer),
         excluded: function.exclude.clone(),
+        layers: function.layers.clone(),
         recipe: job.recipe.name.clone(),
         tools,
         path: format!("{}/{}.zip", job.arch, function.name),

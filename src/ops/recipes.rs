@@ -1,9 +1,10 @@
 //! `cargo powertools recipes` and `recipes show`: the build strategies, and whether each can run here.
 use crate::errors::Error;
+use crate::loaders;
 use crate::model::Arch;
 use crate::recipe::{self, LoadedRecipe, Recipe, RecipeInfo, Recipes};
 use crate::shell::Shell;
-use crate::workspace::{self, LoadOptions};
+use crate::workspace::LoadOptions;
 
 /// Whether a recipe can build both architectures here, and if not, why not.
 pub fn usability(recipe: &Recipe) -> Result<(), String> {
@@ -28,9 +29,9 @@ pub fn usability(recipe: &Recipe) -> Result<(), String> {
 
 /// The workspace's recipes when there is a workspace, else the built-in ones.
 pub fn load_recipes(load: &LoadOptions) -> Result<Recipes, Error> {
-    match workspace::load(load) {
+    match loaders::load(load) {
         Ok(workspace) => Ok(workspace.recipes),
-        Err(workspace::WorkspaceError::NoManifest { .. }) => Ok(Recipes::built_in()?),
+        Err(err) if err.is_no_manifest() => Ok(Recipes::built_in()?),
         Err(err) => Err(err.into()),
     }
 }

@@ -3,12 +3,13 @@
 use crate::errors::Error;
 use crate::invoke::report::{self, Profile, ProfileFile, Report};
 use crate::invoke::{Function, InvokeError, InvokeOptions, ProcessGroups, Session, memory};
+use crate::loaders;
 use crate::manifest::{self, Artifact};
 use crate::model::{Arch, Kind, Runtime};
 use crate::platform;
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Finding, Severity};
-use crate::workspace::{self, LoadOptions};
+use crate::workspace::LoadOptions;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -130,7 +131,7 @@ fn is_manifest(path: &Path) -> bool {
 }
 
 fn default_manifest(load: &LoadOptions) -> Result<PathBuf, Error> {
-    let workspace = workspace::load(load)?;
+    let workspace = loaders::load(load)?;
     let path = workspace
         .target_dir
         .join("powertools")

@@ -127,8 +127,36 @@ pub enum PythonError {
         #[source]
         source: ProcessError,
     },
-    #[error("`{name}` has no Python version: pass `--python-version 3.x` or write it to {}", .project.join(".python-version").display())]
+    #[error("`{name}` has no Python version: {} has no .python-version, and no pyproject.toml with `requires-python`", .project.display())]
     NoVersion { name: String, project: PathBuf },
+    #[error("`{name}` in {} runs with the layer `{layer}`, which is not a Python layer declared there", .declared_in.display())]
+    UnknownLayer {
+        name: String,
+        layer: String,
+        declared_in: PathBuf,
+        known: Vec<String>,
+    },
+    #[error("`{name}` in {} runs on {arch} with the layer `{layer}`, which is not packaged for {arch}", .declared_in.display())]
+    LayerArchitecture {
+        name: String,
+        layer: String,
+        arch: Arch,
+        declared_in: PathBuf,
+    },
+    #[error("unknown key `{key}` in {} of {}", shown(.table), .file.display())]
+    UnknownKey {
+        file: PathBuf,
+        table: String,
+        key: String,
+        allowed: Vec<String>,
+    },
+    #[error("invalid `{key}` in {} of {}: {message}", shown(.table), .file.display())]
+    BadValue {
+        file: PathBuf,
+        table: String,
+        key: String,
+        message: String,
+    },
     #[error("{} is not a Python project folder (no pyproject.toml or requirements.txt)", .path.display())]
     NotAProject { path: PathBuf },
     #[error("`{output}` was not written by `{command}`")]
@@ -215,8 +243,39 @@ impl PythonError {
                 "pin a version of `{package}` that publishes manylinux wheels (or a `-binary` variant, e.g. psycopg2-binary), choose a Python version it has wheels for, or build the wheel for Lambda yourself and install it from a local index"
             ),
             PythonError::Step { .. } => "fix the problem the tool printed above".into(),
-            PythonError::NoVersion { .. } => "e.g. `cargo powertools package --python path --python-version 3.12`".into(),
+            PythonError::NoVersion { .. } => format!(
+                "say which Python Lambda runs it with: `python = \"3.{}\"` in its table (or `[defaults]`), `--python-version 3.{}` with `--python`, or `uv python pin 3.{}` in the project",
+                PYTHON_MINORS.end() - 1,
+                PYTHON_MINORS.end() - 1,
+                PYTHON_MINORS.end() - 1
+            ),
+            PythonError::UnknownLayer { layer, known, .. } => format!(
+                "declare it beside the function (`[layers.{layer}]` with its `path` in powertools.toml, a Python table with `layer = true` in Cargo.toml){}",
+                if known.is_empty() {
+                    String::new()
+                } else {
+                    format!(", or name one of its layers: {}", known.join(", "))
+                }
+            ),
+            PythonError::LayerArchitecture { arch, .. } => format!(
+                "add {arch} to the layer's `architectures`, or take it out of the function's"
+            ),
+            PythonError::UnknownKey { table, allowed, .. } => {
+                format!("the keys of {} are: {}", shown(table), allowed.join(", "))
+            }
+            PythonError::BadValue { key, table, .. } => {
+                format!("fix `{key}` in {} (e.g. python = \"3.13\", architectures = [\"x86_64\", \"arm64\"], handler = \"app.handler\")", shown(table))
+            }
             PythonError::MissingOutput { .. } | PythonError::Io { .. } => return None,
         })
+    }
+}
+
+/// A table's name in a message: `[functions.orders]` in backticks, a phrase ("the top level") as is.
+fn shown(table: &str) -> String {
+    if table.starts_with('[') {
+        format!("`{table}`")
+    } else {
+        table.to_string()
     }
 }

@@ -9,21 +9,29 @@
 //! - [`closure`]: every installed distribution's requirements present (also for `verify`);
 //! - [`handler`]: the handler's module and function exist;
 //! - [`site`]: pruning the installed site-packages;
+//! - [`detect`]: the recipe and Python version a project folder calls for;
+//! - [`tool_table`]: `[tool.powertools]` of a project's pyproject.toml;
 //! - [`files`]: installed and own files as zip entries;
 //! - [`error`]: what can go wrong, with the fix.
+pub mod cargo_tables;
 pub mod closure;
+pub mod detect;
 mod error;
 mod files;
 pub mod handler;
 mod install;
+mod layers;
 pub mod markers;
 mod project;
 mod requirements;
 mod site;
 pub mod tags;
+mod tool_table;
 pub mod wheels;
 
 pub use error::PythonError;
 pub use files::check_own_code;
 pub use install::build;
+pub use layers::check_references as check_layer_references;
 pub use project::{PythonFunction, StandaloneOptions, allows, from_config, standalone};
+pub use tool_table::{parse_toml, table as read_table};

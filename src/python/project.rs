@@ -1,6 +1,6 @@
 //! A Python function or layer as configured: its project folder, Python version and Lambda
 //! runtime, handler and architectures, from the workspace's metadata or `--python PATH`.
-use super::PythonError;
+use super::{PythonError, detect, tool_table};
 use crate::config::PythonConfig;
 use crate::model::{Arch, Kind, PythonVersion, manylinux_tags};
 use std::path::{Path, PathBuf};
@@ -26,6 +26,12 @@ pub struct PythonFunction {
     pub allow_secrets: Vec<String>,
     /// Where it is declared, for messages.
     pub declared_in: PathBuf,
+    /// The layers it runs with, by name (Python layers of the same configuration).
+    pub layers: Vec<String>,
+    /// Why `recipe` and `python` are what they are when the project folder said so, not the
+    /// configuration: `found uv.lock`, `from .python-version` (for the status line).
+    pub recipe_found: Option<String>,
+    pub python_found: Option<String>,
 }
 
 impl PythonFunction {
@@ -47,19 +53,34 @@ impl PythonFunction {
     }
 }
 
-/// A function declared in `[workspace.metadata.powertools.python.<name>]`.
+/// A function declared in `[workspace.metadata.powertools.python.<name>]` or powertools.toml, with
+/// its defaults already applied: what the table leaves unset of the recipe and the Python version
+/// comes from the project folder ([`detect`]).
 pub fn from_config(
     name: &str,
     config: &PythonConfig,
     root: &Path,
     declared_in: &Path,
 ) -> Result<PythonFunction, PythonError> {
-    let python = config
-        .python
+    let project = root.join(&config.path);
+    if !project.is_dir() {
+        return Err(PythonError::MissingProject { path: project });
+    }
+    let (version, python_found) = match &config.python {
+        Some(python) => (python.clone(), None),
+        None => {
+            let found = detect::python(&project).ok_or_else(|| PythonError::NoVersion {
+                name: name.to_string(),
+                project: project.clone(),
+            })?;
+            (found.value, Some(found.because))
+        }
+    };
+    let python = version
         .parse::<PythonVersion>()
         .map_err(|_| PythonError::BadVersion {
             name: name.to_string(),
-            value: config.python.clone(),
+            value: version.clone(),
             declared_in: declared_in.to_path_buf(),
         })?;
     if config.handler.is_none() && !config.layer {
@@ -68,10 +89,13 @@ pub fn from_config(
             declared_in: declared_in.to_path_buf(),
         });
     }
-    let project = root.join(&config.path);
-    if !project.is_dir() {
-        return Err(PythonError::MissingProject { path: project });
-    }
+    let (recipe, recipe_found) = match &config.recipe {
+        Some(recipe) => (Some(recipe.clone()), None),
+        None => match detect::recipe(&project) {
+            Some(found) => (Some(found.value), Some(found.because)),
+            None => (None, None),
+        },
+    };
     Ok(PythonFunction {
         name: name.to_string(),
         project,
@@ -80,7 +104,7 @@ pub fn from_config(
             .to_string_lossy()
             .trim_end_matches('/')
             .to_string(),
-        recipe: config.recipe.clone(),
+        recipe,
         python,
         handler: config.handler.clone(),
         architectures: config
@@ -88,10 +112,13 @@ pub fn from_config(
             .clone()
             .unwrap_or_else(|| Arch::ALL.to_vec()),
         layer: config.layer,
-        exclude: config.exclude.clone(),
+        exclude: config.exclude.clone().unwrap_or_default(),
         include: config.include.clone(),
-        allow_secrets: config.allow_secrets.clone(),
+        allow_secrets: config.allow_secrets.clone().unwrap_or_default(),
         declared_in: declared_in.to_path_buf(),
+        layers: config.layers.clone().unwrap_or_default(),
+        recipe_found,
+        python_found,
     })
 }
 
@@ -104,8 +131,8 @@ pub struct StandaloneOptions {
     pub layer: bool,
 }
 
-/// A project folder packaged on its own: named after the folder; Python version from
-/// `--python-version` or the project's `.python-version` file.
+/// A project folder packaged on its own: named after the folder; the command line's settings
+/// before its pyproject.toml's `[tool.powertools]`, then what the folder says ([`detect`]).
 pub fn standalone(options: &StandaloneOptions) -> Result<PythonFunction, PythonError> {
     let project = options
         .path
@@ -121,37 +148,16 @@ pub fn standalone(options: &StandaloneOptions) -> Result<PythonFunction, PythonE
         .unwrap_or_default()
         .to_string_lossy()
         .into_owned();
-    let python = match &options.python {
-        Some(version) => version.clone(),
-        None => std::fs::read_to_string(project.join(".python-version"))
-            .ok()
-            .and_then(|text| {
-                text.lines().next().map(|l| {
-                    l.trim()
-                        .splitn(3, '.')
-                        .take(2)
-                        .collect::<Vec<_>>()
-                        .join(".")
-                })
-            })
-            .ok_or_else(|| PythonError::NoVersion {
-                name: name.clone(),
-                project: project.clone(),
-            })?,
-    };
+    let declared_in = project.join("pyproject.toml");
+    let tool = tool_table::read(&declared_in)?;
     let config = PythonConfig {
         path: project.clone(),
-        recipe: None,
-        python,
-        handler: options.handler.clone(),
-        architectures: None,
-        layer: options.layer,
-        exclude: Vec::new(),
-        include: None,
-        openapi: None,
-        allow_secrets: Vec::new(),
+        python: options.python.clone().or(tool.python),
+        handler: options.handler.clone().or(tool.handler),
+        architectures: tool.architectures,
+        layer: options.layer || tool.layer,
+        ..Default::default()
     };
-    let declared_in = project.join("pyproject.toml");
     let mut function = from_config(&name, &config, Path::new("/"), &declared_in)?;
     function.project_rel = ".".into();
     Ok(function)

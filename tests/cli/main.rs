@@ -16,6 +16,7 @@ mod invoke;
 mod openapi;
 mod package;
 mod python;
+mod python_teams;
 mod recipes;
 mod support;
 mod verify;
