@@ -193,6 +193,11 @@ pub struct PackageArgs {
     /// or above the current directory, before a Cargo.toml in the same folder).
     #[arg(long, value_name = "PATH", conflicts_with_all = ["manifest_path", "python"])]
     pub config: Option<PathBuf>,
+    /// Package the Python functions and layers of this SAM template, as it is, and write it again
+    /// as <out-dir>/template.yaml with each CodeUri/ContentUri naming its zip (default, with no
+    /// powertools.toml or Cargo.toml found: template.yaml or template.yml in the current directory).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["manifest_path", "python", "config"])]
+    pub sam_template: Option<PathBuf>,
     /// Package this Python project folder (pyproject.toml and its lock file, or requirements.txt;
     /// settings from its `[tool.powertools]`), without a Cargo workspace.
     #[arg(long, value_name = "PATH", conflicts_with_all = ["manifest_path", "packages"])]

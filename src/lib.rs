@@ -30,6 +30,7 @@ pub mod process;
 mod proptest_support;
 pub mod python;
 pub mod recipe;
+pub mod sam_template;
 pub mod shell;
 pub mod verify;
 pub mod workspace;

@@ -15,6 +15,19 @@ pub struct Manifest {
     /// The OpenAPI document `cargo powertools openapi` last wrote from these artifacts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub openapi: Option<OpenApiDocument>,
+    /// The SAM template written beside the zips, its code locations naming them
+    /// (`package --sam-template`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<TemplateFile>,
+}
+
+/// `manifest.json`'s `template` entry.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateFile {
+    /// Relative to the manifest's directory: `template.yaml`.
+    pub path: String,
+    /// Lower-case hex SHA-256 of the file.
+    pub sha256: String,
 }
 
 /// `manifest.json`'s `openapi` entry.
@@ -80,6 +93,7 @@ impl Manifest {
             generator: format!("cargo-powertools {}", env!("CARGO_PKG_VERSION")),
             artifacts,
             openapi: None,
+            template: None,
         }
     }
 

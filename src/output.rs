@@ -26,6 +26,8 @@ use std::path::{Path, PathBuf};
 /// The hidden folder holding the generations, inside the output directory.
 pub const STATE_DIR: &str = ".powertools";
 const CURRENT: &str = "current";
+/// The SAM template written beside the zips (`package --sam-template`), when there is one.
+const TEMPLATE: &str = crate::sam_template::FILE_NAME;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -181,6 +183,15 @@ impl OutDir {
     /// can be ours: absent, our links, or an earlier version's real folders and manifest.
     pub fn check_layout(&self, arches: &[Arch]) -> Result<(), OutputError> {
         self.top_level(manifest::FILE_NAME, false)?;
+        // No earlier version wrote a template: a real file there is the user's (their own
+        // template, when the out-dir is the application's folder).
+        if self.top_level(TEMPLATE, false)? == TopLevel::Legacy {
+            return Err(OutputError::Occupied {
+                path: self.root.join(TEMPLATE),
+                found: "a file".into(),
+                what: "the SAM template of the zips".into(),
+            });
+        }
         for arch in arches {
             self.top_level(arch.as_str(), true)?;
         }
@@ -241,6 +252,8 @@ impl OutDir {
         let path = self.root.join(name);
         let what = if is_dir {
             format!("the folder of {name} zips")
+        } else if name == TEMPLATE {
+            "the SAM template of the zips".to_string()
         } else {
             "the manifest".to_string()
         };
@@ -306,12 +319,17 @@ impl OutDir {
         // Checked again: the user may have put something in the way while we were building.
         self.check_layout(&arches)?;
         let legacy = self.has_legacy()?;
+        let files: Vec<&str> = std::iter::once(manifest::FILE_NAME)
+            .chain(manifest.template.as_ref().map(|_| TEMPLATE))
+            .collect();
         if !legacy && current.as_deref() == Some(self.state.join(&name).as_path()) {
             // Links someone removed come back; nothing else is touched.
             for arch in &arches {
                 self.link_top_level(arch.as_str())?;
             }
-            self.link_top_level(manifest::FILE_NAME)?;
+            for file in &files {
+                self.link_top_level(file)?;
+            }
             return Ok(Committed::Unchanged);
         }
 
@@ -320,7 +338,9 @@ impl OutDir {
         for arch in &arches {
             self.link_top_level(arch.as_str())?;
         }
-        self.link_top_level(manifest::FILE_NAME)?;
+        for file in &files {
+            self.link_top_level(file)?;
+        }
         let generation = self.state.join(&name);
         let created = !generation.is_dir();
         if created {
@@ -347,6 +367,11 @@ impl OutDir {
                 let _ = std::fs::remove_file(path);
             }
         }
+        if manifest.template.is_none()
+            && matches!(self.top_level(TEMPLATE, false), Ok(TopLevel::Ours))
+        {
+            let _ = std::fs::remove_file(self.root.join(TEMPLATE));
+        }
         self.remove_old_generations(&name, previous.as_deref());
         Ok(Committed::Replaced)
     }
@@ -369,6 +394,12 @@ impl OutDir {
                 }
                 if source.is_file() {
                     link_or_copy(&source, &dest)?;
+                }
+            }
+            if let Some(template) = &manifest.template {
+                let source = from.join(&template.path);
+                if source.is_file() {
+                    link_or_copy(&source, &generation.join(&template.path))?;
                 }
             }
             let inputs = from.join(".inputs.json");
@@ -460,7 +491,7 @@ impl OutDir {
 
     /// Creates `<out>/<name>` as the fixed link into `current`, if it is not there yet.
     fn link_top_level(&self, name: &str) -> Result<(), OutputError> {
-        let is_dir = name != manifest::FILE_NAME;
+        let is_dir = Arch::ALL.iter().any(|arch| arch.as_str() == name);
         if self.top_level(name, is_dir)? == TopLevel::Absent {
             let path = self.root.join(name);
             symlink(&link_target(name), &path, is_dir)?;

@@ -525,6 +525,7 @@ mod tests {
             recipes: crate::recipe::Recipes::built_in().unwrap(),
             python: vec![],
             cache: None,
+            sam: None,
             skipped: vec![SkippedBinary {
                 package: "tool".into(),
                 name: "tool".into(),

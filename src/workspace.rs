@@ -52,6 +52,8 @@ pub struct Workspace {
     pub python: Vec<PythonFunction>,
     /// `cache = "sccache"` in `[workspace.metadata.powertools]`.
     pub cache: Option<crate::cache::Cache>,
+    /// The SAM template the functions were read from, to write again with the zips' paths.
+    pub sam: Option<crate::sam_template::SamTemplate>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -59,6 +61,8 @@ pub struct LoadOptions {
     pub manifest_path: Option<PathBuf>,
     /// `--config PATH`: a powertools.toml, instead of the one found from the current directory.
     pub config: Option<PathBuf>,
+    /// `--sam-template PATH`: the functions and layers of a SAM template.
+    pub sam_template: Option<PathBuf>,
     pub locked: bool,
     pub offline: bool,
 }
@@ -212,6 +216,7 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
         recipes,
         python,
         cache: workspace_config.cache,
+        sam: None,
     })
 }
 

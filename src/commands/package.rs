@@ -12,6 +12,7 @@ pub fn exec(args: PackageArgs, shell: &Shell) -> Result<(), Error> {
         load: LoadOptions {
             manifest_path: args.manifest_path,
             config: args.config,
+            sam_template: args.sam_template,
             locked: args.locked,
             offline: args.offline,
         },

@@ -256,6 +256,9 @@ pub struct Function {
     pub arch: Arch,
     pub runtime: Runtime,
     pub handler: Option<String>,
+    /// The zips of the Python layers it runs with, in order: unpacked into one `/opt`, as Lambda
+    /// does, whose `python/` is then on the function's path.
+    pub layers: Vec<PathBuf>,
 }
 
 impl Function {
@@ -267,6 +270,7 @@ impl Function {
             arch: artifact.arch,
             runtime: artifact.runtime,
             handler: artifact.handler.clone(),
+            layers: Vec::new(),
         }
     }
 }
@@ -345,8 +349,12 @@ impl Session {
             .tempdir()?;
         let task_root = work.path().join("task");
         unzip(&function.zip, &task_root)?;
+        let opt = work.path().join("opt");
+        for layer in &function.layers {
+            unzip(layer, &opt)?;
+        }
         let launch = match function.runtime {
-            Runtime::Python(python) => python::command(function, python, work.path())?,
+            Runtime::Python(python) => python::command(function, python, work.path(), &opt)?,
             Runtime::Os(_) => bootstrap_command(function.arch, &task_root)?,
         };
 
@@ -586,6 +594,7 @@ pub fn invoke(invocation: &Invocation, groups: &ProcessGroups) -> Result<Answer,
         arch: invocation.arch,
         runtime: Runtime::Os(OsRuntime::ProvidedAl2023),
         handler: None,
+        layers: Vec::new(),
     };
     let options = InvokeOptions {
         timeout: invocation.timeout,

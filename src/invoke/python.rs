@@ -9,11 +9,13 @@ use std::path::{Path, PathBuf};
 /// The runtime loop, shipped inside the binary.
 const RUNTIME_LOOP: &str = include_str!("runtime_loop.py");
 
-/// The command that runs `function`'s handler with CPython `python`, its runtime's.
+/// The command that runs `function`'s handler with CPython `python`, its runtime's, with the
+/// layers unpacked in `opt` on its path.
 pub(super) fn command(
     function: &Function,
     python: PythonVersion,
     work: &Path,
+    opt: &Path,
 ) -> Result<Launch, InvokeError> {
     let minor = python.minor();
     let host = Arch::host();
@@ -46,6 +48,7 @@ pub(super) fn command(
         .env("_HANDLER", &handler)
         .env("AWS_EXECUTION_ENV", format!("AWS_Lambda_python3.{minor}"))
         .env("LAMBDA_RUNTIME_DIR", work)
+        .env("POWERTOOLS_LAYER_PATHS", layer_paths(opt, minor))
         .env("LANG", "en_US.UTF-8")
         .env("TZ", ":UTC");
     Ok(Launch {
@@ -53,6 +56,14 @@ pub(super) fn command(
         runner: format!("with {}", python.display()),
         emulator: None,
     })
+}
+
+/// Where Lambda's Python runtime looks in `/opt` (the layers, unpacked there) after the task root:
+/// `python/lib/python3.X/site-packages`, then `python/`.
+fn layer_paths(opt: &Path, minor: u8) -> std::ffi::OsString {
+    let python = opt.join("python");
+    let site = python.join(format!("lib/python3.{minor}/site-packages"));
+    std::env::join_paths([site, python]).unwrap_or_default()
 }
 
 /// The CPython for `python3.{minor}`: each `python3.X` on PATH, else one that pyenv or uv installed,

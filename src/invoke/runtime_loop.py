@@ -128,6 +128,9 @@ class RuntimeApi:
 def main():
     task_root = os.environ["LAMBDA_TASK_ROOT"]
     sys.path.insert(0, task_root)
+    # The layers' /opt/python (and its lib/python3.X/site-packages), after the task root as on Lambda.
+    layers = [p for p in os.environ.get("POWERTOOLS_LAYER_PATHS", "").split(os.pathsep) if p]
+    sys.path[1:1] = layers
     api = RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
     try:
         handler = load_handler(os.environ["_HANDLER"])

@@ -1,8 +1,9 @@
 //! Where the functions to package are declared, and reading them: a `powertools.toml` (no cargo
-//! needed), a Cargo workspace (`cargo metadata`, in [`crate::workspace`]), or a SAM template.
-//! [`load`] finds which one a command means, as cargo finds Cargo.toml: walking up from the
-//! current directory.
+//! needed), a Cargo workspace (`cargo metadata`, in [`crate::workspace`]), or a SAM template
+//! ([`sam`]). [`load`] finds which one a command means, as cargo finds Cargo.toml: walking up from
+//! the current directory; with neither file there, a `template.yaml` in the current directory.
 pub mod powertools_toml;
+pub mod sam;
 
 use crate::python::PythonError;
 use crate::recipe::RecipeError;
@@ -20,6 +21,15 @@ pub enum LoadError {
     Recipe(#[from] RecipeError),
     #[error(transparent)]
     File(#[from] ConfigFileError),
+    /// Boxed: its variants name several paths, and every command's error carries this one.
+    #[error(transparent)]
+    Sam(Box<sam::SamError>),
+}
+
+impl From<sam::SamError> for LoadError {
+    fn from(err: sam::SamError) -> LoadError {
+        LoadError::Sam(Box::new(err))
+    }
 }
 
 impl LoadError {
@@ -29,6 +39,7 @@ impl LoadError {
             LoadError::Python(err) => err.help(),
             LoadError::Recipe(err) => err.help(),
             LoadError::File(err) => Some(err.help()),
+            LoadError::Sam(err) => err.help(),
         }
     }
 
@@ -87,6 +98,7 @@ impl ConfigFileError {
 pub enum Source {
     PowertoolsToml(PathBuf),
     Cargo,
+    Sam(PathBuf),
 }
 
 /// Reads the configuration `options` mean: `--config`, `--manifest-path`, or the nearest
@@ -96,10 +108,14 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, LoadError> {
     match locate(options)? {
         Source::PowertoolsToml(path) => powertools_toml::load(&path),
         Source::Cargo => Ok(workspace::load(options)?),
+        Source::Sam(template) => sam::load(&template),
     }
 }
 
 pub fn locate(options: &LoadOptions) -> Result<Source, LoadError> {
+    if let Some(template) = &options.sam_template {
+        return Ok(Source::Sam(template.clone()));
+    }
     if let Some(config) = &options.config {
         if !config.is_file() {
             return Err(ConfigFileError::Missing {
@@ -131,25 +147,30 @@ pub fn locate(options: &LoadOptions) -> Result<Source, LoadError> {
             return Ok(Source::Cargo);
         }
     }
-    Ok(Source::Cargo)
+    // Neither: a SAM application's template in the current directory, as `sam build` finds it.
+    match sam::DEFAULT_NAMES
+        .iter()
+        .map(|name| cwd.join(name))
+        .find(|path| path.is_file())
+    {
+        Some(template) => Ok(Source::Sam(template)),
+        None => Ok(Source::Cargo),
+    }
 }
 
-/// A repository declares its Python functions in one file: a Cargo.toml at or above
-/// `powertools_toml`'s folder with Python tables is an error naming both.
+/// A repository declares its Python functions in one file: a Cargo.toml beside `powertools_toml`
+/// with Python tables is an error naming both. (A Cargo workspace further up is another project,
+/// as a nested Cargo workspace is.)
 fn check_single_config(powertools_toml: &Path) -> Result<(), ConfigFileError> {
     let absolute = std::path::absolute(powertools_toml).unwrap_or(powertools_toml.to_path_buf());
-    let folder = absolute.parent().unwrap_or(Path::new("/"));
-    match folder
-        .ancestors()
-        .map(|dir| dir.join("Cargo.toml"))
-        .find(|cargo_toml| declares_python(cargo_toml))
-    {
-        Some(cargo_toml) => Err(ConfigFileError::Both {
+    let cargo_toml = absolute.with_file_name("Cargo.toml");
+    if declares_python(&cargo_toml) {
+        return Err(ConfigFileError::Both {
             powertools_toml: absolute,
             cargo_toml,
-        }),
-        None => Ok(()),
+        });
     }
+    Ok(())
 }
 
 /// Whether a Cargo.toml has `[workspace.metadata.powertools.python.*]` or `.defaults` tables

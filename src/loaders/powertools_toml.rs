@@ -94,6 +94,7 @@ pub fn load(file: &Path) -> Result<Workspace, LoadError> {
         recipes: Recipes::for_workspace(&root, None)?,
         python: functions,
         cache: None,
+        sam: None,
         root,
     })
 }

@@ -13,6 +13,7 @@ use crate::parallel;
 use crate::plan::{self, BuildGroup, Plan, PythonJob, Selection};
 use crate::python::{self, StandaloneOptions};
 use crate::recipe::{self, RecipeInfo, Recipes};
+use crate::sam_template::{self, SamTemplate};
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Finding, Severity, UNZIPPED_LIMIT};
 use crate::workspace::{LambdaBinary, LoadOptions, SkippedBinary, Workspace};
@@ -168,7 +169,10 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         .collect();
     report_findings(&staged, shell)?;
 
-    let manifest = Manifest::new(staged.into_iter().map(|(zip, _)| zip.artifact).collect());
+    let mut manifest = Manifest::new(staged.into_iter().map(|(zip, _)| zip.artifact).collect());
+    if let Some(template) = &workspace.sam {
+        manifest.template = Some(write_template(template, &manifest, &generation, shell)?);
+    }
     let committed = out.commit(staging, &manifest)?;
     let commit = report::Commit {
         out_dir: &out_dir,
@@ -196,6 +200,43 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     })
 }
 
+/// Writes the SAM template into the new generation, each packaged resource's code location naming
+/// its zip; a resource this run did not package (`--bin`, `--arch`, `--shard`) keeps its folder,
+/// with a warning.
+fn write_template(
+    template: &SamTemplate,
+    manifest: &Manifest,
+    generation: &Path,
+    shell: &Shell,
+) -> Result<manifest::TemplateFile, Error> {
+    let zip_of = |resource: &str| {
+        manifest
+            .artifacts
+            .iter()
+            .find(|a| a.function == resource)
+            .map(|a| a.path.clone())
+    };
+    let (text, left) = template.rewrite(zip_of);
+    for resource in left {
+        shell.warning(
+            format!(
+                "{}: `{resource}` was not packaged in this run, so its code location still names its folder",
+                sam_template::FILE_NAME
+            ),
+            Some("package without `--bin`, `--arch` or `--shard` for a template that names only zips"),
+        );
+    }
+    let path = generation.join(sam_template::FILE_NAME);
+    std::fs::write(&path, &text).map_err(|source| Error::Output {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(manifest::TemplateFile {
+        path: sam_template::FILE_NAME.to_string(),
+        sha256: manifest::hex(&archive::sha256(text.as_bytes())),
+    })
+}
+
 /// Every architecture the plan writes zips for.
 fn planned_arches(plan: &Plan) -> Vec<Arch> {
     Arch::ALL
@@ -220,6 +261,7 @@ fn python_project(options: &StandaloneOptions) -> Result<Workspace, Error> {
         recipes: Recipes::for_workspace(&root, None)?,
         python: vec![function],
         cache: None,
+        sam: None,
         root,
     })
 }

@@ -61,6 +61,8 @@ struct Subject {
     kind: Option<Kind>,
     runtime: Runtime,
     handler: Option<String>,
+    /// The zips of the layers it runs with (from the manifest).
+    layers: Vec<PathBuf>,
 }
 
 pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Error> {
@@ -100,6 +102,7 @@ pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Er
                 kind: None,
                 runtime: options.runtime,
                 handler: options.handler.clone(),
+                layers: Vec::new(),
             });
             (verify::check_zip(path, &expect), 1)
         };
@@ -145,16 +148,28 @@ fn default_manifest(load: &LoadOptions) -> Result<PathBuf, Error> {
 
 fn manifest_subjects(path: &Path, artifacts: Vec<Artifact>) -> Vec<Subject> {
     let dir = path.parent().unwrap_or(Path::new("."));
+    // A function's layers are the layer artifacts of its architecture with those names.
+    let layer_zip = |name: &String, arch: Arch| {
+        artifacts
+            .iter()
+            .find(|l| l.kind == Kind::Layer && l.function == *name && l.arch == arch)
+            .map(|l| dir.join(&l.path))
+    };
     artifacts
-        .into_iter()
+        .iter()
         .map(|a| Subject {
             zip: dir.join(&a.path),
-            function: a.function,
-            name: a.path,
+            function: a.function.clone(),
+            name: a.path.clone(),
             arch: Some(a.arch),
             kind: Some(a.kind),
             runtime: a.runtime,
-            handler: a.handler,
+            handler: a.handler.clone(),
+            layers: a
+                .layers
+                .iter()
+                .filter_map(|n| layer_zip(n, a.arch))
+                .collect(),
         })
         .collect()
 }
@@ -303,6 +318,7 @@ fn invoke_selected(
             arch,
             runtime: subject.runtime,
             handler: subject.handler.clone(),
+            layers: subject.layers.clone(),
         };
         if let Some(profile) = invoke_one(
             &function,

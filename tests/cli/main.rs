@@ -18,5 +18,6 @@ mod package;
 mod python;
 mod python_teams;
 mod recipes;
+mod sam_template;
 mod support;
 mod verify;

@@ -406,3 +406,54 @@ fn a_cargo_toml_python_table_takes_defaults_and_lists_python_keys() {
     assert_eq!(artifacts[0]["runtime"], "python3.12");
     assert_eq!(artifacts[0]["recipe"], "pip");
 }
+
+#[test]
+fn verify_invoke_puts_a_functions_layers_on_its_path_as_lambda_does() {
+    if !require_tools(&["cargo-lambda", "uv", "python3.11"]) {
+        return;
+    }
+    let repo = python_repo(&[
+        ("services/orders", "orders"),
+        ("layers/shared", "shared-layer"),
+    ]);
+    // pydantic comes from the layer only; Lambda finds it under /opt/python.
+    std::fs::write(
+        repo.path().join("services/orders/app.py"),
+        "import pydantic\nimport requests\n\n\ndef lambda_handler(event, context):\n    return [pydantic.VERSION, requests.__version__]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.path().join("powertools.toml"),
+        r#"[defaults]
+python = "3.11"
+architectures = ["x86_64"]
+
+[functions.orders]
+path = "services/orders"
+handler = "app.lambda_handler"
+layers = ["shared"]
+
+[layers.shared]
+path = "layers/shared"
+"#,
+    )
+    .unwrap();
+    succeeds(powertools().current_dir(repo.path()).arg("package"));
+    let manifest = repo.path().join("dist/powertools/manifest.json");
+    let tmp = tempfile::tempdir().unwrap();
+    let text = succeeds(
+        verify_invoke(tmp.path())
+            .arg(&manifest)
+            .args(["--function", "orders"]),
+    );
+    assert!(text.contains(r#"["2.10.6", "2.32.3"]"#), "{text}");
+
+    // The same zip without its layer: what Lambda says when the layer is not attached.
+    let text = fails(
+        verify_invoke(tmp.path())
+            .arg(repo.path().join("dist/powertools/x86_64/orders.zip"))
+            .args(["--runtime", "python3.11", "--handler", "app.lambda_handler"]),
+    );
+    assert!(text.contains("No module named 'pydantic'"), "{text}");
+    assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
+}
