@@ -311,6 +311,7 @@ page_tests! {
     page_openapi => "openapi.md",
     page_profile => "profile.md",
     page_profiling => "profiling.md",
+    page_python_teams => "python-teams.md",
     page_recipe_cargo_lambda => "recipes/cargo-lambda.md",
     page_recipe_cargo_zigbuild => "recipes/cargo-zigbuild.md",
     page_recipe_cargo => "recipes/cargo.md",
