@@ -587,9 +587,10 @@ fn python_failures_carry_lambdas_error_types() {
     );
 
     // The context object Lambda's runtime passes, and Lambda's layout: the task root is the working
-    // directory and first on sys.path, and no site-packages of this machine is on it.
+    // directory and first on sys.path, and no site-packages of this machine is on it (only the
+    // layers' /opt/python/lib/python3.X/site-packages, as on Lambda).
     let text = succeeds(&mut invoke_app(
-        "import os, sys\n\ndef handler(event, context):\n    root = os.environ['LAMBDA_TASK_ROOT']\n    return [context.function_name, context.memory_limit_in_mb, len(context.aws_request_id), 0 < context.get_remaining_time_in_millis() <= 3000, os.getcwd() == root == sys.path[0], [p for p in sys.path if 'site-packages' in p]]\n",
+        "import os, sys\n\ndef handler(event, context):\n    root = os.environ['LAMBDA_TASK_ROOT']\n    return [context.function_name, context.memory_limit_in_mb, len(context.aws_request_id), 0 < context.get_remaining_time_in_millis() <= 3000, os.getcwd() == root == sys.path[0], [p for p in sys.path if 'site-packages' in p and not p.endswith('/opt/python/lib/python3.11/site-packages')]]\n",
     ));
     assert!(
         text.contains(r#"python3.11): ["app", "128", 36, true, true, []]"#),
