@@ -268,8 +268,11 @@ pub fn build_command(
     for package in &lead.packages {
         process.args(["--package", package]);
     }
-    for binary in &lead.binaries {
-        process.args(["--bin", &binary.name]);
+    // Two SAM functions may be built from one binary.
+    let bins: std::collections::BTreeSet<&str> =
+        lead.binaries.iter().map(|b| b.bin.as_str()).collect();
+    for bin in bins {
+        process.args(["--bin", bin]);
     }
     if options.locked {
         process.arg("--locked");
@@ -290,7 +293,8 @@ pub fn build_command(
 
 /// Runs `command` (from [`build_command`]) and copies each binary of each of `groups` from where
 /// the recipe leaves it into `<collect_root>/<recipe>/<target>`, before a later build for
-/// another target can replace it; returns where each group's binaries went, in `groups` order.
+/// another target can replace it; returns where each group's binaries went (by Cargo binary name),
+/// in `groups` order.
 pub fn run_build(
     command: &ProcessBuilder,
     groups: &[&BuildGroup],
@@ -343,7 +347,7 @@ fn collect(
                 ("target_dir", target_dir.as_ref()),
                 ("triple", triple.as_str()),
                 ("profile_dir", profile_dir(options.profile.as_deref())),
-                ("bin", binary.name.as_str()),
+                ("bin", binary.bin.as_str()),
             ];
             let built = PathBuf::from(recipe::fill(&group.recipe.build.output, &values));
             if !built.is_file() {
@@ -352,12 +356,12 @@ fn collect(
                     path: built,
                 });
             }
-            let collected = collect_dir.join(&binary.name);
+            let collected = collect_dir.join(&binary.bin);
             std::fs::copy(&built, &collected).map_err(|source| BuildError::Copy {
                 path: built.clone(),
                 source,
             })?;
-            Ok((binary.name.to_string(), collected))
+            Ok((binary.bin.clone(), collected))
         })
         .collect()
 }

@@ -66,6 +66,10 @@ pub struct Artifact {
     /// with: `verify --invoke` puts their `python/` on its path as Lambda does (`/opt/python`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub layers: Vec<String>,
+    /// The environment variables it runs with (a SAM template's literal `Environment.Variables`):
+    /// `verify --invoke` sets them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, String>,
     pub recipe: String,
     /// The versions of the tools the recipe ran (and of rustc), by name.
     #[serde(default)]

@@ -578,6 +578,7 @@ mod tests {
             code_sha256: manifest::base64(&digest),
             excluded: Vec::new(),
             layers: Vec::new(),
+            environment: Default::default(),
         }
     }
 

@@ -498,6 +498,7 @@ mod tests {
     ) -> LambdaBinary {
         LambdaBinary {
             name: Name::new(name).unwrap(),
+            bin: name.into(),
             package: package.into(),
             kind: BinaryKind::Function,
             package_dir: PathBuf::from(package),
@@ -506,6 +507,7 @@ mod tests {
             runtime,
             include: vec![],
             allow_secrets: vec![],
+            environment: Default::default(),
             recipe: None,
             libc: Default::default(),
         }
@@ -526,6 +528,8 @@ mod tests {
             python: vec![],
             cache: None,
             sam: None,
+            cargo: None,
+            notes: Vec::new(),
             skipped: vec![SkippedBinary {
                 package: "tool".into(),
                 name: "tool".into(),

@@ -15,7 +15,11 @@ const EXTENSION_CRATES: [&str; 2] = ["lambda-extension", "lambda_extension"];
 /// One binary that will be zipped, with its settings resolved (binary > package > workspace > default).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaBinary {
+    /// The artifact's name (its zip is `<arch>/<name>.zip`): the binary's, or the logical id of the
+    /// SAM resource it is built for.
     pub name: Name,
+    /// The Cargo binary target it is built from.
+    pub bin: String,
     pub package: String,
     pub kind: BinaryKind,
     pub package_dir: PathBuf,
@@ -25,6 +29,8 @@ pub struct LambdaBinary {
     pub include: Vec<String>,
     /// Credential-looking files `include` may zip after all, by entry name.
     pub allow_secrets: Vec<String>,
+    /// Environment variables it runs with (a SAM template's literal `Environment.Variables`).
+    pub environment: BTreeMap<String, String>,
     /// The recipe configured for it; `None` means the default (or `--recipe`).
     pub recipe: Option<String>,
     pub libc: Libc,
@@ -54,6 +60,30 @@ pub struct Workspace {
     pub cache: Option<crate::cache::Cache>,
     /// The SAM template the functions were read from, to write again with the zips' paths.
     pub sam: Option<crate::sam_template::SamTemplate>,
+    /// The Cargo workspace the Rust binaries build in, when it is not this one (a SAM template's
+    /// Rust functions); `None`: `root`, `manifest_path` and `target_dir`.
+    pub cargo: Option<CargoBuild>,
+    /// What loading noticed that changes nothing but is worth a line (`Note`) when packaging.
+    pub notes: Vec<String>,
+}
+
+/// Where Rust binaries build: a Cargo workspace's root, its root manifest and its target directory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CargoBuild {
+    pub root: PathBuf,
+    pub manifest_path: PathBuf,
+    pub target_dir: PathBuf,
+}
+
+impl Workspace {
+    /// Where the Rust binaries build.
+    pub fn cargo_build(&self) -> CargoBuild {
+        self.cargo.clone().unwrap_or_else(|| CargoBuild {
+            root: self.root.clone(),
+            manifest_path: self.manifest_path.clone(),
+            target_dir: self.target_dir.clone(),
+        })
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -217,6 +247,8 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, WorkspaceError> {
         python,
         cache: workspace_config.cache,
         sam: None,
+        cargo: None,
+        notes: Vec::new(),
     })
 }
 
@@ -329,6 +361,7 @@ fn discover_package(
         )?;
         let settings: TargetSettings = bin_config.settings().or(&package_settings);
         binaries.push(LambdaBinary {
+            bin: name.to_string(),
             name,
             package: package.name.to_string(),
             kind,
@@ -338,6 +371,7 @@ fn discover_package(
             runtime: settings.runtime.unwrap_or_default(),
             include: settings.include.unwrap_or_default(),
             allow_secrets: settings.allow_secrets.unwrap_or_default(),
+            environment: BTreeMap::new(),
             recipe: settings.recipe,
             libc: settings.libc.unwrap_or_default(),
         });

@@ -26,6 +26,7 @@ use crate::platform::{self, LinuxOnly};
 use crate::process::{ProcessBuilder, ProcessError};
 use http::Message;
 use proxy::{Proxy, Seen};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -259,6 +260,8 @@ pub struct Function {
     /// The zips of the Python layers it runs with, in order: unpacked into one `/opt`, as Lambda
     /// does, whose `python/` is then on the function's path.
     pub layers: Vec<PathBuf>,
+    /// Environment variables it runs with, as Lambda sets the function's configured ones.
+    pub environment: BTreeMap<String, String>,
 }
 
 impl Function {
@@ -271,6 +274,7 @@ impl Function {
             runtime: artifact.runtime,
             handler: artifact.handler.clone(),
             layers: Vec::new(),
+            environment: artifact.environment.clone(),
         }
     }
 }
@@ -376,6 +380,10 @@ impl Session {
         let (sender, seen) = std::sync::mpsc::channel();
         let proxy = proxy::start(port, options.timeout, sender)?;
         let mut command = launch.command;
+        // The function's own variables first: Lambda's reserved ones below take precedence.
+        for (key, value) in &function.environment {
+            command.env(key, value);
+        }
         command
             .cwd(&task_root)
             .env(
@@ -595,6 +603,7 @@ pub fn invoke(invocation: &Invocation, groups: &ProcessGroups) -> Result<Answer,
         runtime: Runtime::Os(OsRuntime::ProvidedAl2023),
         handler: None,
         layers: Vec::new(),
+        environment: BTreeMap::new(),
     };
     let options = InvokeOptions {
         timeout: invocation.timeout,

@@ -108,7 +108,7 @@ pub fn load(options: &LoadOptions) -> Result<Workspace, LoadError> {
     match locate(options)? {
         Source::PowertoolsToml(path) => powertools_toml::load(&path),
         Source::Cargo => Ok(workspace::load(options)?),
-        Source::Sam(template) => sam::load(&template),
+        Source::Sam(template) => sam::load(&template, options),
     }
 }
 

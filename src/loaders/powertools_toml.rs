@@ -95,6 +95,8 @@ pub fn load(file: &Path) -> Result<Workspace, LoadError> {
         python: functions,
         cache: None,
         sam: None,
+        cargo: None,
+        notes: Vec::new(),
         root,
     })
 }

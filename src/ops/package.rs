@@ -61,6 +61,9 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         None => loaders::load(&options.load)?,
     };
     let plan = plan::plan(&workspace, &options.selection)?;
+    for note in &workspace.notes {
+        shell.status("Note", note);
+    }
     for skipped in &plan.skipped {
         shell.status(
             "Skipping",
@@ -102,7 +105,7 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         None
     } else {
         Some(build::lock_target_dir(
-            &workspace.target_dir,
+            &workspace.cargo_build().target_dir,
             report::blocking(shell, "another packaging run"),
         )?)
     };
@@ -114,7 +117,7 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         for binary in &group.binaries {
             let entries = zip_entries(
                 binary,
-                &binaries[binary.name.as_str()],
+                &binaries[binary.bin.as_str()],
                 &includes[binary.name.as_str()],
             );
             let artifact = rust_artifact(binary, group, tool_versions[&group.recipe.name].clone());
@@ -262,6 +265,8 @@ fn python_project(options: &StandaloneOptions) -> Result<Workspace, Error> {
         python: vec![function],
         cache: None,
         sam: None,
+        cargo: None,
+        notes: Vec::new(),
         root,
     })
 }
@@ -378,22 +383,17 @@ fn build_groups(
     let targets: Vec<String> = groups.iter().map(|g| g.target.build_target()).collect();
     let arches: Vec<String> = groups.iter().map(|g| g.arch.to_string()).collect();
     let lambda_dir = staging.join("lambda").join(&targets[0]);
+    let cargo = workspace.cargo_build();
     let target_dir = if lead.recipe.build.multi_target {
-        build::joint_target_dir(&workspace.target_dir)
+        build::joint_target_dir(&cargo.target_dir)
     } else {
-        build::arch_target_dir(&workspace.target_dir, lead.arch)
+        build::arch_target_dir(&cargo.target_dir, lead.arch)
     };
     let dirs = build::BuildDirs {
         lambda_dir: &lambda_dir,
         target_dir: &target_dir,
     };
-    let command = build::build_command(
-        groups,
-        &workspace.manifest_path,
-        &dirs,
-        build_options,
-        tokens,
-    );
+    let command = build::build_command(groups, &cargo.manifest_path, &dirs, build_options, tokens);
     let names: Vec<&str> = lead.binaries.iter().map(|b| b.name.as_str()).collect();
     shell.status(
         "Building",
@@ -524,7 +524,7 @@ fn preflight(
     let rustc = if plan.groups.is_empty() {
         None
     } else {
-        build::rustc_version(&workspace.root)
+        build::rustc_version(&workspace.cargo_build().root)
     };
     let mut versions: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for (recipe, _) in &uses {
@@ -551,7 +551,7 @@ fn preflight(
     for group in plan.groups.iter().filter(|g| g.recipe.needs_target_std) {
         let triple = group.target.triple();
         if !checked.contains(&triple) {
-            build::check_target_std(&workspace.root, &triple, group.arch)?;
+            build::check_target_std(&workspace.cargo_build().root, &triple, group.arch)?;
             checked.push(triple);
         }
     }
@@ -564,6 +564,7 @@ fn resolve_includes(
     workspace: &Workspace,
 ) -> Result<BTreeMap<String, Vec<Entry>>, Error> {
     let mut includes = BTreeMap::new();
+    let cargo_root = workspace.cargo_build().root;
     for binary in groups.iter().flat_map(|g| &g.binaries) {
         if includes.contains_key(binary.name.as_str()) {
             continue;
@@ -572,7 +573,7 @@ fn resolve_includes(
         let entries = include::resolve(
             &binary.include,
             &binary.package_dir,
-            &workspace.root,
+            &cargo_root,
             &binary.manifest_path,
             &reserved,
             &include::Secrets::new(&binary.allow_secrets),
@@ -617,6 +618,7 @@ fn rust_artifact(
         handler: None,
         excluded: Vec::new(),
         layers: Vec::new(),
+        environment: binary.environment.clone(),
         recipe: group.recipe.name.clone(),
         tools,
         path: format!("{}/{}.zip", group.arch, binary.name),
@@ -641,6 +643,7 @@ fn python_artifact(job: &PythonJob, tools: BTreeMap<String, String>) -> Artifact
         handler: function.handler.clone().filter(|_| !function.layer),
         excluded: function.exclude.clone(),
         layers: function.layers.clone(),
+        environment: function.environment.clone(),
         recipe: job.recipe.name.clone(),
         tools,
         path: format!("{}/{}.zip", job.arch, function.name),

@@ -10,7 +10,7 @@ use crate::platform;
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Finding, Severity};
 use crate::workspace::LoadOptions;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -63,6 +63,8 @@ struct Subject {
     handler: Option<String>,
     /// The zips of the layers it runs with (from the manifest).
     layers: Vec<PathBuf>,
+    /// The environment variables it runs with (from the manifest).
+    environment: BTreeMap<String, String>,
 }
 
 pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Error> {
@@ -103,6 +105,7 @@ pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Er
                 runtime: options.runtime,
                 handler: options.handler.clone(),
                 layers: Vec::new(),
+                environment: BTreeMap::new(),
             });
             (verify::check_zip(path, &expect), 1)
         };
@@ -170,6 +173,7 @@ fn manifest_subjects(path: &Path, artifacts: Vec<Artifact>) -> Vec<Subject> {
                 .iter()
                 .filter_map(|n| layer_zip(n, a.arch))
                 .collect(),
+            environment: a.environment.clone(),
         })
         .collect()
 }
@@ -319,6 +323,7 @@ fn invoke_selected(
             runtime: subject.runtime,
             handler: subject.handler.clone(),
             layers: subject.layers.clone(),
+            environment: subject.environment.clone(),
         };
         if let Some(profile) = invoke_one(
             &function,

@@ -32,6 +32,8 @@ pub struct PythonFunction {
     /// configuration: `found uv.lock`, `from .python-version` (for the status line).
     pub recipe_found: Option<String>,
     pub python_found: Option<String>,
+    /// Environment variables it runs with (a SAM template's literal `Environment.Variables`).
+    pub environment: std::collections::BTreeMap<String, String>,
 }
 
 impl PythonFunction {
@@ -119,6 +121,7 @@ pub fn from_config(
         layers: config.layers.clone().unwrap_or_default(),
         recipe_found,
         python_found,
+        environment: Default::default(),
     })
 }
 

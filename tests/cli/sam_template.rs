@@ -242,14 +242,6 @@ fn resources_this_tool_does_not_build_are_listed_as_skipped() {
     Metadata:
       BuildMethod: makefile
 
-  RustFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: ./rust_app
-      Handler: bootstrap
-      Runtime: provided.al2023
-    Metadata:
-      BuildMethod: rust-cargolambda
 "#;
     replace_in_file(
         &template,
@@ -262,9 +254,222 @@ fn resources_this_tool_does_not_build_are_listed_as_skipped() {
     for line in [
         "Skipping ImageFunction (template): PackageType: Image is a container image, not a zip",
         "Skipping MakefileFunction (template): Metadata.BuildMethod makefile: built by its own Makefile",
-        "Skipping RustFunction (template): Metadata.BuildMethod rust-cargolambda: a Rust function, packaged from its Cargo workspace (`cargo-powertools package` there), not from the template",
         "Skipping OrderNotificationsFunction (template): Runtime nodejs22.x",
     ] {
         assert!(log.contains(line), "{line}\nin\n{log}");
     }
+}
+
+/// A Rust function as the AWS SAM docs declare one ("Building Rust Lambda functions with Cargo
+/// Lambda in AWS SAM"): its crate's folder as CodeUri, `BuildMethod: rust-cargolambda` and the
+/// binary. The crate is the example workspace's `hello` (as `cargo lambda new` writes it), in a
+/// copy of the workspace, so it builds in the suite's target directory.
+const RUST_FUNCTION: &str = r#"
+  PriceFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: rust_app/functions/hello
+      Handler: bootstrap
+      Runtime: provided.al2023
+      Layers: []
+      Environment:
+        Variables:
+          PRICE_CURRENCY: EUR
+    Metadata:
+      BuildMethod: rust-cargolambda
+      BuildProperties:
+        Binary: hello
+"#;
+
+/// The shopping cart with the example workspace at `rust_app/` and `RUST_FUNCTION` in its template.
+fn shopping_cart_with_rust() -> tempfile::TempDir {
+    let app = shopping_cart();
+    copy_tree(
+        &repo_root().join("examples/workspace"),
+        &app.path().join("rust_app"),
+    );
+    replace_in_file(
+        &app.path().join("template.yaml"),
+        "\n  CartTable:",
+        &format!("{RUST_FUNCTION}\n  CartTable:"),
+    );
+    app
+}
+
+#[test]
+fn a_rust_function_of_a_template_is_built_by_the_rust_path_beside_the_python_ones() {
+    if !require_tools(&["sam", "cargo-lambda", "zig", "python3"]) {
+        return;
+    }
+    let app = shopping_cart_with_rust();
+    let log = succeeds(powertools().current_dir(app.path()).args([
+        "package",
+        "--sam-template",
+        "template.yaml",
+    ]));
+    // Globals.Function's architecture, by cargo-lambda, for the binary the template names.
+    assert!(
+        log.contains(
+            "    Building PriceFunction for arm64 (aarch64-unknown-linux-gnu, recipe cargo-lambda)"
+        ),
+        "{log}"
+    );
+    assert!(log.contains("--bin hello"), "{log}");
+    let out = app.path().join("dist/powertools");
+    let written = std::fs::read_to_string(out.join("template.yaml")).unwrap();
+    assert!(
+        written.contains("      CodeUri: arm64/PriceFunction.zip\n      Handler: bootstrap"),
+        "{written}"
+    );
+    assert!(written.contains("      CodeUri: arm64/AddToCartFunction.zip\n"));
+    let price = artifacts(&out)
+        .into_iter()
+        .find(|a| a["function"] == "PriceFunction")
+        .unwrap();
+    assert_eq!(price["language"], "rust");
+    assert_eq!(price["runtime"], "provided.al2023");
+    assert_eq!(price["package"], "hello");
+    // Globals' literal variables and its own; TABLE_NAME (`!Ref CartTable`) is CloudFormation's.
+    assert_eq!(
+        price["environment"],
+        serde_json::json!({"POWERTOOLS_LOG_LEVEL": "INFO", "POWERTOOLS_SERVICE_NAME": "shopping-cart", "PRICE_CURRENCY": "EUR"})
+    );
+    assert!(
+        log.contains("Note PriceFunction: `verify --invoke` runs without TABLE_NAME, which an intrinsic function sets when CloudFormation deploys the template"),
+        "{log}"
+    );
+    assert_eq!(
+        zip_names(&out.join("arm64/PriceFunction.zip")),
+        ["bootstrap"]
+    );
+    let verified = succeeds(
+        powertools()
+            .current_dir(app.path())
+            .args(["verify", "dist/powertools/manifest.json"]),
+    );
+    assert!(
+        verified.contains("Verified 5 artifact(s): 0 error(s)"),
+        "{verified}"
+    );
+    let lint = std::process::Command::new(tools_dir().join("deploy-venv/bin/sam"))
+        .args(["validate", "--lint", "--template"])
+        .arg(out.join("template.yaml"))
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("SAM_CLI_TELEMETRY", "0")
+        .current_dir(app.path())
+        .output()
+        .unwrap();
+    assert!(
+        lint.status.success(),
+        "sam validate --lint:\n{}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+}
+
+#[test]
+fn bad_rust_functions_in_a_template_name_the_resource_and_the_fix() {
+    if !require_tools(&["cargo"]) {
+        return;
+    }
+    let mut text = String::new();
+    let binary = "      BuildProperties:\n        Binary: hello\n";
+    let edits: [&[(&str, &str)]; 5] = [
+        &[("Binary: hello", "Binary: helo")],
+        &[
+            (
+                "CodeUri: rust_app/functions/hello",
+                "CodeUri: rust_app/tools/seed-data",
+            ),
+            ("Binary: hello", "Binary: seed-data"),
+        ],
+        &[(
+            "CodeUri: rust_app/functions/hello",
+            "CodeUri: rust_app/events",
+        )],
+        // The workspace's root: any member's function, so the binary must be named.
+        &[
+            ("CodeUri: rust_app/functions/hello", "CodeUri: rust_app"),
+            (binary, ""),
+        ],
+        &[("Runtime: provided.al2023", "Runtime: python3.12")],
+    ];
+    for edit in edits {
+        let app = shopping_cart_with_rust();
+        for (from, to) in edit {
+            replace_in_file(&app.path().join("template.yaml"), from, to);
+        }
+        let error = fails(powertools().current_dir(app.path()).arg("package"));
+        assert!(!app.path().join("dist").exists(), "nothing written");
+        let error = error.replace(&app.path().display().to_string(), "[APP]");
+        let said: Vec<&str> = edit
+            .iter()
+            .map(|(_, to)| {
+                if to.is_empty() {
+                    "no Binary"
+                } else {
+                    to.trim()
+                }
+            })
+            .collect();
+        text += &format!(
+            "$ cargo-powertools package  # {}\n{error}\n",
+            said.join("; ")
+        );
+    }
+    assert_snapshot("sam_template_rust_errors", &text, &[]);
+}
+
+#[test]
+fn verify_invoke_runs_a_function_with_its_templates_literal_environment() {
+    if !require_tools(&["cargo-lambda", "python3.11"]) {
+        return;
+    }
+    let app = tempfile::tempdir().unwrap();
+    std::fs::create_dir(app.path().join("env_app")).unwrap();
+    std::fs::write(app.path().join("env_app/requirements.txt"), "").unwrap();
+    std::fs::write(
+        app.path().join("env_app/app.py"),
+        "import os\n\n\ndef lambda_handler(event, context):\n    return [os.environ.get(k, '-') for k in ('GREETING', 'LEVEL', 'TABLE_NAME')]\n",
+    )
+    .unwrap();
+    std::fs::write(
+        app.path().join("template.yaml"),
+        r#"AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: python3.11
+    Environment:
+      Variables:
+        LEVEL: INFO
+        GREETING: hello
+Resources:
+  EnvFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: env_app/
+      Handler: app.lambda_handler
+      Environment:
+        Variables:
+          GREETING: bonjour
+          TABLE_NAME: !Ref Table
+  Table:
+    Type: AWS::Serverless::SimpleTable
+"#,
+    )
+    .unwrap();
+    let log = succeeds(powertools().current_dir(app.path()).arg("package"));
+    assert!(
+        log.contains("Note EnvFunction: `verify --invoke` runs without TABLE_NAME"),
+        "{log}"
+    );
+    let out = app.path().join("dist/powertools");
+    assert_eq!(
+        artifacts(&out)[0]["environment"],
+        serde_json::json!({"GREETING": "bonjour", "LEVEL": "INFO"})
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let text = succeeds(verify_invoke(tmp.path()).arg(out.join("manifest.json")));
+    assert!(text.contains(r#"["bonjour", "INFO", "-"]"#), "{text}");
 }

@@ -1,18 +1,22 @@
 //! A SAM template read as it is (`package --sam-template template.yaml`): every
 //! `AWS::Serverless::Function` with a Python runtime and every `AWS::Serverless::LayerVersion` built
-//! with `Metadata.BuildMethod: python3.x` becomes a Python function or layer, with `Globals.Function`
-//! applied as SAM applies it; what this tool cannot build is listed as skipped, with the reason.
+//! with `Metadata.BuildMethod: python3.x` becomes a Python function or layer, every function built
+//! with `Metadata.BuildMethod: rust-cargolambda` a Rust binary of its Cargo project ([`rust`]),
+//! with `Globals.Function` applied as SAM applies it; what this tool cannot build is listed as
+//! skipped, with the reason.
 //! The template is kept with the spans of the code locations, for the template written beside the
 //! zips ([`crate::sam_template`]).
+mod rust;
 pub mod yaml;
 
 use super::LoadError;
 use crate::config::PythonConfig;
-use crate::model::Arch;
+use crate::model::{Arch, OsRuntime};
 use crate::python::{self, PythonFunction};
 use crate::recipe::Recipes;
 use crate::sam_template::SamTemplate;
-use crate::workspace::{SkippedBinary, Workspace};
+use crate::workspace::{LoadOptions, SkippedBinary, Workspace};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use yaml::Node;
 
@@ -81,6 +85,49 @@ pub enum SamError {
         resource: String,
         value: String,
     },
+    #[error("`{resource}` in {} is built with `BuildMethod: rust-cargolambda`, and its CodeUri {} has no Cargo.toml", .template.display(), .folder.display())]
+    NoCargoToml {
+        template: PathBuf,
+        resource: String,
+        folder: PathBuf,
+    },
+    #[error("`{resource}` in {} is built with `BuildMethod: rust-cargolambda`, and has `Runtime: {value}`", .template.display())]
+    RustRuntime {
+        template: PathBuf,
+        resource: String,
+        value: String,
+    },
+    /// (Without the template's path, which the Cargo.toml's is enough beside, to keep errors small.)
+    #[error("the Rust function `{resource}` names the binary `{binary}`, which is not a Lambda function of {}", .cargo_toml.display())]
+    RustBinary {
+        resource: String,
+        binary: String,
+        cargo_toml: PathBuf,
+        /// The Lambda functions that Cargo project has.
+        known: Vec<String>,
+        /// Why the binary named is not packaged, when the project has it.
+        skipped: Option<String>,
+    },
+    #[error("the Rust function `{resource}` names no binary (`Metadata.BuildProperties.Binary`), and {} has {} Lambda functions", .cargo_toml.display(), .known.len())]
+    RustBinaryUnnamed {
+        resource: String,
+        cargo_toml: PathBuf,
+        known: Vec<String>,
+    },
+    #[error("`{first}` and `{second}` in {} are Rust functions of two Cargo workspaces, {} and {}", .template.display(), .first_root.display(), .second_root.display())]
+    CargoWorkspaces {
+        template: PathBuf,
+        first: String,
+        first_root: PathBuf,
+        second: String,
+        second_root: PathBuf,
+    },
+    #[error("`{resource}` in {} cannot name a Lambda artifact: {reason}", .template.display())]
+    Name {
+        template: PathBuf,
+        resource: String,
+        reason: &'static str,
+    },
 }
 
 impl SamError {
@@ -111,13 +158,28 @@ impl SamError {
                 "declare `{layer}` in Resources (an `AWS::Serverless::LayerVersion` with `Metadata: BuildMethod: python3.x`) or in Parameters, or fix the reference"
             ),
             SamError::Architecture { .. } => "use `x86_64` or `arm64`".into(),
+            SamError::NoCargoToml { .. } => "point `CodeUri` at the folder of the function's Cargo.toml (the crate `cargo lambda new` writes), relative to the template".into(),
+            SamError::RustRuntime { .. } => "use `Runtime: provided.al2023` (or `provided.al2`): a Rust function is its own `bootstrap`".into(),
+            SamError::RustBinary { known, skipped: Some(reason), .. } if known.is_empty() => format!("it is skipped ({reason}): point `CodeUri` at the folder of a crate that depends on `lambda_runtime` or `lambda_http`"),
+            SamError::RustBinary { skipped: Some(reason), known, .. } => format!(
+                "it is skipped ({reason}); name one of its Lambda functions in `Metadata: BuildProperties: Binary:`: {}",
+                known.join(", ")
+            ),
+            SamError::RustBinary { known, .. } | SamError::RustBinaryUnnamed { known, .. } if known.is_empty() => "point `CodeUri` at the folder of a crate that depends on `lambda_runtime` or `lambda_http`".into(),
+            SamError::RustBinary { known, .. } | SamError::RustBinaryUnnamed { known, .. } => format!(
+                "name one of its Lambda functions in `Metadata: BuildProperties: Binary:`: {}",
+                known.join(", ")
+            ),
+            SamError::CargoWorkspaces { .. } => "put the crates of the template's Rust functions in one Cargo workspace (`[workspace] members = [...]` in a Cargo.toml above them): they build in one run".into(),
+            SamError::Name { .. } => "shorten the logical id to at most 64 characters: the zip is named after it".into(),
         })
     }
 }
 
-/// A template's Python functions and layers as a workspace rooted at its folder, with the output
-/// under `dist/powertools` there.
-pub fn load(template: &Path) -> Result<Workspace, LoadError> {
+/// A template's functions and layers as a workspace rooted at its folder, with the output under
+/// `dist/powertools` there; its Rust functions build in their Cargo workspace (`options`:
+/// `--locked`, `--offline`).
+pub fn load(template: &Path, options: &LoadOptions) -> Result<Workspace, LoadError> {
     if !template.is_file() {
         return Err(SamError::Missing {
             path: template.to_path_buf(),
@@ -139,18 +201,22 @@ pub fn load(template: &Path) -> Result<Workspace, LoadError> {
         root: &root,
         text: &text,
         document: &document,
+        notes: Default::default(),
     };
     let read = reader.read()?;
     python::check_layer_references(&read.functions)?;
+    let (binaries, cargo) = rust::resolve(&read.rust, &template, options)?;
     Ok(Workspace {
         manifest_path: template.clone(),
         target_dir: root.join("dist"),
         members: Vec::new(),
-        binaries: Vec::new(),
+        binaries,
+        cargo,
         skipped: read.skipped,
         recipes: Recipes::for_workspace(&root, None)?,
         python: read.functions,
         cache: None,
+        notes: reader.notes.take(),
         sam: Some(SamTemplate {
             source: template.clone(),
             text: text.clone(),
@@ -160,16 +226,26 @@ pub fn load(template: &Path) -> Result<Workspace, LoadError> {
     })
 }
 
+/// The `Metadata.BuildMethod` of a function `sam build` builds with cargo-lambda.
+const RUST: &str = "rust-cargolambda";
+
+fn build_method(resource: &Node) -> Option<&str> {
+    resource.get("Metadata")?.get("BuildMethod")?.as_str()
+}
+
 struct Reader<'a> {
     template: &'a Path,
     root: &'a Path,
     text: &'a str,
     document: &'a Node,
+    /// What reading noticed and `package` says (see [`Workspace::notes`]).
+    notes: std::cell::RefCell<Vec<String>>,
 }
 
 #[derive(Default)]
 struct Read {
     functions: Vec<PythonFunction>,
+    rust: Vec<rust::RustFunction>,
     skipped: Vec<SkippedBinary>,
     code_locations: Vec<(String, std::ops::Range<usize>)>,
 }
@@ -177,6 +253,7 @@ struct Read {
 /// A resource this tool packages: its settings and where its code location is in the text.
 struct Packaged {
     config: PythonConfig,
+    environment: BTreeMap<String, String>,
     location: std::ops::Range<usize>,
 }
 
@@ -195,14 +272,21 @@ impl Reader<'_> {
         let mut read = Read::default();
         for (id, resource) in resources.entries() {
             let outcome = match resource.get("Type").and_then(Node::as_str) {
+                Some("AWS::Serverless::Function") if build_method(resource) == Some(RUST) => {
+                    let (function, location) = self.rust_function(id, resource)?;
+                    read.rust.push(function);
+                    read.code_locations.push((id.clone(), location));
+                    continue;
+                }
                 Some("AWS::Serverless::Function") => self.function(id, resource)?,
                 Some("AWS::Serverless::LayerVersion") => self.layer(id, resource)?,
                 _ => continue,
             };
             match outcome {
                 Ok(packaged) => {
-                    let function =
+                    let mut function =
                         python::from_config(id, &packaged.config, self.root, self.template)?;
+                    function.environment = packaged.environment;
                     read.functions.push(function);
                     read.code_locations.push((id.clone(), packaged.location));
                 }
@@ -216,8 +300,19 @@ impl Reader<'_> {
         Ok(read)
     }
 
+    fn variables(node: Option<&Node>) -> &[(String, Node)] {
+        node.and_then(|n| n.get("Environment"))
+            .and_then(|e| e.get("Variables"))
+            .map(Node::entries)
+            .unwrap_or_default()
+    }
+
+    fn globals_function(&self) -> Option<&Node> {
+        self.document.get("Globals")?.get("Function")
+    }
+
     fn globals(&self, key: &str) -> Option<&Node> {
-        self.document.get("Globals")?.get("Function")?.get(key)
+        self.globals_function()?.get(key)
     }
 
     /// A function: `Ok(Ok(..))` to package, `Ok(Err(reason))` to skip.
@@ -296,6 +391,7 @@ impl Reader<'_> {
                 layers: Some(layers),
                 ..Default::default()
             },
+            environment: self.environment(id, properties),
             location: self.location(id, "CodeUri", code_uri)?,
         }))
     }
@@ -345,18 +441,117 @@ impl Reader<'_> {
                 layer: true,
                 ..Default::default()
             },
+            environment: BTreeMap::new(),
             location: self.location(id, "ContentUri", content_uri)?,
         }))
     }
 
+    /// A function built with `BuildMethod: rust-cargolambda`, and where its CodeUri is in the text.
+    fn rust_function(
+        &self,
+        id: &str,
+        resource: &Node,
+    ) -> Result<(rust::RustFunction, std::ops::Range<usize>), SamError> {
+        let properties = resource.get("Properties");
+        let own = |key: &str| properties.and_then(|p| p.get(key));
+        let setting = |key: &str| own(key).or_else(|| self.globals(key));
+        let missing = |key| SamError::MissingKey {
+            template: self.template.to_path_buf(),
+            resource: id.to_string(),
+            key,
+        };
+        let runtime = setting("Runtime")
+            .and_then(Node::as_str)
+            .ok_or_else(|| missing("Runtime"))?;
+        let runtime = runtime
+            .parse::<OsRuntime>()
+            .map_err(|_| SamError::RustRuntime {
+                template: self.template.to_path_buf(),
+                resource: id.to_string(),
+                value: runtime.to_string(),
+            })?;
+        let code_uri = match own("CodeUri") {
+            Some(node) => node,
+            None if self.globals("CodeUri").is_some() => {
+                return Err(SamError::GlobalCodeUri {
+                    template: self.template.to_path_buf(),
+                    resource: id.to_string(),
+                });
+            }
+            None => return Err(missing("CodeUri")),
+        };
+        let not_a_folder = || SamError::NotAFolder {
+            template: self.template.to_path_buf(),
+            resource: id.to_string(),
+            key: "CodeUri",
+            value: code_uri.as_str().unwrap_or("(not a string)").to_string(),
+        };
+        let code_uri_text = code_uri
+            .as_str()
+            .filter(|uri| !uri.starts_with("s3://"))
+            .ok_or_else(not_a_folder)?;
+        let folder = self.folder(id, "CodeUri", code_uri_text)?;
+        let cargo_toml = folder.join("Cargo.toml");
+        if !cargo_toml.is_file() {
+            return Err(SamError::NoCargoToml {
+                template: self.template.to_path_buf(),
+                resource: id.to_string(),
+                folder,
+            });
+        }
+        let binary = resource
+            .get("Metadata")
+            .and_then(|m| m.get("BuildProperties"))
+            .and_then(|p| p.get("Binary"))
+            .and_then(Node::as_str)
+            .map(str::to_string);
+        let function = rust::RustFunction {
+            id: id.to_string(),
+            cargo_toml,
+            binary,
+            architectures: self.architectures(id, setting("Architectures"))?,
+            runtime,
+            environment: self.environment(id, properties),
+        };
+        Ok((function, self.location(id, "CodeUri", code_uri)?))
+    }
+
+    /// `Environment.Variables` of `Globals.Function` and then of the function's `properties`, with
+    /// literal values only: a value given by an intrinsic function (`!Ref`, `!Sub`, ...) is only
+    /// known once CloudFormation deploys the template, so it is left out with a note.
+    fn environment(&self, id: &str, properties: Option<&Node>) -> BTreeMap<String, String> {
+        let globals = self.globals_function();
+        let mut merged: BTreeMap<&str, &Node> = BTreeMap::new();
+        for (key, value) in Self::variables(globals)
+            .iter()
+            .chain(Self::variables(properties))
+        {
+            merged.insert(key, value);
+        }
+        let mut literal = BTreeMap::new();
+        let mut deployed = Vec::new();
+        for (key, value) in merged {
+            match value.as_str() {
+                Some(text) => {
+                    literal.insert(key.to_string(), text.to_string());
+                }
+                None => deployed.push(key),
+            }
+        }
+        if !deployed.is_empty() {
+            self.notes.borrow_mut().push(format!(
+                "{id}: `verify --invoke` runs without {}, which an intrinsic function sets when CloudFormation deploys the template",
+                deployed.join(", ")
+            ));
+        }
+        literal
+    }
+
     /// Why a function cannot be built here, from its `Metadata.BuildMethod`.
     fn unbuildable(&self, resource: &Node) -> Option<String> {
-        let method = resource.get("Metadata")?.get("BuildMethod")?.as_str()?;
+        let method = build_method(resource)?;
         match method {
             m if m.starts_with("python") => None,
-            "rust-cargolambda" => Some(
-                "Metadata.BuildMethod rust-cargolambda: a Rust function, packaged from its Cargo workspace (`cargo-powertools package` there), not from the template".into(),
-            ),
             "makefile" => Some("Metadata.BuildMethod makefile: built by its own Makefile".into()),
             other => Some(format!("Metadata.BuildMethod {other}: not a Python build")),
         }
