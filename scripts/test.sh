@@ -1,17 +1,33 @@
 #!/usr/bin/env bash
 # Sets up this machine (.ci/setup), then runs every check CI runs: formatting, clippy, all tests.
+# Each phase says how long it took, so a slow run shows where its time went.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-bash "$root/.ci/setup"
+cd "$root"
+timed() {
+  local name="$1" start=$SECONDS
+  shift
+  "$@"
+  printf '==> %s took %d s\n' "$name" "$((SECONDS - start))" >&2
+}
+
+# Setting up is mostly downloading (PyPI, npm, Debian); checking and compiling this crate needs none
+# of those tools, so both go on side by side and the tests start once both are done.
+bash .ci/setup &
+setup=$!
+trap 'kill "$setup" 2>/dev/null || true' EXIT
+timed fmt cargo fmt --check
+timed clippy cargo clippy --all-targets --locked -- -D warnings
+timed "test build" cargo test --locked --no-run "$@"
+timed "setup (waited for)" wait "$setup"
+trap - EXIT
 # shellcheck source=/dev/null
 source "$root/.tools/env"
-cd "$root"
-cargo fmt --check
-cargo clippy --all-targets --locked -- -D warnings
+
 # The crate compiles, lint-free, for Windows and macOS (clippy checks; nothing is linked or run).
 for target in x86_64-pc-windows-msvc aarch64-apple-darwin; do
   if rustup target list --installed 2>/dev/null | grep -qx "$target"; then
-    cargo clippy --all-targets --locked --target "$target" -- -D warnings
+    timed "clippy $target" cargo clippy --all-targets --locked --target "$target" -- -D warnings
   elif [ "${CI:-}" = true ]; then
     echo "error: the Rust standard library for $target is missing (rustup could not download it in .ci/setup); the Windows/macOS compile check cannot run" >&2
     exit 1
@@ -19,6 +35,11 @@ for target in x86_64-pc-windows-msvc aarch64-apple-darwin; do
     echo "warning: skipped the compile check for $target: its standard library is missing (rustup target add $target)" >&2
   fi
 done
+
 # Every test runs here: a missing tool is a failure, never a skip (tests/cli/support.rs).
 export POWERTOOLS_REQUIRE_TOOLS=1
-cargo test --locked "$@"
+# Most tests spend their time waiting (on a build another test holds the lock of, on PyPI, on an
+# emulator), so more of them run at once than there are cores.
+export RUST_TEST_THREADS="${RUST_TEST_THREADS:-4}"
+timed tests cargo test --locked "$@"
+printf '==> everything took %d s\n' "$SECONDS" >&2
