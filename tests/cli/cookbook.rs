@@ -128,10 +128,8 @@ fn shell(dir: &Path, target_dir: &Path, script: &str) -> std::process::Output {
         .current_dir(dir)
         .env("PATH", std::env::join_paths(dirs).unwrap())
         .env_remove("CARGO_TARGET_DIR")
-        .env_remove("SOURCE_DATE_EPOCH");
-    if let Some(toolchain) = std::env::var_os("POWERTOOLS_BUILD_TOOLCHAIN") {
-        command.env("RUSTUP_TOOLCHAIN", toolchain);
-    }
+        .env_remove("SOURCE_DATE_EPOCH")
+        .envs(fixture_build_env());
     command.output().unwrap()
 }
 

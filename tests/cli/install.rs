@@ -814,9 +814,11 @@ fn the_action_runs_on_the_example_as_the_ci_example_configures_it() {
         "CARGO_TARGET_DIR".to_string(),
         shared_target_dir().into_os_string(),
     )];
-    if let Some(toolchain) = std::env::var_os("POWERTOOLS_BUILD_TOOLCHAIN") {
-        env.push(("RUSTUP_TOOLCHAIN".into(), toolchain));
-    }
+    env.extend(
+        fixture_build_env()
+            .into_iter()
+            .map(|(name, value)| (name.to_string_lossy().into_owned(), value)),
+    );
 
     // A runner's PATH: the system and the Rust toolchain, none of the tools the action installs.
     let cargo = which::which("cargo").unwrap();

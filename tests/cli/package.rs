@@ -777,9 +777,7 @@ fn kill_9_at_random_moments_leaves_the_earlier_or_the_new_set_never_a_mix() {
                 "--out-dir",
             ])
             .arg(out.path());
-        if let Some(toolchain) = std::env::var_os("POWERTOOLS_BUILD_TOOLCHAIN") {
-            command.env("RUSTUP_TOOLCHAIN", toolchain);
-        }
+        command.envs(fixture_build_env());
         let mut child = command
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())

@@ -69,11 +69,29 @@ pub fn powertools() -> Command {
         .env("PATH", path_with_tools())
         .env("CARGO_TARGET_DIR", shared_target_dir());
     command.env_remove("SOURCE_DATE_EPOCH");
-    // `.ci/setup` picks Debian's rustc (which has the arm64 std) where rustup cannot add the target.
-    if let Some(toolchain) = std::env::var_os("POWERTOOLS_BUILD_TOOLCHAIN") {
-        command.env("RUSTUP_TOOLCHAIN", toolchain);
-    }
+    command.envs(fixture_build_env());
     command
+}
+
+/// The environment of every command in the suite that builds a fixture's Rust code.
+///
+/// - The toolchain: `.ci/setup` picks Debian's rustc (which has the arm64 std) where rustup cannot
+///   add the target.
+/// - A release profile without fat LTO: the example's profile asks for `lto = true` and one
+///   codegen unit, which makes every binary's last step a single-core whole-program link, the
+///   largest share of the suite's time (five binaries, two architectures, three recipes' target
+///   directories). The tests check what this tool does with binaries (names, modes, ELF facts,
+///   reproducibility, invocation), not how small the compiler makes them; a user running the example
+///   (scripts/example.sh) gets the profile as written.
+pub fn fixture_build_env() -> Vec<(OsString, OsString)> {
+    let mut env: Vec<(OsString, OsString)> = vec![
+        ("CARGO_PROFILE_RELEASE_LTO".into(), "false".into()),
+        ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS".into(), "16".into()),
+    ];
+    if let Some(toolchain) = std::env::var_os("POWERTOOLS_BUILD_TOOLCHAIN") {
+        env.push(("RUSTUP_TOOLCHAIN".into(), toolchain));
+    }
+    env
 }
 
 /// A fresh copy of `examples/workspace` (without its `target/`) at `workspace/` in a temporary
