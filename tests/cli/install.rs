@@ -351,6 +351,10 @@ pub fn wheel() -> &'static Path {
             .arg(&source)
             .env("PATH", path_with_tools())
             .env("CARGO_TARGET_DIR", shared_target_dir().join("wheel-build"))
+            // Unoptimised: the tests check what the wheel holds and that its program works, not how
+            // fast it runs, and optimising the crate and all its dependencies takes minutes of a
+            // clean run (pip builds it with `--release`).
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
             .env_remove("LD_LIBRARY_PATH")
             .env_remove("RUSTUP_TOOLCHAIN")
             .output()
