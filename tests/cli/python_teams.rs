@@ -229,6 +229,83 @@ fn a_powertools_toml_packages_two_functions_and_a_layer_for_both_architectures_w
         stderr(&verified)
     );
     assert!(verified.status.success());
+
+    the_python_cdk_app_deploys_the_zips_with_their_layers(&out);
+}
+
+/// examples/deploy/cdk-python synthesized (by aws-cdk-lib from PyPI) on the output of a
+/// powertools.toml: each function's zip and the layers its manifest entry names, as they are.
+fn the_python_cdk_app_deploys_the_zips_with_their_layers(out: &Path) {
+    if !require_tools(&["aws-cdk-lib"]) {
+        return;
+    }
+    let synthesized = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(tools_dir().join("deploy-venv/bin/python"))
+        .arg("app.py")
+        .current_dir(repo_root().join("examples/deploy/cdk-python"))
+        .env("CDK_OUTDIR", synthesized.path())
+        .env("POWERTOOLS_MANIFEST", out.join("manifest.json"))
+        .env("POWERTOOLS_ARCH", "arm64")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let template: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            synthesized
+                .path()
+                .join("PowertoolsPythonExample.template.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let resources = template["Resources"].as_object().unwrap();
+    let of_type = |kind: &str| -> Vec<(&String, &serde_json::Value)> {
+        resources
+            .iter()
+            .filter(|(_, r)| r["Type"] == kind)
+            .collect()
+    };
+    let layers = of_type("AWS::Lambda::LayerVersion");
+    assert_eq!(layers.len(), 1, "the shared layer");
+    let layer_ref = serde_json::json!([{ "Ref": layers[0].0 }]);
+    let functions = of_type("AWS::Lambda::Function");
+    assert_eq!(functions.len(), 2, "orders and products");
+    for (id, function) in functions {
+        let properties = &function["Properties"];
+        assert_eq!(properties["Runtime"], "python3.12", "{id}");
+        let from_manifest = read_manifest(out)["artifacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["arch"] == "arm64" && id.starts_with(a["function"].as_str().unwrap()))
+            .map(|a| a["handler"].clone());
+        assert_eq!(Some(properties["Handler"].clone()), from_manifest, "{id}");
+        assert_eq!(
+            properties["Architectures"],
+            serde_json::json!(["arm64"]),
+            "{id}"
+        );
+        if id.starts_with("orders") {
+            assert_eq!(properties["Layers"], layer_ref, "{id}");
+        } else {
+            assert!(properties.get("Layers").is_none(), "{id}: {properties}");
+        }
+    }
+    // Each asset is the packaged zip itself, byte for byte.
+    let assets: Vec<Vec<u8>> = std::fs::read_dir(synthesized.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "zip"))
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    assert_eq!(assets.len(), 3);
+    for zip in ["orders", "products", "shared"] {
+        let bytes = std::fs::read(out.join(format!("arm64/{zip}.zip"))).unwrap();
+        assert!(
+            assets.contains(&bytes),
+            "arm64/{zip}.zip is an asset as it is"
+        );
+    }
 }
 
 #[test]

@@ -305,6 +305,14 @@ fn probe_tool(tool: &str) -> bool {
         "openapi-spec-validator" => tools_dir()
             .join("deploy-venv/bin/openapi-spec-validator")
             .is_file(),
+        // The Python CDK (aws-cdk-lib from PyPI, in the deploy virtualenv), which runs on node.
+        "aws-cdk-lib" => {
+            on_path("node")
+                && std::process::Command::new(tools_dir().join("deploy-venv/bin/python"))
+                    .args(["-c", "import aws_cdk"])
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+        }
         "cdk" => repo_root()
             .join("examples/deploy/cdk/node_modules/.bin/cdk")
             .is_file(),
