@@ -60,6 +60,13 @@ impl Report {
         emulated: bool,
         invoked: &Invoked,
     ) -> Report {
+        let emulator_at_rest_kib = emulator_at_rest_kib.filter(|_| emulated);
+        // A function run under the emulator used at least what the emulator alone uses: the
+        // sampled peak of a busy machine can miss a moment the one-off measurement of qemu saw.
+        let max_memory_kib = match (invoked.max_memory_kib, emulator_at_rest_kib) {
+            (Some(used), Some(at_rest)) => Some(used.max(at_rest)),
+            (used, _) => used,
+        };
         Report {
             function: function.to_string(),
             arch,
@@ -69,15 +76,13 @@ impl Report {
             duration_ms: millis(invoked.duration),
             billed_duration_ms: billed_ms(invoked.init_duration, invoked.duration),
             memory_size_mb,
-            max_memory_used_mb: invoked.max_memory_kib.map(memory::kib_to_mb),
+            max_memory_used_mb: max_memory_kib.map(memory::kib_to_mb),
             emulated,
             status: match invoked.failure {
                 None => Status::Ok,
                 Some(_) => Status::Error,
             },
-            emulator_at_rest_mb: emulator_at_rest_kib
-                .filter(|_| emulated)
-                .map(memory::kib_to_mb),
+            emulator_at_rest_mb: emulator_at_rest_kib.map(memory::kib_to_mb),
         }
     }
 
@@ -402,6 +407,21 @@ mod tests {
             duration: Duration::from_micros(duration_us),
             max_memory_kib: Some(memory_kib),
         }
+    }
+
+    #[test]
+    fn an_emulated_figure_is_never_below_the_emulator_at_rest() {
+        let sampled_low = Report::new(
+            "hello",
+            Arch::Arm64,
+            Runtime::Os(OsRuntime::ProvidedAl2023),
+            128,
+            Some(20 * 1024),
+            true,
+            &invoked(Some(100), 400, 19 * 1024, false),
+        );
+        assert_eq!(sampled_low.max_memory_used_mb, Some(20));
+        assert_eq!(sampled_low.emulator_at_rest_mb, Some(20));
     }
 
     #[test]
