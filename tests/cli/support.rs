@@ -78,8 +78,8 @@ pub fn powertools() -> Command {
 /// - The toolchain: `.ci/setup` picks Debian's rustc (which has the arm64 std) where rustup cannot
 ///   add the target.
 /// - A release profile without fat LTO: the example's profile asks for `lto = true` and one
-///   codegen unit, which makes every binary's last step a single-core whole-program link, the
-///   largest share of the suite's time (five binaries, two architectures, three recipes' target
+///   codegen unit, which makes every binary's last step a single-core whole-program link, a
+///   large share of the suite's CPU time (five binaries, two architectures, three recipes' target
 ///   directories). The tests check what this tool does with binaries (names, modes, ELF facts,
 ///   reproducibility, invocation), not how small the compiler makes them; a user running the example
 ///   (scripts/example.sh) gets the profile as written.
