@@ -315,6 +315,26 @@ impl Reader<'_> {
         self.globals_function()?.get(key)
     }
 
+    /// A function's own `CodeUri`: one in `Globals.Function` alone names no function's folder.
+    fn code_uri<'n>(
+        &'n self,
+        id: &str,
+        properties: Option<&'n Node>,
+    ) -> Result<&'n Node, SamError> {
+        match properties.and_then(|p| p.get("CodeUri")) {
+            Some(node) => Ok(node),
+            None if self.globals("CodeUri").is_some() => Err(SamError::GlobalCodeUri {
+                template: self.template.to_path_buf(),
+                resource: id.to_string(),
+            }),
+            None => Err(SamError::MissingKey {
+                template: self.template.to_path_buf(),
+                resource: id.to_string(),
+                key: "CodeUri",
+            }),
+        }
+    }
+
     /// A function: `Ok(Ok(..))` to package, `Ok(Err(reason))` to skip.
     fn function(&self, id: &str, resource: &Node) -> Result<Result<Packaged, String>, SamError> {
         let properties = resource.get("Properties");
@@ -349,16 +369,7 @@ impl Reader<'_> {
         let handler = setting("Handler")
             .and_then(Node::as_str)
             .ok_or_else(|| missing("Handler"))?;
-        let code_uri = match own("CodeUri") {
-            Some(node) => node,
-            None if self.globals("CodeUri").is_some() => {
-                return Err(SamError::GlobalCodeUri {
-                    template: self.template.to_path_buf(),
-                    resource: id.to_string(),
-                });
-            }
-            None => return Err(missing("CodeUri")),
-        };
+        let code_uri = self.code_uri(id, properties)?;
         let Some(code_uri_text) = code_uri.as_str() else {
             return Ok(Err(
                 "CodeUri is not a local folder (an S3 location or an intrinsic function)".into(),
@@ -470,16 +481,7 @@ impl Reader<'_> {
                 resource: id.to_string(),
                 value: runtime.to_string(),
             })?;
-        let code_uri = match own("CodeUri") {
-            Some(node) => node,
-            None if self.globals("CodeUri").is_some() => {
-                return Err(SamError::GlobalCodeUri {
-                    template: self.template.to_path_buf(),
-                    resource: id.to_string(),
-                });
-            }
-            None => return Err(missing("CodeUri")),
-        };
+        let code_uri = self.code_uri(id, properties)?;
         let not_a_folder = || SamError::NotAFolder {
             template: self.template.to_path_buf(),
             resource: id.to_string(),
