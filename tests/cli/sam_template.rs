@@ -158,20 +158,7 @@ fn a_sam_application_packages_as_it_is_and_its_template_names_the_verified_zips(
     );
 
     // sam's own linter accepts the written template.
-    let lint = std::process::Command::new(tools_dir().join("deploy-venv/bin/sam"))
-        .args(["validate", "--lint", "--template"])
-        .arg(out.join("template.yaml"))
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("SAM_CLI_TELEMETRY", "0")
-        .current_dir(app.path())
-        .output()
-        .unwrap();
-    assert!(
-        lint.status.success(),
-        "sam validate --lint:\n{}{}",
-        String::from_utf8_lossy(&lint.stdout),
-        String::from_utf8_lossy(&lint.stderr)
-    );
+    sam_lint_accepts(&out.join("template.yaml"), app.path());
 
     // With no Cargo.toml or powertools.toml, `package` finds template.yaml itself; the same
     // inputs give the same output, untouched.
@@ -351,20 +338,7 @@ fn a_rust_function_of_a_template_is_built_by_the_rust_path_beside_the_python_one
         verified.contains("Verified 5 artifact(s): 0 error(s)"),
         "{verified}"
     );
-    let lint = std::process::Command::new(tools_dir().join("deploy-venv/bin/sam"))
-        .args(["validate", "--lint", "--template"])
-        .arg(out.join("template.yaml"))
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("SAM_CLI_TELEMETRY", "0")
-        .current_dir(app.path())
-        .output()
-        .unwrap();
-    assert!(
-        lint.status.success(),
-        "sam validate --lint:\n{}{}",
-        String::from_utf8_lossy(&lint.stdout),
-        String::from_utf8_lossy(&lint.stderr)
-    );
+    sam_lint_accepts(&out.join("template.yaml"), app.path());
 }
 
 #[test]
@@ -472,4 +446,22 @@ Resources:
     let tmp = tempfile::tempdir().unwrap();
     let text = succeeds(verify_invoke(tmp.path()).arg(out.join("manifest.json")));
     assert!(text.contains(r#"["bonjour", "INFO", "-"]"#), "{text}");
+}
+
+/// `sam validate --lint` (the SAM CLI from `.ci/setup`'s deploy virtualenv) accepts `template`.
+fn sam_lint_accepts(template: &std::path::Path, dir: &std::path::Path) {
+    let lint = std::process::Command::new(tools_dir().join("deploy-venv/bin/sam"))
+        .args(["validate", "--lint", "--template"])
+        .arg(template)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("SAM_CLI_TELEMETRY", "0")
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        lint.status.success(),
+        "sam validate --lint:\n{}{}",
+        String::from_utf8_lossy(&lint.stdout),
+        String::from_utf8_lossy(&lint.stderr)
+    );
 }
