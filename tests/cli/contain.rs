@@ -27,7 +27,25 @@ fn a_python_function_name_that_is_a_path() {
         ),
     );
     has_line(&stderr, NAME_HELP);
-    assert!(!example.outer.path().join("x").exists());
+    // Again with an out-dir deep in a fresh folder: wherever the name would lead (`x.zip` up the
+    // tree from `<out-dir>/<arch>/`), nothing named `x` is written.
+    let root = tempfile::tempdir().unwrap();
+    let output = run(package_in(&example.path())
+        .arg("--out-dir")
+        .arg(root.path().join("a/b/c/out")));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    let escaped: Vec<_> = walkdir::WalkDir::new(root.path())
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_name() == "x" || e.file_name() == "x.zip")
+        .map(|e| e.into_path())
+        .collect();
+    assert!(escaped.is_empty(), "{escaped:?}");
 }
 
 #[test]

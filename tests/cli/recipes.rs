@@ -702,12 +702,21 @@ fn a_multi_target_recipe_without_a_target_pair_is_refused_and_leaves_earlier_out
 #[test]
 fn jobs_must_be_at_least_one() {
     let example = example_copy();
-    let output = run_in(&example.path(), &["package", "--jobs", "0"]);
+    let out = tempfile::tempdir().unwrap();
+    let out_dir = out.path().join("out");
+    let output = run(powertools()
+        .current_dir(example.path())
+        .args(["package", "--jobs", "0", "--out-dir"])
+        .arg(&out_dir));
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("error: invalid value '0' for '--jobs <N>': 0 is not in 1.."),
         "{}",
         stderr(&output)
     );
-    assert!(!example.path().join("target/powertools").exists());
+    assert!(
+        !out_dir.exists(),
+        "a usage error wrote {}",
+        out_dir.display()
+    );
 }
