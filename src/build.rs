@@ -2,7 +2,7 @@
 use crate::model::Arch;
 use crate::plan::BuildGroup;
 use crate::process::{ProcessBuilder, ProcessError, Stream};
-use crate::recipe::{self, RecipeInfo};
+use crate::recipe::{self, BuildOutput, RecipeInfo};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -332,8 +332,8 @@ fn collect(
         .join(&group.recipe.name)
         .join(group.target.build_target());
     let triple = group.target.triple();
-    let lambda_dir = dirs.lambda_dir.to_string_lossy();
-    let target_dir = dirs.target_dir.to_string_lossy();
+    let lambda_dir = dirs.lambda_dir.to_string_lossy().into_owned();
+    let target_dir = dirs.target_dir.to_string_lossy().into_owned();
     std::fs::create_dir_all(&collect_dir).map_err(|source| BuildError::Copy {
         path: collect_dir.clone(),
         source,
@@ -342,14 +342,14 @@ fn collect(
         .binaries
         .iter()
         .map(|binary| {
-            let values = [
-                ("lambda_dir", lambda_dir.as_ref()),
-                ("target_dir", target_dir.as_ref()),
-                ("triple", triple.as_str()),
-                ("profile_dir", profile_dir(options.profile.as_deref())),
-                ("bin", binary.bin.as_str()),
-            ];
-            let built = PathBuf::from(recipe::fill(&group.recipe.build.output, &values));
+            let values = BuildOutput {
+                lambda_dir: lambda_dir.clone(),
+                target_dir: target_dir.clone(),
+                triple: triple.clone(),
+                profile_dir: profile_dir(options.profile.as_deref()).to_string(),
+                bin: binary.bin.clone(),
+            };
+            let built = PathBuf::from(group.recipe.build.output.fill(&values));
             if !built.is_file() {
                 return Err(BuildError::MissingOutput {
                     recipe: group.recipe.name.clone(),

@@ -9,7 +9,7 @@ use super::{PythonError, PythonFunction, closure, handler, tags};
 use crate::archive::Entry;
 use crate::model::{Arch, PythonVersion, manylinux_tags};
 use crate::process::{ProcessBuilder, ProcessError, Stream};
-use crate::recipe::{self, CommandLine, PythonRecipe, PythonStep};
+use crate::recipe::{CommandTemplate, PythonRecipe, PythonStep, PythonValues};
 use std::path::Path;
 use std::str::FromStr;
 
@@ -51,44 +51,24 @@ pub fn build(
         tags::complete_platform(function.python, arch),
     )
     .map_err(io(&complete_platform))?;
-    let project = function.project.to_string_lossy();
     let python = function.python.to_string();
-    let python_nodot = python.replace('.', "");
-    let site_text = site.to_string_lossy();
-    let requirements_text = requirements.to_string_lossy();
-    let complete_platform_text = complete_platform.to_string_lossy();
-    let project_dots = function.project_rel.replace('/', ".");
-    let uv_platform = tags::uv_platform(function.python, arch);
-    let manylinux = manylinux_tags(function.python, arch);
-    let values = [
-        ("project", project.as_ref()),
-        ("site", site_text.as_ref()),
-        ("requirements", requirements_text.as_ref()),
-        ("python", python.as_str()),
-        ("python_nodot", python_nodot.as_str()),
-        ("cpu", arch.cpu()),
-        ("arch", arch.as_str()),
-        ("uv_platform", uv_platform.as_str()),
-        ("complete_platform", complete_platform_text.as_ref()),
-        ("name", function.name.as_str()),
-        ("project_dots", project_dots.as_str()),
-    ];
-    // An argument naming `{manylinux}` is repeated once per accepted tag, newest first.
-    let command = |template: &CommandLine| {
-        let filled: Vec<String> = template
-            .words()
-            .iter()
-            .flat_map(|arg| {
-                if arg.contains("{manylinux}") {
-                    manylinux
-                        .iter()
-                        .map(|tag| recipe::fill(&arg.replace("{manylinux}", tag), &values))
-                        .collect()
-                } else {
-                    vec![recipe::fill(arg, &values)]
-                }
-            })
-            .collect();
+    let values = PythonValues {
+        project: function.project.to_string_lossy().into_owned(),
+        site: site.to_string_lossy().into_owned(),
+        requirements: requirements.to_string_lossy().into_owned(),
+        python_nodot: python.replace('.', ""),
+        python,
+        cpu: arch.cpu().to_string(),
+        arch: arch.as_str().to_string(),
+        uv_platform: tags::uv_platform(function.python, arch),
+        complete_platform: complete_platform.to_string_lossy().into_owned(),
+        name: function.name.to_string(),
+        project_dots: function.project_rel.replace('/', "."),
+        // An argument naming `{manylinux}` is repeated once per accepted tag, newest first.
+        manylinux: manylinux_tags(function.python, arch),
+    };
+    let command = |template: &CommandTemplate<PythonValues>| {
+        let filled = template.fill(&values);
         let mut process = ProcessBuilder::new(&filled[0]);
         process.args(&filled[1..]);
         process
@@ -116,7 +96,7 @@ pub fn build(
         process
             .stream(&mut on_line)
             .map_err(step_err("packaging"))?;
-        let zip = workspace_root.join(recipe::fill(output, &values));
+        let zip = workspace_root.join(output.fill(&values));
         if !zip.is_file() {
             return Err(PythonError::MissingOutput {
                 command: process.to_string(),
@@ -150,7 +130,10 @@ pub fn build(
         let (for_target, _) = markers::for_target(&text, &env);
         roots = markers::logical_lines(&text);
         std::fs::write(&requirements, &for_target).map_err(io(&requirements))?;
-        let template = spec.step.command();
+        let (template, resolves) = match &spec.step {
+            PythonStep::Install { command, resolves } => (command, *resolves),
+            PythonStep::Package { command, .. } => (command, false),
+        };
         // The recipe's install of whatever `requirements` holds, again for each closure round.
         let install = |on_line: &mut _| {
             run_install(
@@ -163,10 +146,9 @@ pub fn build(
             )
         };
         install(&mut on_line)?;
-        // A resolving install (no `--no-deps`) can be asked again for what it left out, or, when
-        // it chose a version the target's markers rule out, to resolve again with that
+        // A resolving install (`python.resolves`) can be asked again for what it left out, or,
+        // when it chose a version the target's markers rule out, to resolve again with that
         // requirement added.
-        let resolves = !template.args().iter().any(|a| a == "--no-deps");
         let mut asked = for_target;
         for _ in 0..CLOSURE_ROUNDS {
             let gaps = closure_gaps(&site, &roots, function, arch)?;

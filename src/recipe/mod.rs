@@ -5,6 +5,11 @@
 //! `[workspace.metadata.powertools.recipes.<name>]`.
 use crate::model::{Arch, Libc, Name};
 use crate::process::ProcessBuilder;
+pub use template::{
+    BuildArgs, BuildOutput, CommandTemplate, Placeholder, PythonValues, Template, Values,
+};
+
+pub mod template;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,24 +20,9 @@ pub const DEFAULT: &str = "cargo-lambda";
 /// The recipe used for a Python function when nothing names one.
 pub const DEFAULT_PYTHON: &str = "uv";
 
-/// A built-in recipe: its path in this repository and its text.
-macro_rules! built_in {
-    ($($name:literal),* $(,)?) => {
-        [$((concat!("recipes/", $name, ".toml"), include_str!(concat!("../recipes/", $name, ".toml")))),*]
-    };
-}
-
-const BUILT_IN: [(&str, &str); 9] = built_in![
-    "cargo-lambda",
-    "cargo-zigbuild",
-    "cross",
-    "cargo",
-    "uv",
-    "poetry",
-    "pip",
-    "pex",
-    "pants"
-];
+// `BUILT_IN`: every `recipes/*.toml` of this repository, by path, with its text (written by
+// build.rs, so that adding a built-in recipe is adding its file).
+include!(concat!(env!("OUT_DIR"), "/built_in_recipes.rs"));
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -119,6 +109,10 @@ pub struct PythonFile {
     pub package: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+    /// Whether `install` resolves dependencies itself (default false: it installs exactly the
+    /// exported lines, as `--no-deps` does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolves: Option<bool>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -138,30 +132,8 @@ pub struct ToolFile {
 // --- The validated recipe: each language's steps are there, every command has a program, every
 // placeholder is one the step fills. ------------------------------------------------------------
 
-/// The placeholders `[build] args` may use (filled by `build::build_command`).
-pub const RUST_ARGS_PLACEHOLDERS: &[&str] = &["target", "lambda_dir"];
-/// The placeholders `[build] output` may use (filled by `build::run_build`).
-pub const RUST_OUTPUT_PLACEHOLDERS: &[&str] =
-    &["lambda_dir", "target_dir", "triple", "profile_dir", "bin"];
-/// The placeholders every `[python]` command and `output` may use (filled by `python::install`).
-pub const PYTHON_PLACEHOLDERS: &[&str] = &[
-    "project",
-    "site",
-    "requirements",
-    "python",
-    "python_nodot",
-    "cpu",
-    "name",
-    "project_dots",
-    // Filled by `python::install` for the target's wheels and markers (see `python::tags`).
-    "arch",
-    "uv_platform",
-    "complete_platform",
-    "manylinux",
-];
-
-/// A command: a program and its arguments. Never empty, its program never blank: only
-/// [`CommandLine::new`] makes one.
+/// A tool's command (run as written, no placeholders): a program and its arguments. Never empty,
+/// its program never blank: only [`CommandLine::new`] makes one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CommandLine {
     words: Vec<String>,
@@ -287,21 +259,13 @@ impl Recipe {
     /// The command a recipe runs, in two words: `cargo lambda`, `uv export`, `pants package`.
     pub fn toolchain(&self) -> String {
         let first = match self {
-            Recipe::Rust(recipe) => &recipe.build.command,
-            Recipe::Python(recipe) => match (&recipe.python.export, &recipe.python.step) {
-                (Some(export), _) => export,
-                (None, PythonStep::Install(command) | PythonStep::Package { command, .. }) => {
-                    command
-                }
+            Recipe::Rust(recipe) => recipe.build.command.written(),
+            Recipe::Python(recipe) => match &recipe.python.export {
+                Some(export) => export.written(),
+                None => recipe.python.step.command().written(),
             },
         };
-        first
-            .words()
-            .iter()
-            .take(2)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(" ")
+        first.into_iter().take(2).collect::<Vec<_>>().join(" ")
     }
 
     /// Checks `file` and turns it into a recipe named `name` (the file's name or the table's key).
@@ -391,66 +355,6 @@ fn check_name(name: &str) -> Result<(), String> {
     })
 }
 
-/// A non-empty command from `words`, whose `{placeholders}` are all in `known`.
-fn command(words: &[String], field: &str, known: &[&str]) -> Result<CommandLine, String> {
-    let command = CommandLine::new(words).ok_or_else(|| {
-        format!(
-            "`{field}` is empty: give the program and its arguments, e.g. [\"program\", \"arg\"]"
-        )
-    })?;
-    for word in command.words() {
-        check_placeholders(word, field, known)?;
-    }
-    Ok(command)
-}
-
-/// Every `{word}` in `text` is one of `known`.
-fn check_placeholders(text: &str, field: &str, known: &[&str]) -> Result<(), String> {
-    for placeholder in placeholders(text) {
-        if !known.contains(&placeholder) {
-            let known = match known {
-                [] => "none are filled there".to_string(),
-                known => format!(
-                    "the known ones are {}",
-                    known
-                        .iter()
-                        .map(|k| format!("{{{k}}}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
-            return Err(format!(
-                "`{field}` uses the unknown placeholder `{{{placeholder}}}`; {known}"
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// The `{word}`s in `text` (word: a lower-case letter or `_`, then letters, digits and `_`).
-/// Anything else in braces (`{{.ServerVersion}}`, `{ }`) is literal text.
-pub fn placeholders(text: &str) -> Vec<&str> {
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        rest = &rest[open + 1..];
-        let Some(close) = rest.find('}') else { break };
-        let word = &rest[..close];
-        let is_word = word
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-            && word
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if is_word {
-            found.push(word);
-            rest = &rest[close + 1..];
-        }
-    }
-    found
-}
-
 /// How a Python recipe installs: the lock it needs, how it exports it, and its one main step.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PythonSpec {
@@ -459,7 +363,7 @@ pub struct PythonSpec {
     pub lock: Option<String>,
     /// Writes the lock's non-dev dependencies as pinned requirements to `{requirements}`; absent
     /// when the lock file is itself a requirements file.
-    pub export: Option<CommandLine>,
+    pub export: Option<CommandTemplate<PythonValues>>,
     pub step: PythonStep,
 }
 
@@ -469,46 +373,68 @@ pub enum PythonStep {
     /// Placeholders: `{python}` (3.12), `{python_nodot}` (312), `{cpu}` (x86_64 / aarch64),
     /// `{uv_platform}` (x86_64-manylinux_2_34), `{complete_platform}` (a pex complete-platform
     /// file), and `{manylinux}` (the argument is repeated once per accepted manylinux tag).
-    Install(CommandLine),
+    Install {
+        command: CommandTemplate<PythonValues>,
+        /// The install resolves the dependencies itself (`python.resolves = true`: pip or pex
+        /// given the requirements, not `--no-deps`): it can be asked again for what it left out,
+        /// or to resolve again with a requirement added. Otherwise it installs exactly the lines
+        /// it is given, and a gap in them is an error.
+        resolves: bool,
+    },
     /// A command that builds the Lambda zip itself (Pants), run in the workspace root; its entries
     /// are re-zipped reproducibly. `output`: where it leaves the zip, relative to the workspace root.
     Package {
-        command: CommandLine,
-        output: String,
+        command: CommandTemplate<PythonValues>,
+        output: Template<PythonValues>,
     },
 }
 
 impl PythonStep {
     /// The step's command: the install command, or the one that builds the zip.
-    pub fn command(&self) -> &CommandLine {
+    pub fn command(&self) -> &CommandTemplate<PythonValues> {
         match self {
-            PythonStep::Install(command) | PythonStep::Package { command, .. } => command,
+            PythonStep::Install { command, .. } | PythonStep::Package { command, .. } => command,
         }
     }
 }
 
+/// Where a value that must be one text may not use the repeated `{manylinux}`.
+fn single_python_values() -> Vec<Placeholder> {
+    PythonValues::KNOWN
+        .iter()
+        .copied()
+        .filter(|p| *p != Placeholder::Manylinux)
+        .collect()
+}
+
 impl PythonSpec {
     fn from_file(file: PythonFile) -> Result<PythonSpec, String> {
-        let known = PYTHON_PLACEHOLDERS;
+        let program_known = single_python_values();
+        let command = |words: &[String], field: &str| {
+            CommandTemplate::<PythonValues>::parse(words, field, &program_known)
+        };
         let export = file
             .export
             .as_deref()
-            .map(|words| command(words, "python.export", known))
+            .map(|words| command(words, "python.export"))
             .transpose()?;
         let step = match (file.install, file.package, file.output) {
-            (Some(install), None, None) => {
-                PythonStep::Install(command(&install, "python.install", known)?)
-            }
+            (Some(install), None, None) => PythonStep::Install {
+                command: command(&install, "python.install")?,
+                resolves: file.resolves.unwrap_or(false),
+            },
             (None, Some(package), Some(output)) => {
                 if output.trim().is_empty() {
                     return Err(
                         "`python.output` is empty: say where `package` leaves its zip".into(),
                     );
                 }
-                check_placeholders(&output, "python.output", known)?;
+                if file.resolves.is_some() {
+                    return Err("`python.resolves` is for an `install` step; remove it".into());
+                }
                 PythonStep::Package {
-                    command: command(&package, "python.package", known)?,
-                    output,
+                    command: command(&package, "python.package")?,
+                    output: Template::parse_known(&output, "python.output", &program_known)?,
                 }
             }
             _ => {
@@ -537,10 +463,10 @@ pub struct BuildSpec {
     /// The program and its arguments. Placeholders: `{target}` (the build target, glibc suffix
     /// included) and `{lambda_dir}`. cargo-powertools appends the cargo selection flags
     /// (`--release`/`--profile`, `--manifest-path`, `--package`, `--bin`, `--locked`, `--offline`).
-    pub command: CommandLine,
+    pub command: CommandTemplate<BuildArgs>,
     /// Where a binary lands. Placeholders: `{lambda_dir}`, `{target_dir}`, `{triple}` (no glibc
     /// suffix), `{profile_dir}` and `{bin}`.
-    pub output: String,
+    pub output: Template<BuildOutput>,
     /// Environment by architecture, set when building for that architecture on a host of another.
     pub env: BTreeMap<Arch, BTreeMap<String, String>>,
     /// The program takes `--target` more than once (`multi-target = true`): both architectures
@@ -551,19 +477,20 @@ pub struct BuildSpec {
 
 impl BuildSpec {
     fn from_file(file: BuildFile) -> Result<BuildSpec, String> {
-        check_placeholders(&file.program, "build.program", &[])?;
+        if file.program.trim().is_empty() {
+            return Err(
+                "`build.program` is empty: name the program that builds, e.g. \"cargo\"".into(),
+            );
+        }
+        Template::<BuildArgs>::parse_known(&file.program, "build.program", &[])?;
         let words: Vec<String> = std::iter::once(file.program.clone())
             .chain(file.args.iter().cloned())
             .collect();
-        let command = CommandLine::new(&words)
-            .ok_or("`build.program` is empty: name the program that builds, e.g. \"cargo\"")?;
-        for arg in command.args() {
-            check_placeholders(arg, "build.args", RUST_ARGS_PLACEHOLDERS)?;
-        }
+        let command = CommandTemplate::parse(&words, "build.args", &[])?;
         if file.output.trim().is_empty() {
             return Err("`build.output` is empty: say where a binary lands, e.g. \"{target_dir}/{triple}/{profile_dir}/{bin}\"".into());
         }
-        check_placeholders(&file.output, "build.output", RUST_OUTPUT_PLACEHOLDERS)?;
+        let output = Template::parse(&file.output, "build.output")?;
         for (arch, vars) in &file.env {
             for (key, value) in vars {
                 if key.is_empty() || key.contains(['=', '\0']) {
@@ -571,20 +498,15 @@ impl BuildSpec {
                         "`build.env.{arch}` has the variable name `{key}`, which is not one an environment can hold"
                     ));
                 }
-                check_placeholders(value, &format!("build.env.{arch}.{key}"), &[])?;
+                Template::<BuildArgs>::parse_known(value, &format!("build.env.{arch}.{key}"), &[])?;
             }
         }
-        if file.multi_target
-            && !command
-                .args()
-                .windows(2)
-                .any(|w| w == ["--target", "{target}"])
-        {
+        if file.multi_target && !command.args().windows(2).any(is_target_pair) {
             return Err("`build.multi-target = true` needs the two args \"--target\", \"{target}\" in `build.args`, which are repeated once per target".into());
         }
         Ok(BuildSpec {
             command,
-            output: file.output,
+            output,
             env: file.env,
             multi_target: file.multi_target,
         })
@@ -593,25 +515,31 @@ impl BuildSpec {
     /// The build command for `targets` (the build targets, glibc suffix included; more than one
     /// only for a `multi-target` recipe, whose `--target {target}` pair is repeated per target).
     pub fn process(&self, targets: &[String], lambda_dir: &str) -> ProcessBuilder {
-        let first = targets.first().map_or("", String::as_str);
-        let values = [("target", first), ("lambda_dir", lambda_dir)];
-        let mut process = ProcessBuilder::new(fill(self.command.program(), &values));
-        let mut args = self.command.args().iter().peekable();
-        while let Some(arg) = args.next() {
-            if self.multi_target
-                && arg == "--target"
-                && args.peek().is_some_and(|a| *a == "{target}")
-            {
-                args.next();
+        let values = BuildArgs {
+            target: targets.first().cloned().unwrap_or_default(),
+            lambda_dir: lambda_dir.to_string(),
+        };
+        let mut process = ProcessBuilder::new(self.command.program().fill(&values));
+        let args = self.command.args();
+        let mut next = 0;
+        while let Some(arg) = args.get(next) {
+            if self.multi_target && is_target_pair(&args[next..args.len().min(next + 2)]) {
                 for target in targets {
                     process.args(["--target", target]);
                 }
+                next += 2;
             } else {
-                process.arg(fill(arg, &values));
+                process.args(arg.fill_each(&values));
+                next += 1;
             }
         }
         process
     }
+}
+
+/// `"--target", "{target}"`: the pair a multi-target recipe repeats per target.
+fn is_target_pair(pair: &[Template<BuildArgs>]) -> bool {
+    matches!(pair, [flag, value] if flag.as_str() == "--target" && value.is_only(Placeholder::Target))
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -949,15 +877,6 @@ pub fn check_tools(recipe: &RecipeInfo, arches: &[Arch], host: Arch) -> Vec<Tool
         .collect()
 }
 
-/// Fills `{name}` placeholders.
-pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
-    values
-        .iter()
-        .fold(template.to_string(), |text, (key, value)| {
-            text.replace(&format!("{{{key}}}"), value)
-        })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1025,17 +944,6 @@ mod tests {
         assert_eq!(needed(&Arch::ALL, Arch::Arm64), ["x86_64-linux-gnu-gcc"]);
     }
 
-    #[test]
-    fn placeholders_are_filled() {
-        assert_eq!(
-            fill(
-                "{lambda_dir}/{bin}/bootstrap",
-                &[("lambda_dir", "/l"), ("bin", "f")]
-            ),
-            "/l/f/bootstrap"
-        );
-    }
-
     const RUST: &str =
         "language = \"rust\"\nsummary = \"s\"\ntutorial = \"t.md\"\narchitectures = [\"x86_64\"]\n";
     const PYTHON: &str = "language = \"python\"\nsummary = \"s\"\ntutorial = \"t.md\"\narchitectures = [\"x86_64\"]\n";
@@ -1055,7 +963,7 @@ mod tests {
         let Recipe::Rust(rust) = recipe else { panic!() };
         assert_eq!(rust.libc, [Libc::Gnu]);
         assert!(rust.needs_target_std && !rust.glibc_pinning);
-        assert_eq!(rust.build.command.program(), "cargo");
+        assert_eq!(rust.build.command.program().as_str(), "cargo");
         let python = check(&format!(
             "{PYTHON}[python]\ninstall = [\"pip\", \"{{site}}\"]\n"
         ))
@@ -1183,13 +1091,30 @@ mod tests {
     }
 
     #[test]
-    fn placeholders_are_words_in_braces() {
-        assert_eq!(placeholders("{target_dir}/{bin}"), ["target_dir", "bin"]);
+    fn only_pip_and_pex_resolve_and_resolves_is_for_an_install_step() {
+        let recipes = Recipes::built_in().unwrap();
+        let resolving: Vec<&str> = recipes
+            .iter()
+            .filter(|loaded| {
+                matches!(&loaded.recipe, Recipe::Python(p) if matches!(p.python.step, PythonStep::Install { resolves: true, .. }))
+            })
+            .map(|loaded| loaded.recipe.info().name.as_str())
+            .collect();
+        assert_eq!(resolving, ["pex", "pip"]);
         assert_eq!(
-            placeholders("--format '{{.ServerVersion}}' { } {A} {"),
-            Vec::<&str>::new()
+            check(&format!(
+                "{PYTHON}[python]\npackage = [\"pants\"]\noutput = \"x.zip\"\nresolves = true\n"
+            ))
+            .unwrap_err(),
+            "`python.resolves` is for an `install` step; remove it"
         );
-        assert_eq!(placeholders("{{site}}"), ["site"]);
+        assert!(
+            check(&format!(
+                "{PYTHON}[python]\npackage = [\"pants\"]\noutput = \"{{manylinux}}.zip\"\n"
+            ))
+            .unwrap_err()
+            .starts_with("`python.output` uses the unknown placeholder `{manylinux}`")
+        );
     }
 
     mod properties {
@@ -1244,35 +1169,37 @@ mod tests {
                 assert!(!tool.version.program().trim().is_empty());
                 assert!(!tool.install.is_empty());
             }
-            let known_in = |command: &CommandLine, known: &[&str]| {
+            let known_in = |command: &CommandTemplate<PythonValues>| {
                 command
                     .words()
                     .iter()
-                    .flat_map(|w| placeholders(w))
-                    .all(|p| known.contains(&p))
+                    .flat_map(Template::placeholders)
+                    .all(|p| PythonValues::KNOWN.contains(&p))
             };
             match recipe {
                 Recipe::Rust(rust) => {
                     assert!(!rust.libc.is_empty());
-                    assert!(!rust.build.command.program().trim().is_empty());
+                    assert!(!rust.build.command.program().as_str().trim().is_empty());
+                    assert_eq!(rust.build.command.program().placeholders().count(), 0);
                     assert!(
                         rust.build
                             .command
                             .args()
                             .iter()
-                            .flat_map(|a| placeholders(a))
-                            .all(|p| RUST_ARGS_PLACEHOLDERS.contains(&p))
+                            .flat_map(Template::placeholders)
+                            .all(|p| BuildArgs::KNOWN.contains(&p))
                     );
                     assert!(
-                        placeholders(&rust.build.output)
-                            .iter()
-                            .all(|p| RUST_OUTPUT_PLACEHOLDERS.contains(p))
+                        rust.build
+                            .output
+                            .placeholders()
+                            .all(|p| BuildOutput::KNOWN.contains(&p))
                     );
                 }
                 Recipe::Python(python) => {
-                    assert!(known_in(python.python.step.command(), PYTHON_PLACEHOLDERS));
+                    assert!(known_in(python.python.step.command()));
                     if let Some(export) = &python.python.export {
-                        assert!(known_in(export, PYTHON_PLACEHOLDERS));
+                        assert!(known_in(export));
                     }
                 }
             }
@@ -1338,10 +1265,21 @@ mod tests {
             }
 
             #[test]
-            fn placeholders_are_found_in_any_text(text in any::<String>()) {
-                for word in placeholders(&text) {
-                    let written = format!("{{{word}}}");
-                    prop_assert!(text.contains(&written), "{} in {:?}", word, text);
+            fn any_text_is_a_template_or_an_error_and_fills_back_to_itself(text in any::<String>()) {
+                // Filled with each placeholder's own written form, a template gives its text back.
+                struct Written(Vec<String>);
+                impl Values for Written {
+                    const KNOWN: &'static [Placeholder] = &Placeholder::ALL;
+                    fn value(&self, p: Placeholder) -> Option<template::Value<'_>> {
+                        Some(template::Value::One(&self.0[Placeholder::ALL.iter().position(|q| *q == p)?]))
+                    }
+                }
+                let written = Written(Placeholder::ALL.iter().map(ToString::to_string).collect());
+                if let Ok(template) = Template::<Written>::parse(&text, "field") {
+                    prop_assert_eq!(template.fill(&written), text.clone());
+                    for p in template.placeholders() {
+                        prop_assert!(text.contains(&p.to_string()));
+                    }
                 }
             }
 
