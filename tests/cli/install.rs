@@ -238,6 +238,8 @@ fn the_crate_ships_what_the_binary_needs_and_nothing_else() {
         "Cargo.lock",
         "README.md",
         "pyproject.toml",
+        // It compiles in every recipes/*.toml.
+        "build.rs",
         "src/main.rs",
         "src/lib.rs",
     ] {
