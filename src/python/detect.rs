@@ -57,7 +57,8 @@ fn from_requires_python(project: &Path) -> Option<Found> {
         .to_string();
     let minor = PYTHON_MINORS
         .clone()
-        .find(|&minor| super::allows(&requires, minor))?;
+        // An unparsable one decides nothing here; packaging refuses it, naming the file.
+        .find(|&minor| super::allows(&requires, minor) == Ok(true))?;
     Some(Found {
         value: format!("3.{minor}"),
         because: format!("the lowest Lambda runtime requires-python \"{requires}\" allows"),

@@ -36,6 +36,12 @@ pub enum PythonError {
         requires: String,
         python: String,
     },
+    #[error("`requires-python = \"{requires}\"` in {} is not a PEP 440 version specifier: {message}", .pyproject.display())]
+    RequiresPython {
+        pyproject: PathBuf,
+        requires: String,
+        message: String,
+    },
     #[error(
         "`{package}` has no binary wheel for {platform} and Python {python}: only a source distribution, which would be built for this machine instead of Lambda's"
     )]
@@ -202,6 +208,9 @@ impl PythonError {
             ),
             PythonError::PythonVersion { .. } => {
                 "package for a Python version the project allows, or widen `requires-python` and lock again".into()
+            }
+            PythonError::RequiresPython { .. } => {
+                "write it as comma-separated clauses such as `>=3.11,<3.14` or `~=3.12`".into()
             }
             PythonError::NewerGlibc { package, taker, .. } => match taker {
                 Some(taker) => format!(

@@ -3,7 +3,9 @@
 use super::{PythonError, detect, tool_table};
 use crate::config::PythonConfig;
 use crate::model::{Arch, Kind, PythonVersion, manylinux_tags};
+use pep508_rs::pep440_rs::{Version, VersionSpecifiers};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PythonFunction {
@@ -166,36 +168,17 @@ pub fn standalone(options: &StandaloneOptions) -> Result<PythonFunction, PythonE
     Ok(function)
 }
 
-/// Whether `requires-python` (e.g. `>=3.10,<4`) allows `3.<minor>`, comparing major.minor only.
-pub fn allows(requires: &str, minor: u8) -> bool {
-    let have = (3u32, u32::from(minor));
-    requires
-        .split(',')
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-        .all(|clause| {
-            let op_len = clause
-                .find(|c: char| c.is_ascii_digit())
-                .unwrap_or(clause.len());
-            let (op, version) = clause.split_at(op_len);
-            let mut parts = version
-                .trim_end_matches(".*")
-                .split('.')
-                .map(|p| p.parse::<u32>().unwrap_or(0));
-            let want = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-            match op.trim() {
-                ">=" | "~=" => have >= want,
-                ">" => have > want || (have == want && version.split('.').count() > 2),
-                "<=" => have <= want,
-                "<" => have < want,
-                "==" | "===" => {
-                    have == want || (version.split('.').count() == 1 && have.0 == want.0)
-                }
-                "!=" => have != want,
-                _ => true,
-            }
-        })
+/// Whether `requires-python` (e.g. `>=3.10,<4`, PEP 440) allows Lambda's `3.<minor>`: some
+/// `3.<minor>.<patch>` release satisfies it (Lambda runs a recent patch of its minor, which one
+/// changes over time). `Err` with the parser's message when it is not a version specifier.
+pub fn allows(requires: &str, minor: u8) -> Result<bool, String> {
+    let specifiers = VersionSpecifiers::from_str(requires).map_err(|e| e.to_string())?;
+    Ok((0..=LATEST_PATCH)
+        .any(|patch| specifiers.contains(&Version::new([3, u64::from(minor), patch]))))
 }
+
+/// Patch releases of a Python minor looked at: CPython's have stayed below 30 (3.8.20).
+const LATEST_PATCH: u64 = 50;
 
 pub(super) fn check_requires_python(function: &PythonFunction) -> Result<(), PythonError> {
     let pyproject = function.project.join("pyproject.toml");
@@ -212,7 +195,14 @@ pub(super) fn check_requires_python(function: &PythonFunction) -> Result<(), Pyt
     else {
         return Ok(());
     };
-    if allows(requires, function.python.minor()) {
+    let allowed = allows(requires, function.python.minor()).map_err(|message| {
+        PythonError::RequiresPython {
+            pyproject: pyproject.clone(),
+            requires: requires.to_string(),
+            message,
+        }
+    })?;
+    if allowed {
         Ok(())
     } else {
         Err(PythonError::PythonVersion {
@@ -228,7 +218,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn requires_python_is_checked_on_major_minor() {
+    fn requires_python_is_a_pep_440_specifier_checked_against_the_runtimes_minor() {
+        let allows = |requires: &str, minor: u8| allows(requires, minor).unwrap();
         assert!(allows(">=3.11", 11));
         assert!(allows(">=3.11", 13));
         assert!(!allows(">=3.11", 10));
@@ -237,6 +228,19 @@ mod tests {
         assert!(allows("==3.12.*", 12));
         assert!(!allows("==3.12.*", 11));
         assert!(allows("~=3.10", 12));
+        assert!(!allows("~=3.12.1", 13));
         assert!(allows("", 9));
+        // A patch lower bound: Lambda's 3.11 is a recent 3.11.
+        assert!(allows(">=3.11.4", 11));
+        assert!(!allows("<3.11", 11));
+        assert!(allows("> 3.10", 11));
+        assert!(allows(">=3.9, <4", 13));
+    }
+
+    #[test]
+    fn a_requires_python_that_is_no_specifier_is_an_error_not_a_pass() {
+        for bad in ["=>3.11", "3.11", ">=three", ">=3.11;", "^3.11"] {
+            assert!(allows(bad, 11).is_err(), "{bad}");
+        }
     }
 }

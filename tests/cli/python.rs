@@ -325,6 +325,35 @@ fn a_python_version_the_lock_cannot_satisfy() {
 }
 
 #[test]
+fn a_requires_python_that_is_no_version_specifier_is_refused_naming_it() {
+    if !require_tools(&["uv"]) {
+        return;
+    }
+    // Poetry's caret, written where PEP 440 is read: once let through (an unknown operator passed).
+    let example = example_copy();
+    let pyproject = example.path().join("python/orders-py/pyproject.toml");
+    replace_in_file(
+        &pyproject,
+        "requires-python = \">=3.11\"",
+        "requires-python = \"^3.11\"",
+    );
+    let stderr = python_fails_leaving_earlier_output(&example.path(), &[]);
+    assert!(
+        stderr.contains(&format!(
+            "error: `requires-python = \"^3.11\"` in {} is not a PEP 440 version specifier: ",
+            pyproject.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "help: write it as comma-separated clauses such as `>=3.11,<3.14` or `~=3.12`"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn pants_is_reported_missing_by_doctor_and_package() {
     let example = example_copy();
     let output = powertools()
