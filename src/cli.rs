@@ -1,6 +1,6 @@
 //! The command line, as clap types.
 use cargo_powertools::model::{Arch, Runtime};
-use cargo_powertools::shell::MessageFormat;
+use cargo_powertools::shell::{Color, MessageFormat, Verbosity};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -15,6 +15,26 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Use verbose output: every line the programs run print, even on a terminal (-vv: the same)
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    /// Do not print status lines, warnings or the output of the programs run (errors and JSON
+    /// messages still are)
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Coloring: auto, always, never
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+}
+
+impl Cli {
+    pub fn verbosity(&self) -> Verbosity {
+        match (self.quiet, self.verbose) {
+            (true, _) => Verbosity::Quiet,
+            (false, 0) => Verbosity::Normal,
+            (false, _) => Verbosity::Verbose,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -323,6 +343,25 @@ pub fn try_parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::
         .bin_name(name)
         .try_get_matches_from(args_without_cargo_subcommand(args))?;
     Cli::from_arg_matches(&matches)
+}
+
+/// The `--message-format` of a command line clap refused, as far as it can be told: `json` when
+/// the arguments before any `--` ask for it, else human.
+pub fn message_format_in(args: &[OsString]) -> MessageFormat {
+    let args: Vec<&str> = args
+        .iter()
+        .skip(1)
+        .map(|a| a.to_str().unwrap_or_default())
+        .take_while(|a| *a != "--")
+        .collect();
+    let json = args.iter().enumerate().any(|(i, arg)| {
+        *arg == "--message-format=json"
+            || (*arg == "--message-format" && args.get(i + 1) == Some(&"json"))
+    });
+    match json {
+        true => MessageFormat::Json,
+        false => MessageFormat::Human,
+    }
 }
 
 /// `cargo powertools ...` runs `cargo-powertools powertools ...`; drop that extra word so the

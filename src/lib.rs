@@ -18,6 +18,7 @@ pub mod include;
 pub mod invoke;
 pub mod loaders;
 pub mod manifest;
+pub mod message;
 pub mod model;
 pub mod openapi;
 pub mod ops;

@@ -7,15 +7,22 @@ mod cli;
 mod commands;
 
 use cargo_powertools::errors::ExitStatus;
-use cargo_powertools::shell::{MessageFormat, Shell};
+use cargo_powertools::shell::{Color, Shell, Verbosity};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    match cli::try_parse(std::env::args_os()) {
+    let args: Vec<_> = std::env::args_os().collect();
+    match cli::try_parse(args.clone()) {
         Ok(cli) => commands::run(cli).into(),
         Err(err) => {
-            // Help and version are not errors; anything else clap refuses is a usage error.
-            Shell::new(MessageFormat::Human).clap(&err);
+            // Help and version are not errors; anything else clap refuses is a usage error, which
+            // ends a JSON stream as any failure does when `--message-format json` was asked for.
+            let shell = Shell::new(
+                cli::message_format_in(&args),
+                Verbosity::Normal,
+                Color::Auto,
+            );
+            shell.clap(&err);
             match err.use_stderr() {
                 true => ExitStatus::Usage.into(),
                 false => ExitStatus::Success.into(),

@@ -1,13 +1,14 @@
 use crate::cli::DoctorArgs;
 use cargo_powertools::errors::Error;
+use cargo_powertools::message::Outcome;
 use cargo_powertools::ops::{self, DoctorOptions};
 use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 
-pub fn exec(args: DoctorArgs, shell: &Shell) -> Result<(), Error> {
+pub fn exec(args: DoctorArgs, shell: &Shell) -> Result<Outcome, Error> {
     let options = DoctorOptions {
         load: LoadOptions::at(args.manifest_path),
         recipe: args.recipe,
     };
-    super::finished(shell, ops::doctor(&options, shell).map(|_| ()))
+    ops::doctor(&options, shell).map(|_| Outcome::Done {})
 }

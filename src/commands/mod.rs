@@ -13,11 +13,12 @@ mod recipes;
 mod verify;
 
 use crate::cli::{Cli, Command};
-use cargo_powertools::errors::{Error, ExitStatus};
+use cargo_powertools::errors::ExitStatus;
+use cargo_powertools::message::{Message, Outcome};
 use cargo_powertools::shell::{MessageFormat, Shell};
 
 pub fn run(cli: Cli) -> ExitStatus {
-    let shell = Shell::new(message_format(&cli.command));
+    let shell = Shell::new(message_format(&cli.command), cli.verbosity(), cli.color);
     let result = match cli.command {
         Command::Package(args) => package::exec(args, &shell),
         Command::Verify(args) => verify::exec(args, &shell),
@@ -27,14 +28,21 @@ pub fn run(cli: Cli) -> ExitStatus {
         Command::Openapi(args) => openapi::exec(args, &shell),
         Command::Merge(args) => merge::exec(args, &shell),
     };
-    match result {
-        Ok(()) => ExitStatus::Success,
+    // The one `finished` line of every command, whatever its outcome.
+    let (outcome, status) = match result {
+        Ok(outcome) => (outcome, ExitStatus::Success),
         Err(err) => {
-            // The error once, on stderr; with JSON, also the stream's failed `finished` line.
-            shell.error(&err, err.help().as_deref());
-            err.exit_status()
+            let help = err.help();
+            shell.error(&err, help.as_deref());
+            let failed = Outcome::Failed {
+                error: err.to_string(),
+                help,
+            };
+            (failed, err.exit_status())
         }
-    }
+    };
+    shell.emit(&Message::finished(&outcome));
+    status
 }
 
 fn message_format(command: &Command) -> MessageFormat {
@@ -47,12 +55,4 @@ fn message_format(command: &Command) -> MessageFormat {
         Command::Openapi(args) => args.message_format,
         Command::Merge(args) => args.message_format,
     }
-}
-
-/// Ends the JSON stream of a command whose operation does not end it itself.
-fn finished(shell: &Shell, result: Result<(), Error>) -> Result<(), Error> {
-    if result.is_ok() {
-        shell.json_line(&serde_json::json!({ "reason": "finished", "success": true }));
-    }
-    result
 }

@@ -1,13 +1,14 @@
 use crate::cli::PackageArgs;
 use cargo_powertools::build::BuildOptions;
 use cargo_powertools::errors::Error;
+use cargo_powertools::message::Outcome;
 use cargo_powertools::ops::{self, PackageOptions};
 use cargo_powertools::plan::Selection;
 use cargo_powertools::python::StandaloneOptions;
 use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 
-pub fn exec(args: PackageArgs, shell: &Shell) -> Result<(), Error> {
+pub fn exec(args: PackageArgs, shell: &Shell) -> Result<Outcome, Error> {
     let options = PackageOptions {
         load: LoadOptions {
             manifest_path: args.manifest_path,
@@ -42,5 +43,5 @@ pub fn exec(args: PackageArgs, shell: &Shell) -> Result<(), Error> {
             layer: args.layer,
         }),
     };
-    ops::package(&options, shell).map(|_| ())
+    ops::package(&options, shell).map(|report| report.outcome())
 }

@@ -112,26 +112,6 @@ impl Report {
         }
         line
     }
-
-    /// The `--message-format json` object of an invocation.
-    pub fn json(&self, response: &str) -> serde_json::Value {
-        serde_json::json!({
-            "reason": "invocation",
-            "function": self.function,
-            "arch": self.arch,
-            "runtime": self.runtime,
-            "request_id": self.request_id,
-            "init_duration_ms": self.init_duration_ms,
-            "duration_ms": self.duration_ms,
-            "billed_duration_ms": self.billed_duration_ms,
-            "memory_size_mb": self.memory_size_mb,
-            "max_memory_used_mb": self.max_memory_used_mb,
-            "emulated": self.emulated,
-            "emulator_at_rest_mb": self.emulator_at_rest_mb,
-            "status": self.status,
-            "response": response,
-        })
-    }
 }
 
 /// Minimum, median and maximum of a set of figures.
@@ -452,7 +432,7 @@ mod tests {
             warm.line(),
             "REPORT RequestId: r-1\tDuration: 0.40 ms\tBilled Duration: 1 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\tStatus: error\t(under qemu: emulation times, not Graviton's; memory includes qemu, 9 MB of it at rest)"
         );
-        let json = warm.json("{}");
+        let json = serde_json::to_value(&warm).unwrap();
         assert_eq!(json["status"], "error");
         assert_eq!(json["emulated"], true);
         assert_eq!(json["init_duration_ms"], serde_json::Value::Null);

@@ -2,28 +2,19 @@
 use crate::build;
 use crate::errors::Error;
 use crate::loaders;
+use crate::message::Message;
 use crate::model::{Arch, Target};
 use crate::plan::{self, Selection};
 use crate::platform;
 use crate::recipe::{self, Recipe};
 use crate::shell::Shell;
 use crate::workspace::{self, LoadOptions};
-use serde::Serialize;
 use std::path::PathBuf;
 
 /// A recipe, and the architectures it is used to build.
 type RecipeUse = (Recipe, Vec<Arch>);
 
-/// One thing doctor looked at.
-#[derive(Clone, Debug, Serialize)]
-pub struct Check {
-    pub what: String,
-    pub ok: bool,
-    pub detail: String,
-    pub fix: Option<String>,
-    /// Whether the recipe cannot run without it (else it only limits `verify --invoke`).
-    pub required: bool,
-}
+pub use crate::message::Check;
 
 #[derive(Clone, Debug, Default)]
 pub struct DoctorOptions {
@@ -324,5 +315,5 @@ fn report(check: &Check, shell: &Shell) {
     if let Some(fix) = &check.fix {
         shell.report(format_args!("{:>8}  fix: {fix}", ""));
     }
-    shell.json_line(&serde_json::json!({ "reason": "check", "check": check }));
+    shell.emit(&Message::Check { check });
 }

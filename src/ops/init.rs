@@ -2,6 +2,7 @@
 //! the workspace's Cargo.toml with toml_edit, so that every comment and blank line stays as it was.
 //! Keys that are already there are left alone: running it twice changes nothing the second time.
 use crate::errors::{Error, InitError};
+use crate::message::Message;
 use crate::model::{Arch, OsRuntime};
 use crate::recipe::{self, Recipes};
 use crate::shell::Shell;
@@ -86,6 +87,10 @@ pub fn init(options: &InitOptions, shell: &Shell) -> Result<InitReport, Error> {
             format!("{}: {}", manifest.display(), written.join(", ")),
         );
     }
+    shell.emit(&Message::Init {
+        manifest: &manifest,
+        written: &written,
+    });
     Ok(InitReport { manifest, written })
 }
 

@@ -4,8 +4,9 @@
 use crate::archive;
 use crate::errors::{Error, MergeError};
 use crate::manifest::{self, Artifact, Manifest};
+use crate::message::Outcome;
 use crate::ops::report;
-use crate::output::OutDir;
+use crate::output::{Committed, OutDir};
 use crate::parallel;
 use crate::shell::Shell;
 use std::collections::BTreeMap;
@@ -24,6 +25,18 @@ pub struct MergeOptions {
 pub struct MergeReport {
     pub manifest_path: PathBuf,
     pub manifest: Manifest,
+    /// The output directory was already what the merge would write.
+    pub unchanged: bool,
+}
+
+impl MergeReport {
+    /// What the `finished` line says.
+    pub fn outcome(&self) -> Outcome {
+        Outcome::Merged {
+            manifest: self.manifest_path.clone(),
+            unchanged: self.unchanged,
+        }
+    }
 }
 
 /// One shard: where its manifest is, what it lists.
@@ -178,10 +191,11 @@ pub fn merge(options: &MergeOptions, shell: &Shell) -> Result<MergeReport, Error
         verb: "Merged",
         from: Some(format!("from {} shard(s)", shards.len())),
     };
-    let manifest_path = report::finished(shell, &commit, &[]);
+    let manifest_path = report::finished(shell, &commit);
     Ok(MergeReport {
         manifest_path,
         manifest,
+        unchanged: committed == Committed::Unchanged,
     })
 }
 

@@ -5,6 +5,7 @@ use crate::config;
 use crate::errors::Error;
 use crate::invoke::ProcessGroups;
 use crate::manifest::{self, Manifest, OpenApiDocument};
+use crate::message::{Message, Outcome};
 use crate::model::{BinaryKind, Kind};
 use crate::openapi::fetch::{self, FetchContext, Participant};
 use crate::openapi::merge::{self, Fragment, MergeOptions, OnConflict};
@@ -14,7 +15,7 @@ use crate::platform;
 use crate::shell::Shell;
 use crate::workspace::{self, LoadOptions, Workspace, WorkspaceError};
 use cargo_metadata::MetadataCommand;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -59,6 +60,15 @@ pub struct OpenApiReport {
     /// Per function, what the deployment tool must fill in (with `--api`).
     pub placeholders: std::collections::BTreeMap<String, String>,
     pub warnings: Vec<String>,
+}
+
+impl OpenApiReport {
+    /// What the `finished` line says.
+    pub fn outcome(&self) -> Outcome {
+        Outcome::Openapi {
+            warnings: self.warnings.len(),
+        }
+    }
 }
 
 pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport, Error> {
@@ -123,7 +133,7 @@ pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport,
         placeholders = openapi::integration::integrate(&mut document, api, options.placeholders);
     }
     for warning in &warnings {
-        warn(shell, warning);
+        shell.warning(warning, None);
     }
 
     let path = options
@@ -155,11 +165,13 @@ pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport,
             functions.len()
         ),
     );
-    shell.json_line(&json!({
-        "reason": "openapi", "path": path, "openapi": document["openapi"],
-        "functions": functions, "operations": operations, "placeholders": placeholders,
-    }));
-    shell.json_line(&json!({ "reason": "finished", "success": true, "warnings": warnings.len() }));
+    shell.emit(&Message::Openapi {
+        path: &path,
+        openapi: &document["openapi"],
+        functions: &functions,
+        operations,
+        placeholders: &placeholders,
+    });
     Ok(OpenApiReport {
         path,
         document,
@@ -167,11 +179,6 @@ pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport,
         placeholders,
         warnings,
     })
-}
-
-fn warn(shell: &Shell, message: &str) {
-    shell.warning(message, None);
-    shell.json_line(&json!({ "reason": "warning", "message": message }));
 }
 
 fn count_operations(document: &Value) -> usize {
@@ -335,10 +342,11 @@ fn fetch_all(
         );
         let document = fetch::fetch(participant, context)?;
         let operations = count_operations(&document);
-        shell.json_line(&json!({
-            "reason": "fragment", "function": participant.function,
-            "source": participant.source.to_string(), "operations": operations,
-        }));
+        shell.emit(&Message::Fragment {
+            function: &participant.function,
+            source: participant.source.to_string(),
+            operations,
+        });
         fragments.push(Fragment {
             function: participant.function.clone(),
             document,

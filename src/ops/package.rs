@@ -6,6 +6,7 @@ use crate::errors::Error;
 use crate::include;
 use crate::loaders;
 use crate::manifest::{self, Artifact, Manifest};
+use crate::message::{Message, Outcome};
 use crate::model::{Arch, BinaryKind, Day, Runtime, Stage};
 use crate::ops::report;
 use crate::output::{Committed, OutDir};
@@ -43,6 +44,23 @@ pub struct PackageReport {
     pub manifest_path: PathBuf,
     pub manifest: Manifest,
     pub skipped: Vec<SkippedBinary>,
+    /// The output directory was already what this run would write.
+    pub unchanged: bool,
+    /// How long the builds took, and the whole run.
+    pub build_ms: u64,
+    pub total_ms: u64,
+}
+
+impl PackageReport {
+    /// What the `finished` line says.
+    pub fn outcome(&self) -> Outcome {
+        Outcome::Packaged {
+            manifest: self.manifest_path.clone(),
+            unchanged: self.unchanged,
+            build_ms: self.build_ms,
+            total_ms: self.total_ms,
+        }
+    }
 }
 
 /// A zip written to the staging directory, waiting to be moved into place.
@@ -69,7 +87,11 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
             "Skipping",
             format!("{} ({}): {}", skipped.name, skipped.package, skipped.reason),
         );
-        shell.json_line(&serde_json::json!({ "reason": "skipped", "package": skipped.package, "bin": skipped.name, "why": skipped.reason }));
+        shell.emit(&Message::Skipped {
+            package: &skipped.package,
+            bin: &skipped.name,
+            why: &skipped.reason,
+        });
     }
 
     // Everything that can be checked without building is checked before the first build starts.
@@ -188,18 +210,14 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         },
         from: None,
     };
-    let timings = [
-        ("build_ms", (build_time.as_millis() as u64).into()),
-        (
-            "total_ms",
-            (run_started.elapsed().as_millis() as u64).into(),
-        ),
-    ];
-    let manifest_path = report::finished(shell, &commit, &timings);
+    let manifest_path = report::finished(shell, &commit);
     Ok(PackageReport {
         manifest_path,
         manifest,
         skipped: plan.skipped,
+        unchanged: committed == Committed::Unchanged,
+        build_ms: build_time.as_millis() as u64,
+        total_ms: run_started.elapsed().as_millis() as u64,
     })
 }
 
@@ -405,7 +423,7 @@ fn build_groups(
             lead.recipe.name
         ),
     );
-    shell.status("Running", &command);
+    shell.running(&command);
     let progress = shell.child_output(format!("Building {}", arches.join("+")));
     let built = build::run_build(
         &command,
@@ -493,6 +511,7 @@ fn build_python(
         &job.recipe,
         &workspace.root,
         &work,
+        |command| shell.running(command),
         |_, line| progress.line(line),
     )?;
     for other in &jobs[1..] {

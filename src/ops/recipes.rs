@@ -1,6 +1,7 @@
 //! `cargo powertools recipes` and `recipes show`: the build strategies, and whether each can run here.
 use crate::errors::Error;
 use crate::loaders;
+use crate::message::{Message, RecipeLine};
 use crate::model::Arch;
 use crate::recipe::{self, LoadedRecipe, Recipe, RecipeInfo, Recipes};
 use crate::shell::Shell;
@@ -68,10 +69,17 @@ pub fn list(load: &LoadOptions, shell: &Shell) -> Result<(), Error> {
             toolchain,
             arches(recipe)
         ));
-        shell.json_line(&serde_json::json!({
-            "reason": "recipe", "name": recipe.name, "language": language, "toolchain": toolchain,
-            "architectures": recipe.architectures, "usable": usable.is_ok(), "why_not": usable.err(),
-            "origin": origin.to_string(), "tutorial": recipe.tutorial,
+        shell.emit(&Message::Recipe(RecipeLine {
+            name: &recipe.name,
+            language,
+            toolchain,
+            architectures: &recipe.architectures,
+            usable: usable.is_ok(),
+            why_not: usable.err(),
+            origin: origin.to_string(),
+            tutorial: &recipe.tutorial,
+            summary: None,
+            source: None,
         }));
     }
     Ok(())
@@ -95,11 +103,17 @@ pub fn show(load: &LoadOptions, name: &str, shell: &Shell) -> Result<(), Error> 
     }
     shell.report("");
     shell.report(loaded.source.trim_end());
-    shell.json_line(&serde_json::json!({
-        "reason": "recipe", "name": recipe.name, "language": loaded.recipe.language(),
-        "toolchain": loaded.recipe.toolchain(), "architectures": recipe.architectures,
-        "usable": usable.is_ok(), "why_not": usable.err(), "origin": loaded.origin.to_string(),
-        "tutorial": recipe.tutorial, "summary": recipe.summary, "source": loaded.source,
+    shell.emit(&Message::Recipe(RecipeLine {
+        name: &recipe.name,
+        language: loaded.recipe.language(),
+        toolchain: loaded.recipe.toolchain(),
+        architectures: &recipe.architectures,
+        usable: usable.is_ok(),
+        why_not: usable.err(),
+        origin: loaded.origin.to_string(),
+        tutorial: &recipe.tutorial,
+        summary: Some(&recipe.summary),
+        source: Some(&loaded.source),
     }));
     Ok(())
 }

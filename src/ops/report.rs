@@ -1,7 +1,8 @@
 //! The output of the subcommands that write an output directory (`package`, `merge`): the status
 //! while another run holds a lock, and the lines that end a committed run (each artifact, then
-//! `Finished`), in human and JSON form alike.
+//! `Finished`; the JSON `finished` line is `commands::run`'s, from the run's outcome).
 use crate::manifest::{self, Manifest};
+use crate::message::Message;
 use crate::output::Committed;
 use crate::shell::Shell;
 use std::path::{Path, PathBuf};
@@ -28,13 +29,9 @@ pub(crate) struct Commit<'a> {
     pub from: Option<String>,
 }
 
-/// Prints each artifact (status and JSON `artifact` line), then `Finished` and the JSON `finished`
-/// line with the `extra` fields after the common ones. Returns the manifest's path.
-pub(crate) fn finished(
-    shell: &Shell,
-    commit: &Commit,
-    extra: &[(&str, serde_json::Value)],
-) -> PathBuf {
+/// Prints each artifact (status and JSON `artifact` line), then `Finished`. Returns the manifest's
+/// path.
+pub(crate) fn finished(shell: &Shell, commit: &Commit) -> PathBuf {
     for artifact in &commit.manifest.artifacts {
         shell.status(
             commit.verb,
@@ -44,7 +41,7 @@ pub(crate) fn finished(
                 artifact.size
             ),
         );
-        shell.json_line(&serde_json::json!({ "reason": "artifact", "artifact": artifact }));
+        shell.emit(&Message::Artifact { artifact });
     }
     let manifest_path = commit.out_dir.join(manifest::FILE_NAME);
     let unchanged = commit.committed == Committed::Unchanged;
@@ -62,17 +59,5 @@ pub(crate) fn finished(
             if unchanged { " (unchanged)" } else { "" }
         ),
     );
-    let mut line = serde_json::json!({
-        "reason": "finished",
-        "success": true,
-        "manifest": manifest_path,
-        "unchanged": unchanged,
-    });
-    if let Some(fields) = line.as_object_mut() {
-        for (key, value) in extra {
-            fields.insert((*key).to_string(), value.clone());
-        }
-    }
-    shell.json_line(&line);
     manifest_path
 }

@@ -5,6 +5,7 @@ use crate::invoke::report::{self, Profile, ProfileFile, Report};
 use crate::invoke::{Function, InvokeError, InvokeOptions, ProcessGroups, Session, memory};
 use crate::loaders;
 use crate::manifest::{self, Artifact};
+use crate::message::{Message, Outcome};
 use crate::model::{Arch, Kind, Runtime};
 use crate::platform;
 use crate::shell::Shell;
@@ -49,6 +50,16 @@ pub struct VerifyReport {
     pub artifacts: usize,
     pub errors: usize,
     pub warnings: usize,
+}
+
+impl VerifyReport {
+    /// What the `finished` line says.
+    pub fn outcome(&self) -> Outcome {
+        Outcome::Verified {
+            artifacts: self.artifacts,
+            warnings: self.warnings,
+        }
+    }
 }
 
 /// An artifact to check and perhaps invoke.
@@ -128,7 +139,6 @@ pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Er
     if options.invoke {
         invoke_all(&subjects, options, shell)?;
     }
-    shell.json_line(&serde_json::json!({ "reason": "finished", "success": true, "artifacts": report.artifacts, "warnings": report.warnings }));
     Ok(report)
 }
 
@@ -222,7 +232,12 @@ fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> R
         shell.status("Compared", format!("with the baseline {}", path.display()));
         shell.block(&report::table(&rows, options.max_regression));
         let regressed = rows.iter().filter(|r| r.regressed).count();
-        shell.json_line(&serde_json::json!({ "reason": "baseline", "baseline": path, "max_regression": options.max_regression, "comparisons": rows, "regressed": regressed }));
+        shell.emit(&Message::Baseline {
+            baseline: path,
+            max_regression: options.max_regression,
+            comparisons: &rows,
+            regressed,
+        });
         if regressed > 0 {
             return Err(InvokeError::Regressed {
                 regressed,
@@ -405,7 +420,10 @@ fn invoke_one(
             );
         }
         shell.status("REPORT", report.line().trim_start_matches("REPORT "));
-        shell.json_line(&report.json(&invoked.response));
+        shell.emit(&Message::Invocation {
+            report: &report,
+            response: &invoked.response,
+        });
         reports.push(report);
         if let Some(failure) = invoked.failure {
             return Err(InvokeError::FunctionError {
@@ -422,7 +440,7 @@ fn invoke_one(
             "Profile",
             format!("{}: {}", function.name, profile.summary()),
         );
-        shell.json_line(&serde_json::json!({ "reason": "profile", "profile": &profile }));
+        shell.emit(&Message::Profile { profile: &profile });
     }
     Ok(Some(profile))
 }

@@ -19,12 +19,14 @@ const CLOSURE_ROUNDS: usize = 3;
 
 /// Installs `function`'s dependencies for `arch` with `recipe` under `work`, and returns the zip
 /// entries: dependencies and own code at the root for a function, under `python/` for a layer.
+/// `on_run` is told of each command before it runs; `on_line` gets each line it prints.
 pub fn build(
     function: &PythonFunction,
     arch: Arch,
     recipe: &PythonRecipe,
     workspace_root: &Path,
     work: &Path,
+    on_run: impl Fn(&ProcessBuilder),
     mut on_line: impl FnMut(Stream, &str),
 ) -> Result<Vec<Entry>, PythonError> {
     let spec = &recipe.python;
@@ -92,7 +94,7 @@ pub fn build(
         // The tool builds the Lambda zip itself (own code included); take its contents.
         let mut process = command(package);
         process.cwd(workspace_root);
-        on_line(Stream::Stderr, &format!("Running `{process}`"));
+        on_run(&process);
         process
             .stream(&mut on_line)
             .map_err(step_err("packaging"))?;
@@ -109,7 +111,7 @@ pub fn build(
         match &spec.export {
             Some(export) => {
                 let process = command(export);
-                on_line(Stream::Stderr, &format!("Running `{process}`"));
+                on_run(&process);
                 process
                     .stream(&mut on_line)
                     .map_err(step_err("exporting the lock"))?;
@@ -136,8 +138,10 @@ pub fn build(
         };
         // The recipe's install of whatever `requirements` holds, again for each closure round.
         let install = |on_line: &mut _| {
+            let process = command(template);
+            on_run(&process);
             run_install(
-                &command(template),
+                &process,
                 &requirements,
                 function,
                 &recipe.name,
@@ -203,7 +207,6 @@ fn run_install(
     arch: Arch,
     on_line: &mut impl FnMut(Stream, &str),
 ) -> Result<(), PythonError> {
-    on_line(Stream::Stderr, &format!("Running `{install}`"));
     match install.stream(&mut *on_line) {
         Ok(_) => Ok(()),
         Err(err) => Err(

@@ -58,29 +58,6 @@ pub struct Finding {
     pub fix: String,
 }
 
-impl crate::shell::Diagnostic for Finding {
-    fn is_error(&self) -> bool {
-        self.severity == Severity::Error
-    }
-
-    fn code(&self) -> &str {
-        self.code
-    }
-
-    fn headline(&self) -> String {
-        let entry = self
-            .entry
-            .as_deref()
-            .map(|e| format!("{e}: "))
-            .unwrap_or_default();
-        format!("{}: {entry}{}", self.file.display(), self.problem)
-    }
-
-    fn help(&self) -> String {
-        self.fix.clone()
-    }
-}
-
 /// What an artifact is meant to be; `None` fields are inferred from the zip itself.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expectation {

@@ -286,6 +286,22 @@ fn json_messages_describe_each_artifact_and_the_result() {
     let finished = lines.last().unwrap();
     assert_eq!(finished["reason"], "finished");
     assert_eq!(finished["success"], true);
+    let keys: Vec<&String> = finished.as_object().unwrap().keys().collect();
+    assert_eq!(
+        keys,
+        [
+            "build_ms",
+            "manifest",
+            "reason",
+            "success",
+            "total_ms",
+            "unchanged"
+        ]
+    );
+    assert_eq!(
+        finished["manifest"].as_str(),
+        out.path().join("manifest.json").to_str()
+    );
     let skipped: Vec<&str> = lines
         .iter()
         .filter(|l| l["reason"] == "skipped")

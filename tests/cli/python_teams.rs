@@ -340,7 +340,10 @@ handler = "refunds.lambda_handler"
     let log = stderr(&output);
     let installs = log
         .lines()
-        .filter(|l| l.starts_with("Running `python3 -m pip install"))
+        .filter(|l| {
+            l.trim_start()
+                .starts_with("Running `python3 -m pip install")
+        })
         .count();
     assert_eq!(installs, 2, "one install per architecture:\n{log}");
     for arch in ["x86_64", "arm64"] {

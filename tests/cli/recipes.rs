@@ -130,10 +130,12 @@ fn package_with(recipe: &str) -> (tempfile::TempDir, String) {
     (out, stderr(&output))
 }
 
-/// The Rust build commands `package` printed (its `Running` lines that set the target directory).
+/// The Rust build commands `package` printed (its ``Running `...` `` lines that set the target
+/// directory).
 fn build_commands(log: &str) -> Vec<&str> {
     log.lines()
-        .filter_map(|l| l.trim_start().strip_prefix("Running CARGO_TARGET_DIR="))
+        .filter_map(|l| l.trim_start().strip_prefix("Running `CARGO_TARGET_DIR="))
+        .filter_map(|l| l.strip_suffix('`'))
         .collect()
 }
 
