@@ -379,7 +379,12 @@ mod tests {
         let reasons: BTreeSet<&str> = messages.iter().map(Message::reason).collect();
         assert_eq!(reasons, Message::REASONS.iter().copied().collect());
         let lines: Vec<String> = messages.iter().map(to_line).collect();
-        insta::assert_snapshot!("json_messages", lines.join("\n"));
+        // Beside the command line's snapshots: every file under src/ ships in the crate.
+        let mut settings = insta::Settings::clone_current();
+        settings.set_snapshot_path("../tests/cli/snapshots");
+        settings.set_prepend_module_to_snapshot(false);
+        settings.set_omit_expression(true);
+        settings.bind(|| insta::assert_snapshot!("json_messages", lines.join("\n")));
     }
 
     /// The reasons docs/ci.md's "JSON messages" table lists, in its order.

@@ -70,14 +70,28 @@ fn excerpt(bytes: &[u8]) -> String {
     }
 }
 
+/// The program a `command` source runs, if it is one: to announce before [`fetch`] runs it.
+pub fn command(participant: &Participant) -> Option<ProcessBuilder> {
+    match &participant.source {
+        Source::Command(command) => Some(command_line(&participant.dir, command)),
+        Source::File(_) | Source::Route(_) => None,
+    }
+}
+
+/// A `command` source's words, run in the package's directory.
+fn command_line(dir: &Path, command: &[String]) -> ProcessBuilder {
+    let mut builder = ProcessBuilder::new(&command[0]);
+    builder.args(&command[1..]).cwd(dir);
+    builder
+}
+
 fn run_command(
     participant: &Participant,
     command: &[String],
     timeout: Duration,
 ) -> Result<Vec<u8>, OpenApiError> {
     let function = participant.function.clone();
-    let mut builder = ProcessBuilder::new(&command[0]);
-    builder.args(&command[1..]).cwd(&participant.dir);
+    let builder = command_line(&participant.dir, command);
     let stdout = tempfile::tempfile().map_err(OpenApiError::Temp)?;
     let stderr = tempfile::tempfile().map_err(OpenApiError::Temp)?;
     let clone = |file: &std::fs::File| file.try_clone().map_err(OpenApiError::Temp);

@@ -340,6 +340,9 @@ fn fetch_all(
             "Fetching",
             format!("{} ({})", participant.function, participant.source),
         );
+        if let Some(command) = fetch::command(participant) {
+            shell.running(&command);
+        }
         let document = fetch::fetch(participant, context)?;
         let operations = count_operations(&document);
         shell.emit(&Message::Fragment {

@@ -227,6 +227,20 @@ fn file_and_command_fragments_merge_into_one_valid_document() {
         .map(|l| l["function"].as_str().unwrap())
         .collect();
     assert_eq!(fragments, ["greeter", "orders", "orders-py"]);
+    // A `command` source is announced as every program run is, pastable into a shell.
+    let log = stderr(&output);
+    let running: Vec<&str> = log
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Running "))
+        .collect();
+    assert_eq!(
+        running,
+        [
+            "     Running `cat spec.json`",
+            "     Running `python3 -c 'print(open('\\''spec.json'\\'').read())'`",
+        ],
+        "{log}"
+    );
     let written = lines.iter().find(|l| l["reason"] == "openapi").unwrap();
     assert_eq!(written["operations"], 3);
     assert_eq!(written["placeholders"]["greeter"], "GreeterFunction");
