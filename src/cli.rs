@@ -345,23 +345,39 @@ pub fn try_parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::
     Cli::from_arg_matches(&matches)
 }
 
-/// The `--message-format` of a command line clap refused, as far as it can be told: `json` when
-/// the arguments before any `--` ask for it, else human.
-pub fn message_format_in(args: &[OsString]) -> MessageFormat {
+/// The `--message-format` and `--color` of a command line clap refused, as far as they can be
+/// told from the arguments before any `--` (the last of each wins, as in clap): so that its usage
+/// error ends a JSON stream, and is coloured as asked.
+pub fn output_settings_in(args: &[OsString]) -> (MessageFormat, Color) {
     let args: Vec<&str> = args
         .iter()
         .skip(1)
         .map(|a| a.to_str().unwrap_or_default())
         .take_while(|a| *a != "--")
         .collect();
-    let json = args.iter().enumerate().any(|(i, arg)| {
-        *arg == "--message-format=json"
-            || (*arg == "--message-format" && args.get(i + 1) == Some(&"json"))
-    });
-    match json {
-        true => MessageFormat::Json,
-        false => MessageFormat::Human,
+    let format = match last_value(&args, "--message-format") {
+        Some("json") => MessageFormat::Json,
+        _ => MessageFormat::Human,
+    };
+    let color = match last_value(&args, "--color") {
+        Some("always") => Color::Always,
+        Some("never") => Color::Never,
+        _ => Color::Auto,
+    };
+    (format, color)
+}
+
+/// The value of the last `--name VALUE` or `--name=VALUE` in `args`.
+fn last_value<'a>(args: &[&'a str], name: &str) -> Option<&'a str> {
+    let mut value = None;
+    for (i, arg) in args.iter().enumerate() {
+        if *arg == name {
+            value = args.get(i + 1).copied();
+        } else if let Some(v) = arg.strip_prefix(name).and_then(|v| v.strip_prefix('=')) {
+            value = Some(v);
+        }
     }
+    value
 }
 
 /// `cargo powertools ...` runs `cargo-powertools powertools ...`; drop that extra word so the
@@ -372,4 +388,45 @@ pub fn args_without_cargo_subcommand(args: impl IntoIterator<Item = OsString>) -
         args.remove(1);
     }
     args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(args: &[&str]) -> (MessageFormat, Color) {
+        let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+        output_settings_in(&args)
+    }
+
+    #[test]
+    fn a_refused_command_line_still_tells_its_message_format_and_color() {
+        assert_eq!(
+            settings(&[
+                "cargo-powertools",
+                "merge",
+                "--message-format",
+                "json",
+                "--frob"
+            ]),
+            (MessageFormat::Json, Color::Auto)
+        );
+        assert_eq!(
+            settings(&["cargo-powertools", "--color=never", "--message-format=json"]),
+            (MessageFormat::Json, Color::Never)
+        );
+        // The last one wins; after `--` nothing is an option.
+        assert_eq!(
+            settings(&[
+                "cargo-powertools",
+                "--color",
+                "never",
+                "--color",
+                "always",
+                "--",
+                "--message-format=json"
+            ]),
+            (MessageFormat::Human, Color::Always)
+        );
+    }
 }

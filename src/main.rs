@@ -7,7 +7,7 @@ mod cli;
 mod commands;
 
 use cargo_powertools::errors::ExitStatus;
-use cargo_powertools::shell::{Color, Shell, Verbosity};
+use cargo_powertools::shell::{Shell, Verbosity};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -17,11 +17,8 @@ fn main() -> ExitCode {
         Err(err) => {
             // Help and version are not errors; anything else clap refuses is a usage error, which
             // ends a JSON stream as any failure does when `--message-format json` was asked for.
-            let shell = Shell::new(
-                cli::message_format_in(&args),
-                Verbosity::Normal,
-                Color::Auto,
-            );
+            let (format, color) = cli::output_settings_in(&args);
+            let shell = Shell::new(format, Verbosity::Normal, color);
             shell.clap(&err);
             match err.use_stderr() {
                 true => ExitStatus::Usage.into(),

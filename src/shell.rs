@@ -72,12 +72,11 @@ const HELP: Style = AnsiColor::Cyan.on_default().bold();
 
 impl Shell {
     pub fn new(format: MessageFormat, verbosity: Verbosity, color: Color) -> Self {
-        let spinners = std::io::stderr().is_terminal() && verbosity == Verbosity::Normal;
         Shell {
             format,
             verbosity,
             color,
-            progress: spinners.then(MultiProgress::new),
+            progress: spinners(std::io::stderr().is_terminal(), verbosity).then(MultiProgress::new),
         }
     }
 
@@ -214,7 +213,8 @@ impl Shell {
             };
             self.emit(&Message::finished(&outcome));
         } else {
-            let mut stdout = anstream::stdout().lock();
+            let mut stdout =
+                anstream::AutoStream::new(std::io::stdout().lock(), self.color.choice());
             let _ = writeln!(stdout, "{text}");
         }
     }
@@ -239,6 +239,12 @@ impl Shell {
             hidden: self.quiet(),
         }
     }
+}
+
+/// Whether programs' output is shown as a spinner with their latest line: on a terminal, unless
+/// `-v` asks for every line or `-q` for none.
+fn spinners(stderr_is_terminal: bool, verbosity: Verbosity) -> bool {
+    stderr_is_terminal && verbosity == Verbosity::Normal
 }
 
 pub struct ChildOutput {
@@ -272,5 +278,25 @@ impl Drop for ChildOutput {
         if let Some(bar) = &self.spinner {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_terminal_without_q_or_v_gets_spinners() {
+        assert!(spinners(true, Verbosity::Normal));
+        assert!(!spinners(true, Verbosity::Verbose));
+        assert!(!spinners(true, Verbosity::Quiet));
+        assert!(!spinners(false, Verbosity::Normal));
+    }
+
+    #[test]
+    fn with_q_no_line_of_a_program_is_shown_and_its_error_keeps_them() {
+        let shell = Shell::new(MessageFormat::Human, Verbosity::Quiet, Color::Never);
+        let output = shell.child_output("Building".into());
+        assert!(!output.shown_in_full());
     }
 }

@@ -73,6 +73,24 @@ fn a_usage_error_with_json_messages_is_a_failed_finished_line_and_status_2() {
         "{}",
         stderr(&output)
     );
+    // `--message-format=json` is the same; `--color always` colours the error as asked.
+    let output = run(powertools().args([
+        "merge",
+        "--frob",
+        "--message-format=json",
+        "--color",
+        "always",
+    ]));
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout(&output)).unwrap()["error"],
+        "unexpected argument '--frob' found"
+    );
+    assert!(
+        stderr(&output).starts_with("\u{1b}["),
+        "{:?}",
+        stderr(&output)
+    );
     // Without JSON asked for, stdout stays empty.
     let output = run(powertools().args(["merge", "--frob"]));
     assert_eq!(output.status.code(), Some(2));
