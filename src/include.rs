@@ -136,15 +136,11 @@ pub fn resolve(
                 root,
             });
         }
-        let full = package_dir.join(pattern);
-        let matches = glob::glob(&full.to_string_lossy()).map_err(|e| bad(e.to_string()))?;
         let before = entries.len();
-        for matched in matches {
-            let path = matched.map_err(|e| IncludeError::Read {
-                pattern: pattern.clone(),
-                path: e.path().to_path_buf(),
-                source: std::io::Error::other(e.to_string()),
-            })?;
+        for path in matching_paths(pattern, package_dir).map_err(|e| match e {
+            MatchError::Glob(message) => bad(message),
+            MatchError::Walk(e) => walk_error(e, pattern, package_dir),
+        })? {
             for file in files_under(&path, pattern)? {
                 entries.push(entry_for(
                     &file,
@@ -186,6 +182,74 @@ pub fn resolve(
     Ok(entries)
 }
 
+enum MatchError {
+    Glob(String),
+    Walk(walkdir::Error),
+}
+
+/// The paths `pattern` (relative to `package_dir`) selects, in order. Its leading components
+/// without glob characters (`*?[{`) are a plain path, so brackets or stars in the package's own
+/// path (or in `..` steps) are never read as a pattern; the rest is a glob (globset, `*` within one
+/// component, `**` across them) over what lies below that path.
+fn matching_paths(pattern: &str, package_dir: &Path) -> Result<Vec<PathBuf>, MatchError> {
+    let components: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
+    let literal = components
+        .iter()
+        .take_while(|c| !c.contains(['*', '?', '[', '{']))
+        .count();
+    let base = components[..literal]
+        .iter()
+        .fold(package_dir.to_path_buf(), |path, c| path.join(c));
+    let rest = &components[literal..];
+    if rest.is_empty() {
+        return Ok(std::fs::symlink_metadata(&base)
+            .is_ok()
+            .then_some(base)
+            .into_iter()
+            .collect());
+    }
+    let glob = globset::GlobBuilder::new(&rest.join("/"))
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .map_err(|e| MatchError::Glob(e.kind().to_string()))?
+        .compile_matcher();
+    if !base.is_dir() {
+        return Ok(Vec::new());
+    }
+    // Without `**`, nothing deeper than the pattern's own components can match.
+    let depth = if rest.iter().any(|c| c.contains("**")) {
+        usize::MAX
+    } else {
+        rest.len()
+    };
+    let mut found = Vec::new();
+    for item in walkdir::WalkDir::new(&base)
+        .min_depth(1)
+        .max_depth(depth)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let item = item.map_err(MatchError::Walk)?;
+        let relative = item.path().strip_prefix(&base).unwrap_or(item.path());
+        if glob.is_match(archive::zip_name(relative)) {
+            found.push(item.into_path());
+        }
+    }
+    Ok(found)
+}
+
+fn walk_error(e: walkdir::Error, pattern: &str, fallback: &Path) -> IncludeError {
+    IncludeError::Read {
+        pattern: pattern.to_string(),
+        path: e
+            .path()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| fallback.to_path_buf()),
+        source: std::io::Error::other(e.to_string()),
+    }
+}
+
 /// `path` itself when it is a file, every file below it when it is a directory.
 fn files_under(path: &Path, pattern: &str) -> Result<Vec<PathBuf>, IncludeError> {
     if !path.is_dir() {
@@ -196,14 +260,7 @@ fn files_under(path: &Path, pattern: &str) -> Result<Vec<PathBuf>, IncludeError>
         .follow_links(true)
         .sort_by_file_name()
     {
-        let item = item.map_err(|e| IncludeError::Read {
-            pattern: pattern.to_string(),
-            path: e
-                .path()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| path.to_path_buf()),
-            source: std::io::Error::other(e.to_string()),
-        })?;
+        let item = item.map_err(|e| walk_error(e, pattern, path))?;
         if item.file_type().is_file() {
             files.push(item.into_path());
         }
@@ -304,6 +361,44 @@ mod tests {
             names(&["../shared/*.txt"], dir.path()).unwrap(),
             ["shared/c.txt"]
         );
+    }
+
+    #[test]
+    fn glob_characters_in_the_packages_own_path_are_not_a_pattern() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = dir.path().join("ws [draft]*");
+        std::fs::create_dir_all(ws.join("pkg/assets/deep")).unwrap();
+        std::fs::write(ws.join("pkg/assets/a.txt"), "a").unwrap();
+        std::fs::write(ws.join("pkg/assets/deep/b.txt"), "b").unwrap();
+        let patterns = ["assets/*.txt".to_string()];
+        let names = |patterns: &[String]| {
+            resolve(
+                patterns,
+                &ws.join("pkg"),
+                &ws,
+                &ws.join("pkg/Cargo.toml"),
+                "bootstrap",
+                &Secrets::new(&[]),
+            )
+            .map(|entries| entries.into_iter().map(|e| e.name).collect::<Vec<_>>())
+        };
+        // `*` stays within one folder.
+        assert_eq!(names(&patterns).unwrap(), ["assets/a.txt"]);
+        assert_eq!(
+            names(&["assets/**/*.txt".to_string()]).unwrap(),
+            ["assets/a.txt", "assets/deep/b.txt"]
+        );
+    }
+
+    #[test]
+    fn a_bad_pattern_is_refused_naming_what_is_wrong() {
+        let dir = workspace();
+        match names(&["assets/[a.txt"], dir.path()) {
+            Err(IncludeError::BadPattern { message, .. }) => {
+                assert_eq!(message, "unclosed character class; missing ']'")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[cfg(unix)]
