@@ -175,19 +175,12 @@ pub struct RecipeLine<'a> {
     pub source: Option<&'a str>,
 }
 
-/// The JSON line of `message`: one object, keys in alphabetical order, no newline.
-pub fn to_line(message: &Message) -> String {
+/// The JSON line of `message`: one object, keys in alphabetical order, no newline. (It cannot
+/// fail: every map of these types has string keys.)
+pub fn to_line(message: &Message) -> serde_json::Result<String> {
     // Through a `Value`, whose maps are sorted: the key order of the lines printed before these
     // types existed, which scripts and snapshots may compare as text.
-    serde_json::to_value(message)
-        .and_then(|value| serde_json::to_string(&value))
-        .unwrap_or_else(|err| {
-            format!(
-                r#"{{"reason":"finished","success":false,"error":"could not write a {} message: {}","help":null}}"#,
-                message.reason(),
-                err.to_string().replace('"', "'")
-            )
-        })
+    serde_json::to_value(message).and_then(|value| serde_json::to_string(&value))
 }
 
 #[cfg(test)]
@@ -206,7 +199,8 @@ mod tests {
             help: None,
         };
         for message in [Message::finished(&outcome), warning] {
-            let value: serde_json::Value = serde_json::from_str(&to_line(&message)).unwrap();
+            let value: serde_json::Value =
+                serde_json::from_str(&to_line(&message).unwrap()).unwrap();
             assert_eq!(value["reason"], message.reason());
         }
     }
@@ -218,7 +212,7 @@ mod tests {
             help: None,
         };
         assert_eq!(
-            to_line(&Message::finished(&failed)),
+            to_line(&Message::finished(&failed)).unwrap(),
             r#"{"error":"no recipe is named `bazel`","help":null,"reason":"finished","success":false}"#
         );
     }
@@ -378,7 +372,7 @@ mod tests {
         messages.extend(outcomes.iter().map(Message::finished));
         let reasons: BTreeSet<&str> = messages.iter().map(Message::reason).collect();
         assert_eq!(reasons, Message::REASONS.iter().copied().collect());
-        let lines: Vec<String> = messages.iter().map(to_line).collect();
+        let lines: Vec<String> = messages.iter().map(|m| to_line(m).unwrap()).collect();
         // Beside the command line's snapshots: every file under src/ ships in the crate.
         let mut settings = insta::Settings::clone_current();
         settings.set_snapshot_path("../tests/cli/snapshots");

@@ -187,11 +187,14 @@ impl Shell {
     }
 
     /// Writes `message` as one JSON line on stdout when the message format is JSON; nothing
-    /// otherwise. The one place JSON is written.
+    /// otherwise. The one place JSON is written; like any output, what cannot be written is
+    /// dropped.
     pub fn emit(&self, message: &Message) {
-        if self.format == MessageFormat::Json {
+        if self.format == MessageFormat::Json
+            && let Ok(line) = message::to_line(message)
+        {
             let mut stdout = std::io::stdout().lock();
-            let _ = writeln!(stdout, "{}", message::to_line(message));
+            let _ = writeln!(stdout, "{line}");
         }
     }
 
