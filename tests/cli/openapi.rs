@@ -227,6 +227,11 @@ fn file_and_command_fragments_merge_into_one_valid_document() {
         .map(|l| l["function"].as_str().unwrap())
         .collect();
     assert_eq!(fragments, ["greeter", "orders", "orders-py"]);
+    assert_snapshot(
+        "openapi_json_stream",
+        &stdout(&output),
+        &[(&opted.example.path(), "[EXAMPLE]")],
+    );
     // A `command` source is announced as every program run is, pastable into a shell.
     let log = stderr(&output);
     let running: Vec<&str> = log
