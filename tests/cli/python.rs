@@ -1320,14 +1320,30 @@ fn deprecated_runtimes_warn_and_blocked_ones_need_allow_deprecated() {
                 .args(&args),
         )
     };
-    let (_, output) = package("3.10", "2026-12-07", &[]);
+    let (_, output) = package("3.10", "2026-12-07", &["--message-format", "json"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stderr(&output);
-    assert!(
-        text.contains("warning: `fn-py` runs on python3.10, which Lambda deprecated on 2026-10-31, creating functions blocked from 2026-11-30"),
-        "{text}"
-    );
+    let warning = "`fn-py` runs on python3.10, which Lambda deprecated on 2026-10-31, creating functions blocked from 2026-11-30";
+    assert!(text.contains(&format!("warning: {warning}")), "{text}");
     assert!(text.contains("help: move to python3.13"), "{text}");
+    // The same warning, as `package --help` says, in the JSON stream.
+    let json: Vec<serde_json::Value> = stdout(&output)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|l: &serde_json::Value| l["reason"] == "warning")
+        .collect();
+    assert_eq!(json.len(), 1, "{}", stdout(&output));
+    assert!(
+        json[0]["message"].as_str().unwrap().starts_with(warning),
+        "{json:?}"
+    );
+    assert!(
+        json[0]["help"]
+            .as_str()
+            .unwrap()
+            .starts_with("move to python3.13"),
+        "{json:?}"
+    );
 
     let (_, output) = package("3.13", "2026-12-07", &[]);
     assert!(output.status.success(), "{}", stderr(&output));
