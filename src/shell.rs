@@ -42,7 +42,9 @@ pub enum Color {
     /// On a terminal (unless `NO_COLOR` is set).
     #[default]
     Auto,
+    /// Also in a pipe or a file (a CI log that shows colours).
     Always,
+    /// Plain text.
     Never,
 }
 
