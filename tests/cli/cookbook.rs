@@ -277,6 +277,7 @@ fn page_tools() -> Vec<&'static str> {
             "pex",
             "unzip",
             "maturin",
+            "auditwheel",
         ],
     ]
     .concat()

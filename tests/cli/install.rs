@@ -25,15 +25,15 @@ fn python_project_copy() -> (tempfile::TempDir, PathBuf) {
     (dir, project)
 }
 
-/// Packages `project` for both architectures with `program` (the binary, from wherever it was
-/// installed) on `path`, checks the manifest names no Rust tool, and verifies it with the same
-/// binary. Returns the manifest.
+/// Packages `project` for both architectures with `program` (a command that runs the binary, from
+/// wherever it was installed, under qemu for arm64) on `path`, checks the manifest names no Rust
+/// tool, and verifies it with the same binary. Returns the manifest.
 pub fn package_python_without_rust(
-    program: &Path,
+    program: &dyn Fn() -> Command,
     project: &Path,
     path: &OsString,
 ) -> serde_json::Value {
-    let output = Command::new(program)
+    let output = program()
         .args(["package", "--python"])
         .arg(project)
         .args(["--handler", "app.handler"])
@@ -64,7 +64,7 @@ pub fn package_python_without_rust(
             "a Python-only run records only its own tools"
         );
     }
-    let verified = Command::new(program)
+    let verified = program()
         .arg("verify")
         .arg(out.join("manifest.json"))
         .env("PATH", path)
@@ -87,7 +87,7 @@ fn the_python_path_needs_no_rust_toolchain() {
     let tools = bin_dir_with(&["uv"]);
     let path = path_without_rust(&[tools.path()]);
     let (_dir, project) = python_project_copy();
-    package_python_without_rust(&binary(), &project, &path);
+    package_python_without_rust(&|| Command::new(binary()), &project, &path);
 
     let run = |args: &[&str]| {
         Command::new(binary())
@@ -298,101 +298,112 @@ fn actionlint_checks_the_github_actions_example() {
     );
 }
 
-/// The wheel `pip install cargo-powertools` would install, built from this checkout once per
-/// content of the crate and kept under the shared target directory (`wheels/<hash>/`), so the suite
-/// builds it at most once and a rerun of unchanged sources not at all. It is built the way PyPI's
-/// source distribution is: from the crate `cargo package` makes (so this also proves the packaged
-/// crate builds), by pip with maturin, the build backend pyproject.toml names. The release build's
-/// own target directory is shared too (`wheel-build/`): dependencies compile once.
-pub fn wheel() -> &'static Path {
-    static WHEEL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    WHEEL.get_or_init(|| {
-        let cache = shared_target_dir().join("wheels").join(crate_hash());
-        if let Some(wheel) = wheel_in(&cache) {
-            return wheel;
-        }
-        let work = tempfile::tempdir().unwrap();
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let packaged = Command::new(&cargo)
-            .args(["package", "--allow-dirty", "--no-verify", "--target-dir"])
-            .arg(work.path().join("target"))
-            .current_dir(repo_root())
-            .output()
-            .unwrap();
-        assert!(
-            packaged.status.success(),
-            "cargo package:\n{}",
-            stderr(&packaged)
-        );
-        let crate_file = std::fs::read_dir(work.path().join("target/package"))
-            .unwrap()
+/// What [`wheels`] needs: `scripts/build-wheels.sh`'s maturin with zig, auditwheel, and the arm64
+/// Rust standard library. Every test that calls [`wheels`] or [`wheel`] requires them.
+pub const WHEEL_TOOLS: &[&str] = &["maturin", "zig", "auditwheel", "rust-std-aarch64"];
+
+/// What `scripts/build-wheels.sh` builds for PyPI: the sdist, and from it the manylinux_2_17 wheels.
+pub struct Wheels {
+    pub x86_64: PathBuf,
+    pub aarch64: PathBuf,
+    pub sdist: PathBuf,
+}
+
+impl Wheels {
+    fn in_dir(dir: &Path) -> Option<Wheels> {
+        let files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .ok()?
             .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "crate"))
+            .collect();
+        let ending = |suffix: &str| {
+            files
+                .iter()
+                .find(|p| p.to_string_lossy().ends_with(suffix))
+                .cloned()
+        };
+        Some(Wheels {
+            x86_64: ending("_x86_64.whl")?,
+            aarch64: ending("_aarch64.whl")?,
+            sdist: ending(".tar.gz")?,
+        })
+    }
+}
+
+/// The release wheels and sdist, built by `scripts/build-wheels.sh` (the script a release runs)
+/// once per content of the crate and kept under the shared target directory (`wheels/<hash>/`), so
+/// the suite builds them at most once and a rerun of unchanged sources not at all. The wheels are
+/// built from the unpacked sdist, so this also proves the sdist builds. The build's target directory
+/// is shared too (`wheel-build/`), and unoptimised: the tests check what the wheels hold and that
+/// their programs work, not how fast they run, and optimising the crate and its dependencies for
+/// two targets takes minutes of a clean run.
+pub fn wheels() -> &'static Wheels {
+    static WHEELS: std::sync::OnceLock<Wheels> = std::sync::OnceLock::new();
+    WHEELS.get_or_init(|| {
+        let cache = shared_target_dir().join("wheels").join(crate_hash());
+        if let Some(wheels) = Wheels::in_dir(&cache) {
+            return wheels;
+        }
+        let parent = cache.parent().unwrap();
+        std::fs::create_dir_all(parent).unwrap();
+        // Beside the cache: the finished directory moves into place in one rename, so a concurrent
+        // run sees all of it or none.
+        let work = tempfile::Builder::new()
+            .prefix("building-")
+            .tempdir_in(parent)
             .unwrap();
-        let unpacked = Command::new("tar")
-            .arg("xzf")
-            .arg(&crate_file)
-            .arg("-C")
-            .arg(work.path())
-            .status()
-            .unwrap();
-        assert!(unpacked.success());
-        let source = work.path().join(crate_file.file_stem().unwrap());
-        let built = work.path().join("wheel");
-        // maturin comes from `.ci/setup`'s virtualenv (no download per build).
-        let output = Command::new(tools_dir().join("venv/bin/python"))
-            .args([
-                "-m",
-                "pip",
-                "wheel",
-                "--no-build-isolation",
-                "--no-deps",
-                "--wheel-dir",
-            ])
+        let built = work.path().join("out");
+        let started = std::time::Instant::now();
+        let output = Command::new("bash")
+            .arg(repo_root().join("scripts/build-wheels.sh"))
             .arg(&built)
-            .arg(&source)
+            // What cargo test sets for this process, not for a build of its own.
+            .env_remove("CARGO")
+            .env_remove("RUSTC")
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env_remove("LD_LIBRARY_PATH")
             .env("PATH", path_with_tools())
             .env("CARGO_TARGET_DIR", shared_target_dir().join("wheel-build"))
-            // Unoptimised: the tests check what the wheel holds and that its program works, not how
-            // fast it runs, and optimising the crate and all its dependencies takes minutes of a
-            // clean run (pip builds it with `--release`).
             .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
-            .env_remove("LD_LIBRARY_PATH")
-            .env_remove("RUSTUP_TOOLCHAIN")
+            .envs(fixture_build_env())
             .output()
             .unwrap();
         assert!(
             output.status.success(),
-            "pip wheel {}:\n{}{}",
-            source.display(),
+            "scripts/build-wheels.sh:\n{}{}",
             String::from_utf8_lossy(&output.stdout),
             stderr(&output)
         );
-        // Into place in one rename: a concurrent run sees the whole wheel or none.
-        std::fs::create_dir_all(cache.parent().unwrap()).unwrap();
+        // Straight to the process's stderr (libtest captures `eprintln!`): what the build costs.
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "scripts/build-wheels.sh built the wheels and sdist in {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
         if std::fs::rename(&built, &cache).is_err() {
             assert!(
-                wheel_in(&cache).is_some(),
-                "{} has no wheel",
+                Wheels::in_dir(&cache).is_some(),
+                "{} has not the wheels and sdist",
                 cache.display()
             );
         }
-        wheel_in(&cache).unwrap()
+        Wheels::in_dir(&cache).unwrap()
     })
 }
 
-fn wheel_in(dir: &Path) -> Option<PathBuf> {
-    std::fs::read_dir(dir)
-        .ok()?
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "whl"))
+/// The x86_64 wheel `pip install cargo-powertools` installs on this machine (of [`wheels`]).
+pub fn wheel() -> &'static Path {
+    &wheels().x86_64
 }
 
-/// SHA-256 of the names and contents of the files the crate ships, in hex (16 digits).
+/// SHA-256 of the names and contents of the files the crate ships, and of the script that builds
+/// the wheels, in hex (16 digits).
 fn crate_hash() -> String {
     use sha2::Digest;
     let mut hasher = sha2::Sha256::new();
-    for file in packaged_files() {
+    let mut files = packaged_files();
+    files.push("scripts/build-wheels.sh".into());
+    for file in files {
         let path = repo_root().join(&file);
         // cargo writes .cargo_vcs_info.json and Cargo.toml.orig itself.
         if let Ok(bytes) = std::fs::read(&path) {
@@ -410,21 +421,102 @@ fn crate_hash() -> String {
         .collect()
 }
 
-/// What a Python team does: install the wheel into a fresh virtualenv, on a machine without any
-/// Rust toolchain, and package a Python function for both architectures with it.
+/// What `auditwheel show` says of `wheel`, on one line.
+fn auditwheel_show(wheel: &Path) -> String {
+    let output = Command::new("auditwheel")
+        .arg("show")
+        .arg(wheel)
+        .env("PATH", path_with_tools())
+        .output()
+        .unwrap();
+    let text = succeeded(&output);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What a release uploads, and PyPI accepts: one wheel per architecture tagged manylinux_2_17 (glibc
+/// 2.17, which auditwheel confirms from the binary) and a source distribution holding everything the
+/// crate needs to build.
 #[test]
-fn the_wheel_installs_and_packages_python_for_both_architectures_without_rust() {
-    if !require_tools(&["maturin", "uv"]) {
+fn the_release_build_gives_a_manylinux_wheel_per_architecture_and_an_sdist() {
+    if !require_tools(WHEEL_TOOLS) {
+        return;
+    }
+    let wheels = wheels();
+    let version = cargo_toml_version();
+    let name = |path: &Path| path.file_name().unwrap().to_string_lossy().into_owned();
+    for (wheel, arch) in [(&wheels.x86_64, "x86_64"), (&wheels.aarch64, "aarch64")] {
+        assert_eq!(
+            name(wheel),
+            format!(
+                "cargo_powertools-{version}-py3-none-manylinux2014_{arch}.manylinux_2_17_{arch}.whl"
+            )
+        );
+        let shown = auditwheel_show(wheel);
+        assert!(
+            shown.contains(&format!(
+                "is consistent with the following platform tag: \"manylinux_2_17_{arch}\""
+            )),
+            "{shown}"
+        );
+    }
+    assert_eq!(
+        name(&wheels.sdist),
+        format!("cargo_powertools-{version}.tar.gz")
+    );
+    let listed = Command::new("tar")
+        .arg("tzf")
+        .arg(&wheels.sdist)
+        .output()
+        .unwrap();
+    let prefix = format!("cargo_powertools-{version}/");
+    let in_sdist: Vec<String> = succeeded(&listed)
+        .lines()
+        .map(|l| {
+            l.strip_prefix(&prefix)
+                .unwrap_or_else(|| panic!("{l}"))
+                .to_string()
+        })
+        .collect();
+    for file in packaged_files() {
+        if file == ".cargo_vcs_info.json" || file == "Cargo.toml.orig" {
+            continue;
+        }
+        assert!(
+            in_sdist.contains(&file),
+            "{file} in the sdist: {in_sdist:?}"
+        );
+    }
+}
+
+/// The program inside a wheel (`<name>.data/scripts/`), written executable into `dir`.
+fn program_in_wheel(wheel: &Path, dir: &Path) -> PathBuf {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(wheel).unwrap()).unwrap();
+    let entry = format!(
+        "cargo_powertools-{}.data/scripts/cargo-powertools",
+        cargo_toml_version()
+    );
+    let mut file = archive
+        .by_name(&entry)
+        .unwrap_or_else(|e| panic!("{entry} in {}: {e}", wheel.display()));
+    let program = dir.join("cargo-powertools");
+    let mut out = std::fs::File::create(&program).unwrap();
+    std::io::copy(&mut file, &mut out).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    program
+}
+
+/// What a Python team does: install the wheel into a fresh virtualenv, on a machine without any
+/// Rust toolchain, and package a Python function for both architectures with it. The x86_64 wheel
+/// installs and runs here; the arm64 wheel's program (as on a Graviton runner) runs under qemu and
+/// writes the same zips.
+#[test]
+fn the_wheels_install_and_package_python_without_rust_x86_64_natively_and_arm64_under_qemu() {
+    if !require_tools(&[WHEEL_TOOLS, &["uv", "qemu-aarch64-static"]].concat()) {
         return;
     }
     let wheel = wheel();
     let version = cargo_toml_version();
-    let name = wheel.file_name().unwrap().to_string_lossy().into_owned();
-    assert!(
-        name.starts_with(&format!("cargo_powertools-{version}-py3-none-"))
-            && name.ends_with(".whl"),
-        "{name}"
-    );
 
     let dir = tempfile::tempdir().unwrap();
     let venv = dir.path().join("venv");
@@ -456,7 +548,7 @@ fn the_wheel_installs_and_packages_python_for_both_architectures_without_rust() 
         .unwrap();
     assert_eq!(stdout(&reported), format!("cargo-powertools {version}\n"));
     let (_project_dir, project) = python_project_copy();
-    package_python_without_rust(&program, &project, &path);
+    let x86_64_manifest = package_python_without_rust(&|| Command::new(&program), &project, &path);
 
     // `uvx --from <wheel>`, as a Python team runs a tool without installing it.
     let uvx = Command::new("uv")
@@ -468,6 +560,39 @@ fn the_wheel_installs_and_packages_python_for_both_architectures_without_rust() 
         .unwrap();
     assert!(uvx.status.success(), "{}", stderr(&uvx));
     assert_eq!(stdout(&uvx), format!("cargo-powertools {version}\n"));
+
+    // The arm64 wheel's program, under qemu with the multiarch libc6:arm64 and its own loader. No
+    // `-L /usr/aarch64-linux-gnu`: with the cross libc there too (gcc-aarch64-linux-gnu), qemu would
+    // take the loader from one and libc.so.6 from the other, and glibc hangs in its first thread.
+    let arm64_dir = tempfile::tempdir().unwrap();
+    let arm64_program = program_in_wheel(&wheels().aarch64, arm64_dir.path());
+    let qemu = which::which_in("qemu-aarch64-static", Some(path_with_tools()), ".").unwrap();
+    let under_qemu = || {
+        let mut command = Command::new(&qemu);
+        command.arg(&arm64_program).env_remove("QEMU_LD_PREFIX");
+        command
+    };
+    let reported = under_qemu()
+        .arg("--version")
+        .env("PATH", &path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&reported),
+        format!("cargo-powertools {version}\n"),
+        "{}",
+        stderr(&reported)
+    );
+    let (_arm64_project_dir, arm64_project) = python_project_copy();
+    let arm64_manifest = package_python_without_rust(&under_qemu, &arm64_project, &path);
+    // The same zips, byte for byte: packaging is reproducible whichever build of the program runs.
+    assert_eq!(arm64_manifest, x86_64_manifest);
+    for artifact in x86_64_manifest["artifacts"].as_array().unwrap() {
+        let zip = Path::new(artifact["path"].as_str().unwrap());
+        let read =
+            |project: &Path| std::fs::read(project.join("dist/powertools").join(zip)).unwrap();
+        assert!(read(&project) == read(&arm64_project), "{}", zip.display());
+    }
 }
 
 fn cargo_toml_version() -> String {
@@ -791,7 +916,7 @@ fn example_action_inputs() -> Vec<(String, String)> {
 /// runs the greeter on both (arm64 under qemu), and outputs the manifest's path.
 #[test]
 fn the_action_runs_on_the_example_as_the_ci_example_configures_it() {
-    if !require_tools(&["maturin", "qemu-aarch64-static", "rust-std-aarch64"]) {
+    if !require_tools(&[WHEEL_TOOLS, &["qemu-aarch64-static"]].concat()) {
         return;
     }
     let action = action();
