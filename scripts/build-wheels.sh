@@ -5,6 +5,7 @@
 # finds for the binary must be the wheel's own, or the script fails and says what it found.
 #
 #   bash scripts/build-wheels.sh OUT_DIR
+#   bash scripts/build-wheels.sh --check WHEEL...    only the check, of wheels built elsewhere
 #
 # OUT_DIR gets cargo_powertools-VERSION.tar.gz and the two .whl files. The wheels are built from the
 # unpacked sdist, as pip builds one from PyPI's, so a file missing from the sdist fails here.
@@ -20,14 +21,45 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 log() { printf '==> %s\n' "$*" >&2; }
 
-[ "$#" -eq 1 ] || { echo "usage: scripts/build-wheels.sh OUT_DIR" >&2; exit 2; }
-mkdir -p "$1"
-out="$(cd "$1" && pwd)"
+usage() { echo "usage: scripts/build-wheels.sh OUT_DIR | --check WHEEL..." >&2; exit 2; }
 
 if [ -f "$root/.tools/env" ]; then
   # shellcheck source=/dev/null
   source "$root/.tools/env"
 fi
+
+# Checks that WHEEL is tagged manylinux_2_17 for an architecture and that auditwheel, which reads the
+# binary (its highest glibc symbol version, its machine), finds the same tag; prints the
+# architecture. Fails, saying what auditwheel found, otherwise.
+check_wheel() {
+  local wheel="$1" name platforms arch shown
+  name="$(basename "$wheel")"
+  # The platform tags: the last field of the name, dot-separated (manylinux2014_x86_64 is an alias).
+  platforms="${name%.whl}"
+  platforms=".${platforms##*-}."
+  [[ "$platforms" =~ \.manylinux_2_17_([a-z0-9_]+)\. ]] || die "$name is not tagged manylinux_2_17"
+  arch="${BASH_REMATCH[1]}"
+  command -v auditwheel >/dev/null || die "auditwheel is not on PATH (.ci/setup installs it)"
+  shown="$(auditwheel show "$wheel" 2>&1)" || die "auditwheel show $name failed:
+$shown"
+  # auditwheel wraps its sentences across lines.
+  if ! tr -s ' \n' '  ' <<<"$shown" | grep -qF "consistent with the following platform tag: \"manylinux_2_17_$arch\""; then
+    die "$name is tagged manylinux_2_17_$arch, but auditwheel finds otherwise:
+$shown"
+  fi
+  log "$name: auditwheel agrees (manylinux_2_17_$arch)"
+  echo "$arch"
+}
+
+if [ "${1:-}" = --check ]; then
+  shift
+  [ "$#" -gt 0 ] || usage
+  for wheel in "$@"; do check_wheel "$wheel" >/dev/null; done
+  exit 0
+fi
+[ "$#" -eq 1 ] || usage
+mkdir -p "$1"
+out="$(cd "$1" && pwd)"
 if [ -n "${POWERTOOLS_BUILD_TOOLCHAIN:-}" ]; then export RUSTUP_TOOLCHAIN="$POWERTOOLS_BUILD_TOOLCHAIN"; fi
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 
@@ -68,22 +100,8 @@ for target in "${targets[@]}"; do
     --manifest-path "$source_dir/Cargo.toml" --out "$work/wheels/$target"
   wheels=("$work/wheels/$target"/*.whl)
   [ "${#wheels[@]}" -eq 1 ] || die "maturin wrote ${#wheels[@]} wheels for $target: ${wheels[*]}"
-  wheel="${wheels[0]}"
-  name="$(basename "$wheel")"
-  want="manylinux_2_17_${arch[$target]}"
-  # The platform tags: the last field of the name, dot-separated (manylinux2014_x86_64 is an alias).
-  platforms="${name%.whl}"
-  platforms=".${platforms##*-}."
-  [[ "$platforms" == *".$want."* ]] || die "$name: expected a wheel tagged $want"
-  # auditwheel reads the binary: its highest glibc symbol version and its architecture give the
-  # tag it is consistent with (a sentence it wraps across lines).
-  shown="$(auditwheel show "$wheel" 2>&1)" || die "auditwheel show $name failed:
-$shown"
-  if ! tr -s ' \n' '  ' <<<"$shown" | grep -qF "consistent with the following platform tag: \"$want\""; then
-    die "$name is tagged $want, but auditwheel finds otherwise:
-$shown"
-  fi
-  log "$name: auditwheel agrees ($want)"
+  found="$(check_wheel "${wheels[0]}")"
+  [ "$found" = "${arch[$target]}" ] || die "${wheels[0]##*/} is for $found, not ${arch[$target]}"
 done
 
 built=("${sdist[0]}" "$work"/wheels/*/*.whl)

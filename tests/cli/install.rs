@@ -506,6 +506,96 @@ fn program_in_wheel(wheel: &Path, dir: &Path) -> PathBuf {
     program
 }
 
+/// A copy of `wheel` at `to` whose program is `program` instead (the RECORD left as it was).
+fn wheel_with_program(wheel: &Path, program: &Path, to: &Path) {
+    use std::io::Write as _;
+    let entry = format!(
+        "cargo_powertools-{}.data/scripts/cargo-powertools",
+        cargo_toml_version()
+    );
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(wheel).unwrap()).unwrap();
+    let mut writer = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    for index in 0..archive.len() {
+        let file = archive.by_index_raw(index).unwrap();
+        if file.name().unwrap() != entry.as_str() {
+            writer.raw_copy_file(file).unwrap();
+        }
+    }
+    writer
+        .start_file(
+            entry,
+            // Stored: the test's own program is large (debug information), and this test is
+            // about the binary's glibc, not compression.
+            zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored)
+                .unix_permissions(0o755),
+        )
+        .unwrap();
+    writer.write_all(&std::fs::read(program).unwrap()).unwrap();
+    writer.finish().unwrap();
+}
+
+/// The check every wheel build ends with (`scripts/build-wheels.sh --check`) passes the wheels it
+/// built and refuses a wheel whose binary its tag does not fit, with what auditwheel says of it: the
+/// x86_64 wheel holding a program linked against this machine's newer glibc (what `pip wheel .`
+/// builds here), or holding the arm64 program.
+#[test]
+fn the_wheel_check_refuses_a_binary_its_manylinux_tag_does_not_fit() {
+    if !require_tools(WHEEL_TOOLS) {
+        return;
+    }
+    let wheels = wheels();
+    let check = |wheels: &[&Path]| {
+        Command::new("bash")
+            .arg(repo_root().join("scripts/build-wheels.sh"))
+            .arg("--check")
+            .args(wheels)
+            .env("PATH", path_with_tools())
+            .output()
+            .unwrap()
+    };
+    succeeded(&check(&[&wheels.x86_64, &wheels.aarch64]));
+
+    let dir = tempfile::tempdir().unwrap();
+    let name = wheels.x86_64.file_name().unwrap().to_string_lossy();
+    let refused = |program: &Path, what: &str| {
+        std::fs::create_dir(dir.path().join(what)).unwrap();
+        let doctored = dir.path().join(what).join(&*name);
+        wheel_with_program(&wheels.x86_64, program, &doctored);
+        let output = check(&[&doctored]);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(1), "{what}: {text}");
+        text
+    };
+
+    let text = refused(&binary(), "newer-glibc");
+    assert!(
+        text.starts_with(&format!(
+            "error: {name} is tagged manylinux_2_17_x86_64, but auditwheel finds otherwise:\n"
+        )),
+        "{text}"
+    );
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let found = one_line
+        .split("is consistent with the following platform tag: \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        found.ends_with("_x86_64") && found != "manylinux_2_17_x86_64",
+        "{text}"
+    );
+
+    // auditwheel finds no x86_64 binary at all, and says it ignored an aarch64 one.
+    let arm64_program = program_in_wheel(&wheels.aarch64, dir.path());
+    let text = refused(&arm64_program, "arm64");
+    assert!(
+        text.starts_with(&format!("error: auditwheel show {name} failed:\n")),
+        "{text}"
+    );
+    assert!(text.contains("aarch64"), "{text}");
+}
+
 /// What a Python team does: install the wheel into a fresh virtualenv, on a machine without any
 /// Rust toolchain, and package a Python function for both architectures with it. The x86_64 wheel
 /// installs and runs here; the arm64 wheel's program (as on a Graviton runner) runs under qemu and
