@@ -32,23 +32,23 @@ fi
 # binary (its highest glibc symbol version, its machine), finds the same tag; prints the
 # architecture. Fails, saying what auditwheel found, otherwise.
 check_wheel() {
-  local wheel="$1" name platforms arch shown
+  local wheel="$1" name platforms tagged shown
   name="$(basename "$wheel")"
   # The platform tags: the last field of the name, dot-separated (manylinux2014_x86_64 is an alias).
   platforms="${name%.whl}"
   platforms=".${platforms##*-}."
   [[ "$platforms" =~ \.manylinux_2_17_([a-z0-9_]+)\. ]] || die "$name is not tagged manylinux_2_17"
-  arch="${BASH_REMATCH[1]}"
+  tagged="manylinux_2_17_${BASH_REMATCH[1]}"
   command -v auditwheel >/dev/null || die "auditwheel is not on PATH (.ci/setup installs it)"
   shown="$(auditwheel show "$wheel" 2>&1)" || die "auditwheel show $name failed:
 $shown"
   # auditwheel wraps its sentences across lines.
-  if ! tr -s ' \n' '  ' <<<"$shown" | grep -qF "consistent with the following platform tag: \"manylinux_2_17_$arch\""; then
-    die "$name is tagged manylinux_2_17_$arch, but auditwheel finds otherwise:
+  if ! tr -s ' \n' '  ' <<<"$shown" | grep -qF "consistent with the following platform tag: \"$tagged\""; then
+    die "$name is tagged $tagged, but auditwheel finds otherwise:
 $shown"
   fi
-  log "$name: auditwheel agrees (manylinux_2_17_$arch)"
-  echo "$arch"
+  log "$name: auditwheel agrees ($tagged)"
+  echo "${tagged#manylinux_2_17_}"
 }
 
 if [ "${1:-}" = --check ]; then
@@ -76,8 +76,13 @@ declare -A arch=([x86_64-unknown-linux-gnu]=x86_64 [aarch64-unknown-linux-gnu]=a
 for target in "${targets[@]}"; do
   libdir="$(rustc --print target-libdir --target "$target")"
   if ! compgen -G "$libdir/libstd-*" >/dev/null; then
-    die "the Rust toolchain ($(rustc --version)) has no standard library for $target: \
-rustup target add $target (or, without rustup downloads, see .ci/setup's Debian toolchain)"
+    if [ -n "${POWERTOOLS_BUILD_TOOLCHAIN:-}" ]; then
+      # .ci/setup's fallback: Debian's rustc, linked as a rustup toolchain.
+      fix="apt-get install libstd-rust-web-dev:${arch[$target]/aarch64/arm64} (Debian's rustc-web)"
+    else
+      fix="rustup target add $target"
+    fi
+    die "the Rust toolchain ($(rustc --version)) has no standard library for $target: $fix"
   fi
 done
 
