@@ -363,7 +363,7 @@ pub fn wheels() -> &'static Wheels {
             .env_remove("LD_LIBRARY_PATH")
             .env("PATH", path_with_tools())
             .env("CARGO_TARGET_DIR", shared_target_dir().join("wheel-build"))
-            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+            // Unoptimised, without LTO (and with POWERTOOLS_BUILD_TOOLCHAIN's toolchain).
             .envs(fixture_build_env())
             .output()
             .unwrap();
