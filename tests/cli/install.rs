@@ -210,7 +210,7 @@ fn the_binary_works_as_cargo_powertools_and_as_a_cargo_subcommand() {
         usage(&["powertools", "package", "--help"])
             .contains("Usage: cargo powertools package [OPTIONS]")
     );
-    assert!(usage(&["packag"]).contains("Usage: cargo-powertools <COMMAND>"));
+    assert!(usage(&["packag"]).contains("Usage: cargo-powertools [OPTIONS] <COMMAND>"));
 
     let version = Command::new(binary()).arg("--version").output().unwrap();
     assert_eq!(
