@@ -1,7 +1,7 @@
 //! Compiles Lambda binaries by running a recipe's build command, once per build group.
 use crate::model::Arch;
 use crate::plan::BuildGroup;
-use crate::process::{ProcessBuilder, ProcessError, Stream};
+use crate::process::{ProcessBuilder, ProcessError, ProcessGroups, Stream};
 use crate::recipe::{self, BuildOutput, RecipeInfo};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -297,6 +297,7 @@ pub fn build_command(
 /// in `groups` order.
 pub fn run_build(
     command: &ProcessBuilder,
+    children: &ProcessGroups,
     groups: &[&BuildGroup],
     dirs: &BuildDirs,
     options: &BuildOptions,
@@ -305,7 +306,7 @@ pub fn run_build(
 ) -> Result<Vec<BTreeMap<String, PathBuf>>, BuildError> {
     let lead = groups[0];
     command
-        .stream(on_line)
+        .stream_in(children, on_line)
         .map_err(|source| BuildError::Failed {
             recipe: lead.recipe.name.clone(),
             target: groups

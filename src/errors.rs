@@ -18,6 +18,9 @@ use std::path::PathBuf;
 // One transparent variant per domain's error type, so each keeps its own text and help.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Ctrl-C, SIGTERM or SIGHUP arrived: every program the command had started was stopped.
+    #[error("interrupted: every program it started was stopped")]
+    Interrupted,
     #[error(transparent)]
     Workspace(#[from] WorkspaceError),
     #[error(transparent)]
@@ -195,6 +198,7 @@ impl Error {
     /// One line on how to fix it, when there is something to say.
     pub fn help(&self) -> Option<String> {
         match self {
+            Error::Interrupted => None,
             Error::Workspace(err) => err.help(),
             Error::Load(err) => err.help(),
             Error::Recipe(err) => err.help(),
@@ -236,7 +240,7 @@ impl Error {
 
     pub fn exit_status(&self) -> ExitStatus {
         match self {
-            Error::Invoke(InvokeError::Interrupted) => ExitStatus::Interrupted,
+            Error::Interrupted | Error::Invoke(InvokeError::Interrupted) => ExitStatus::Interrupted,
             _ => ExitStatus::Failure,
         }
     }

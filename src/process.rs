@@ -7,7 +7,8 @@ use std::fmt;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
 
 /// How many trailing stderr lines a [`ProcessError::Failed`] keeps.
 const STDERR_TAIL_LINES: usize = 30;
@@ -36,6 +37,8 @@ pub enum ProcessError {
         status: ExitStatus,
         stderr: String,
     },
+    #[error("`{command}` was not started: the run was interrupted")]
+    Interrupted { command: String },
 }
 
 impl ProcessError {
@@ -161,7 +164,7 @@ impl ProcessBuilder {
 
     /// Runs to completion, handing every output line to `on_line` as it arrives (stdout and stderr
     /// interleaved as they come); a non-zero exit is an error holding the last lines of stderr.
-    pub fn stream(&self, mut on_line: impl FnMut(Stream, &str)) -> Result<(), ProcessError> {
+    pub fn stream(&self, on_line: impl FnMut(Stream, &str)) -> Result<(), ProcessError> {
         let mut child = self
             .command()
             .stdin(Stdio::null())
@@ -169,6 +172,25 @@ impl ProcessBuilder {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(self.spawn_error())?;
+        self.stream_child(&mut child, on_line)
+    }
+
+    /// [`ProcessBuilder::stream`] in a process group of its own that `groups` stops on an
+    /// interruption: the program and everything it started (cargo's rustc, pip's builds).
+    pub fn stream_in(
+        &self,
+        groups: &ProcessGroups,
+        on_line: impl FnMut(Stream, &str),
+    ) -> Result<(), ProcessError> {
+        let mut started = groups.spawn(self, Stdio::piped(), Stdio::piped())?;
+        self.stream_child(started.child(), on_line)
+    }
+
+    fn stream_child(
+        &self,
+        child: &mut Child,
+        mut on_line: impl FnMut(Stream, &str),
+    ) -> Result<(), ProcessError> {
         let (sender, receiver) = mpsc::channel();
         let readers = [
             forward_lines(
@@ -204,6 +226,100 @@ impl ProcessBuilder {
                 status,
                 stderr: Vec::from(stderr_tail).join("\n"),
             })
+        }
+    }
+}
+
+/// The process groups a run of the binary started, and whether it was interrupted (Ctrl-C,
+/// SIGTERM or SIGHUP). `commands::run` makes the one instance and installs the one handler
+/// ([`ProcessGroups::stop_on_interrupt`]); the operations start their long-running programs
+/// through it ([`ProcessBuilder::stream_in`], [`ProcessGroups::spawn`]), and `commands::run` turns
+/// whatever error the stopped programs caused into the interruption (exit status 130).
+#[derive(Clone, Default)]
+pub struct ProcessGroups {
+    pgids: Arc<Mutex<Vec<u32>>>,
+    interrupted: Arc<AtomicBool>,
+    signals: Arc<AtomicUsize>,
+}
+
+impl ProcessGroups {
+    /// On Ctrl-C, SIGTERM or SIGHUP: mark the run interrupted and kill every registered group, so
+    /// that the waits on them return and the operation unwinds (removing its temporary folders,
+    /// leaving the output directory as it was). A second signal while nothing of ours runs (the
+    /// operation is busy in its own code, zipping say) ends the process at once with 130.
+    pub fn stop_on_interrupt(&self) -> Result<(), ctrlc::Error> {
+        let groups = self.clone();
+        ctrlc::set_handler(move || {
+            groups.interrupted.store(true, Ordering::SeqCst);
+            let running = groups.kill_all();
+            if groups.signals.fetch_add(1, Ordering::SeqCst) >= 1 && running == 0 {
+                std::process::exit(130);
+            }
+        })
+    }
+
+    /// Whether a signal arrived since [`ProcessGroups::stop_on_interrupt`].
+    pub fn interrupted(&self) -> bool {
+        self.interrupted.load(Ordering::SeqCst)
+    }
+
+    /// Starts `command` in a process group of its own, registered to be killed on an interruption
+    /// (and killed and reaped when the returned guard drops). Refused once interrupted.
+    pub fn spawn(
+        &self,
+        command: &ProcessBuilder,
+        stdout: Stdio,
+        stderr: Stdio,
+    ) -> Result<Started, ProcessError> {
+        let interrupted = || ProcessError::Interrupted {
+            command: command.to_string(),
+        };
+        if self.interrupted() {
+            return Err(interrupted());
+        }
+        let mut child = command.spawn_group(stdout, stderr)?;
+        if let Ok(mut groups) = self.pgids.lock() {
+            groups.push(child.id());
+        }
+        // A signal between the check and the push would miss this group: look once more.
+        if self.interrupted() {
+            platform::kill_group(&mut child);
+        }
+        Ok(Started {
+            child,
+            groups: self.clone(),
+        })
+    }
+
+    /// Kills every registered group; returns how many there were.
+    fn kill_all(&self) -> usize {
+        let pgids = self.pgids.lock().map(|g| g.clone()).unwrap_or_default();
+        for &pgid in &pgids {
+            platform::kill_group_id(pgid);
+        }
+        pgids.len()
+    }
+}
+
+/// A program started by [`ProcessGroups::spawn`]: its group is killed and it is reaped when this
+/// drops.
+pub struct Started {
+    child: Child,
+    groups: ProcessGroups,
+}
+
+impl Started {
+    pub fn child(&mut self) -> &mut Child {
+        &mut self.child
+    }
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        platform::kill_group(&mut self.child);
+        let _ = self.child.wait();
+        if let Ok(mut groups) = self.groups.pgids.lock() {
+            groups.retain(|&pgid| pgid != self.child.id());
         }
     }
 }

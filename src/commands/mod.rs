@@ -13,20 +13,34 @@ mod recipes;
 mod verify;
 
 use crate::cli::{Cli, Command};
-use cargo_powertools::errors::ExitStatus;
+use cargo_powertools::errors::{Error, ExitStatus};
 use cargo_powertools::message::{Message, Outcome};
+use cargo_powertools::process::ProcessGroups;
 use cargo_powertools::shell::{MessageFormat, Shell};
 
 pub fn run(cli: Cli) -> ExitStatus {
     let shell = Shell::new(message_format(&cli.command), cli.verbosity(), cli.color);
+    // The one interrupt path: the handler stops the programs the command started through
+    // `children`, the command unwinds, and whatever error that caused is the interruption (130).
+    let children = ProcessGroups::default();
+    if let Err(err) = children.stop_on_interrupt() {
+        shell.warning(
+            format!("Ctrl-C will not stop the programs this command starts: {err}"),
+            None,
+        );
+    }
     let result = match cli.command {
-        Command::Package(args) => package::exec(args, &shell),
-        Command::Verify(args) => verify::exec(args, &shell),
+        Command::Package(args) => package::exec(args, &children, &shell),
+        Command::Verify(args) => verify::exec(args, &children, &shell),
         Command::Recipes(args) => recipes::exec(args, &shell),
         Command::Doctor(args) => doctor::exec(args, &shell),
         Command::Init(args) => init::exec(args, &shell),
-        Command::Openapi(args) => openapi::exec(args, &shell),
+        Command::Openapi(args) => openapi::exec(args, &children, &shell),
         Command::Merge(args) => merge::exec(args, &shell),
+    };
+    let result = match result {
+        Err(_) if children.interrupted() => Err(Error::Interrupted),
+        result => result,
     };
     // The one `finished` line of every command, whatever its outcome.
     let (outcome, status) = match result {

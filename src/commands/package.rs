@@ -4,11 +4,12 @@ use cargo_powertools::errors::Error;
 use cargo_powertools::message::Outcome;
 use cargo_powertools::ops::{self, PackageOptions};
 use cargo_powertools::plan::Selection;
+use cargo_powertools::process::ProcessGroups;
 use cargo_powertools::python::StandaloneOptions;
 use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 
-pub fn exec(args: PackageArgs, shell: &Shell) -> Result<Outcome, Error> {
+pub fn exec(args: PackageArgs, children: &ProcessGroups, shell: &Shell) -> Result<Outcome, Error> {
     let options = PackageOptions {
         load: LoadOptions {
             manifest_path: args.manifest_path,
@@ -43,5 +44,5 @@ pub fn exec(args: PackageArgs, shell: &Shell) -> Result<Outcome, Error> {
             layer: args.layer,
         }),
     };
-    ops::package(&options, shell).map(|report| report.outcome())
+    ops::package(&options, children, shell).map(|report| report.outcome())
 }

@@ -2,11 +2,12 @@ use crate::cli::VerifyArgs;
 use cargo_powertools::errors::Error;
 use cargo_powertools::message::Outcome;
 use cargo_powertools::ops::{self, VerifyOptions};
+use cargo_powertools::process::ProcessGroups;
 use cargo_powertools::shell::Shell;
 use cargo_powertools::workspace::LoadOptions;
 use std::time::Duration;
 
-pub fn exec(args: VerifyArgs, shell: &Shell) -> Result<Outcome, Error> {
+pub fn exec(args: VerifyArgs, children: &ProcessGroups, shell: &Shell) -> Result<Outcome, Error> {
     let options = VerifyOptions {
         paths: args.paths,
         load: LoadOptions::at(args.manifest_path),
@@ -23,5 +24,5 @@ pub fn exec(args: VerifyArgs, shell: &Shell) -> Result<Outcome, Error> {
         max_regression: args.max_regression,
         allow_skipped: args.allow_skipped,
     };
-    ops::verify(&options, shell).map(|report| report.outcome())
+    ops::verify(&options, children, shell).map(|report| report.outcome())
 }

@@ -23,17 +23,15 @@ pub use libroot::{LibraryRoot, Unfit, glibc_build, interpreter};
 use crate::manifest::Artifact;
 use crate::model::{Arch, OsRuntime, Runtime};
 use crate::platform::{self, LinuxOnly};
-use crate::process::{ProcessBuilder, ProcessError};
+use crate::process::{ProcessBuilder, ProcessError, ProcessGroups, Started};
 use http::Message;
 use proxy::{Proxy, Seen};
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::process::{ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long the emulator may take to start listening.
@@ -122,8 +120,6 @@ pub enum InvokeError {
     NoHandler { function: String },
     #[error(transparent)]
     LinuxOnly(#[from] LinuxOnly),
-    #[error("could not install the Ctrl-C handler that stops started processes")]
-    Signals(#[source] ctrlc::Error),
     #[error("interrupted")]
     Interrupted,
     #[error("could not prepare the invocation in a temporary directory")]
@@ -160,90 +156,25 @@ impl InvokeError {
     }
 }
 
-/// Process groups started for invocations; killed on interruption.
-#[derive(Clone, Default)]
-pub struct ProcessGroups {
-    pgids: Arc<Mutex<Vec<u32>>>,
-    interrupted: Arc<AtomicBool>,
+/// Starts `command` for an invocation: Linux only, in a process group `groups` stops on an
+/// interruption.
+fn spawn(
+    groups: &ProcessGroups,
+    command: &ProcessBuilder,
+    stdout: Stdio,
+    stderr: Stdio,
+) -> Result<Started, InvokeError> {
+    // Behind the commands' own checks, which name the feature asked for.
+    platform::require_linux("the function runner (`invoke`)")?;
+    check_interrupted(groups)?;
+    Ok(groups.spawn(command, stdout, stderr)?)
 }
 
-impl ProcessGroups {
-    /// On Ctrl-C or SIGTERM, kill every registered group and mark the run interrupted: the wait
-    /// loops then return [`InvokeError::Interrupted`], and `main` exits with 130 after the
-    /// started processes' guards have reaped them (the library never exits the process itself).
-    pub fn stop_on_interrupt(&self) -> Result<(), InvokeError> {
-        let groups = self.clone();
-        ctrlc::set_handler(move || {
-            groups.interrupted.store(true, Ordering::SeqCst);
-            groups.kill_all();
-        })
-        .map_err(InvokeError::Signals)
-    }
-
-    /// Whether Ctrl-C or SIGTERM arrived since [`ProcessGroups::stop_on_interrupt`].
-    pub fn interrupted(&self) -> bool {
-        self.interrupted.load(Ordering::SeqCst)
-    }
-
-    /// The outcome of work that started processes: once interrupted, whatever error the stopped
-    /// processes caused is reported as the interruption itself.
-    pub fn outcome<T, E: From<InvokeError>>(&self, result: Result<T, E>) -> Result<T, E> {
-        match (result, self.interrupted()) {
-            (Err(_), true) => Err(InvokeError::Interrupted.into()),
-            (result, _) => result,
-        }
-    }
-
-    fn check_interrupted(&self) -> Result<(), InvokeError> {
-        match self.interrupted() {
-            true => Err(InvokeError::Interrupted),
-            false => Ok(()),
-        }
-    }
-
-    fn kill_all(&self) {
-        for pgid in self.pgids.lock().map(|g| g.clone()).unwrap_or_default() {
-            platform::kill_group_id(pgid);
-        }
-    }
-
-    fn spawn(
-        &self,
-        command: &ProcessBuilder,
-        stdout: Stdio,
-        stderr: Stdio,
-    ) -> Result<Started, InvokeError> {
-        // Behind the commands' own checks, which name the feature asked for.
-        platform::require_linux("the function runner (`invoke`)")?;
-        self.check_interrupted()?;
-        let mut child = command.spawn_group(stdout, stderr)?;
-        if let Ok(mut groups) = self.pgids.lock() {
-            groups.push(child.id());
-        }
-        // A signal between the check and the push would miss this group: look once more.
-        if self.interrupted() {
-            platform::kill_group(&mut child);
-        }
-        Ok(Started {
-            child,
-            groups: self.clone(),
-        })
-    }
-}
-
-/// A started process group, killed and reaped when dropped.
-struct Started {
-    child: Child,
-    groups: ProcessGroups,
-}
-
-impl Drop for Started {
-    fn drop(&mut self) {
-        platform::kill_group(&mut self.child);
-        let _ = self.child.wait();
-        if let Ok(mut groups) = self.groups.pgids.lock() {
-            groups.retain(|&pgid| pgid != self.child.id());
-        }
+/// [`InvokeError::Interrupted`] once a signal arrived: the wait loops return it.
+fn check_interrupted(groups: &ProcessGroups) -> Result<(), InvokeError> {
+    match groups.interrupted() {
+        true => Err(InvokeError::Interrupted),
+        false => Ok(()),
     }
 }
 
@@ -332,6 +263,7 @@ pub struct Session {
     started_at: Instant,
     init_duration: Option<Duration>,
     reported_init: bool,
+    groups: ProcessGroups,
     // Dropped in this order: the function, the proxy, the emulator, then the files.
     function: Started,
     _proxy: Proxy,
@@ -374,7 +306,7 @@ impl Session {
             ])
             .cwd(write_emulator_project(work.path())?);
         let watch_log = work.path().join("emulator.log");
-        let emulator = groups.spawn(&watch, log_to(&watch_log)?, log_to(&watch_log)?)?;
+        let emulator = spawn(groups, &watch, log_to(&watch_log)?, log_to(&watch_log)?)?;
         wait_for_port(port, &watch_log, groups)?;
 
         let (sender, seen) = std::sync::mpsc::channel();
@@ -404,8 +336,7 @@ impl Session {
         }
         let output_log = work.path().join("function.log");
         let started_at = Instant::now();
-        let function_process =
-            groups.spawn(&command, log_to(&output_log)?, log_to(&output_log)?)?;
+        let function_process = spawn(groups, &command, log_to(&output_log)?, log_to(&output_log)?)?;
         Ok(Session {
             name: function.name.clone(),
             options: *options,
@@ -417,6 +348,7 @@ impl Session {
             started_at,
             init_duration: None,
             reported_init: false,
+            groups: groups.clone(),
             function: function_process,
             _proxy: proxy,
             _emulator: emulator,
@@ -483,8 +415,8 @@ impl Session {
                 }
             }
             // Checked first: an interruption kills the function, which is not its crash.
-            self.function.groups.check_interrupted()?;
-            if let Some(status) = self.function.child.try_wait()? {
+            check_interrupted(&self.groups)?;
+            if let Some(status) = self.function.child().try_wait()? {
                 return Err(InvokeError::BootstrapExited {
                     function: self.name.clone(),
                     status,
@@ -499,7 +431,7 @@ impl Session {
                 });
             }
         };
-        let max_memory_kib = memory::group_peak_kib(self.function.child.id());
+        let max_memory_kib = memory::group_peak_kib(self.function.child().id());
         // The caller's answer comes from the emulator; for a failure, the error document is ours.
         let response = match (answer.recv_timeout(Duration::from_secs(10)), &failure) {
             (Ok(Ok(message)), None) if message.status() == 200 => message.body,
@@ -728,7 +660,7 @@ fn free_port() -> std::io::Result<u16> {
 fn wait_for_port(port: u16, log: &Path, groups: &ProcessGroups) -> Result<(), InvokeError> {
     let deadline = Instant::now() + EMULATOR_START;
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        groups.check_interrupted()?;
+        check_interrupted(groups)?;
         if Instant::now() > deadline {
             return Err(InvokeError::EmulatorStart {
                 port,

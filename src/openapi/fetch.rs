@@ -3,10 +3,11 @@
 use super::OpenApiError;
 use super::integration::Api;
 use crate::config::openapi::{Route, RouteEvent, Source};
-use crate::invoke::{self, Function, InvokeOptions, ProcessGroups};
+use crate::invoke::{self, Function, InvokeOptions};
 use crate::manifest::{Artifact, Manifest};
 use crate::model::Arch;
 use crate::platform;
+use crate::process::ProcessGroups;
 use crate::process::{self, ProcessBuilder};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};

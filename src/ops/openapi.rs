@@ -3,7 +3,6 @@
 //! their functions, validated, and only then written (atomically) and listed in the manifest.
 use crate::config;
 use crate::errors::Error;
-use crate::invoke::ProcessGroups;
 use crate::manifest::{self, Manifest, OpenApiDocument};
 use crate::message::{Message, Outcome};
 use crate::model::{BinaryKind, Kind};
@@ -12,6 +11,7 @@ use crate::openapi::merge::{self, Fragment, MergeOptions, OnConflict};
 use crate::openapi::{self, Api, OpenApiError, Placeholders, validate};
 use crate::output::OutDir;
 use crate::platform;
+use crate::process::ProcessGroups;
 use crate::shell::Shell;
 use crate::workspace::{self, LoadOptions, Workspace, WorkspaceError};
 use cargo_metadata::MetadataCommand;
@@ -71,7 +71,13 @@ impl OpenApiReport {
     }
 }
 
-pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport, Error> {
+/// `groups`: the run's process groups, through which a `route` source's function is run, so
+/// that an interruption stops it.
+pub fn openapi(
+    options: &OpenApiOptions,
+    groups: &ProcessGroups,
+    shell: &Shell,
+) -> Result<OpenApiReport, Error> {
     let workspace = workspace::load(&options.load)?;
     let (participants, document_config) = participants(&workspace)?;
     if participants.is_empty() {
@@ -87,23 +93,21 @@ pub fn openapi(options: &OpenApiOptions, shell: &Shell) -> Result<OpenApiReport,
     let manifest_path = out_dir.join(manifest::FILE_NAME);
     let manifest = read_manifest(&manifest_path);
 
-    let groups = ProcessGroups::default();
     if participants
         .iter()
         .any(|p| matches!(p.source, openapi::Source::Route(_)))
     {
         platform::require_linux("`openapi` with a `route` source")
             .map_err(crate::invoke::InvokeError::from)?;
-        groups.stop_on_interrupt()?;
     }
     let context = FetchContext {
         timeout: options.timeout,
         manifest: manifest.as_ref(),
         manifest_path: &manifest_path,
-        groups: &groups,
+        groups,
         api: options.api,
     };
-    let fragments = groups.outcome(fetch_all(&participants, &context, shell))?;
+    let fragments = fetch_all(&participants, &context, shell)?;
 
     let default_title = workspace
         .root

@@ -12,6 +12,7 @@ use crate::ops::report;
 use crate::output::{Committed, OutDir};
 use crate::parallel;
 use crate::plan::{self, BuildGroup, Plan, PythonJob, Selection};
+use crate::process::ProcessGroups;
 use crate::python::{self, StandaloneOptions};
 use crate::recipe::{self, RecipeInfo, Recipes};
 use crate::sam_template::{self, SamTemplate};
@@ -72,7 +73,13 @@ struct StagedZip {
 /// Packages the selected Lambda functions. Nothing in the output directory changes unless every
 /// build and every zip succeeds: zips and manifest are written as a new generation, which then
 /// replaces the output in one rename (see [`crate::output`]).
-pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport, Error> {
+/// `children`: the process groups of the run ([`ProcessGroups`]), through which every build and
+/// install starts, so that an interruption stops them.
+pub fn package(
+    options: &PackageOptions,
+    children: &ProcessGroups,
+    shell: &Shell,
+) -> Result<PackageReport, Error> {
     let run_started = Instant::now();
     let workspace = match &options.python {
         Some(standalone) => python_project(standalone)?,
@@ -132,7 +139,7 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
         )?)
     };
     let build_started = Instant::now();
-    let built = build_all(&plan, &workspace, &build_options, &work, shell)?;
+    let built = build_all(&plan, &workspace, &build_options, &work, children, shell)?;
     let build_time = build_started.elapsed();
     let mut jobs = Vec::new();
     for (group, binaries) in plan.groups.iter().zip(&built.rust) {
@@ -197,6 +204,10 @@ pub fn package(options: &PackageOptions, shell: &Shell) -> Result<PackageReport,
     let mut manifest = Manifest::new(staged.into_iter().map(|(zip, _)| zip.artifact).collect());
     if let Some(template) = &workspace.sam {
         manifest.template = Some(write_template(template, &manifest, &generation, shell)?);
+    }
+    // The last moment to stop: after the switch, the new output is the output.
+    if children.interrupted() {
+        return Err(Error::Interrupted);
     }
     let committed = out.commit(staging, &manifest)?;
     let commit = report::Commit {
@@ -320,6 +331,7 @@ fn build_all(
     workspace: &Workspace,
     build_options: &BuildOptions,
     staging: &Path,
+    children: &ProcessGroups,
     shell: &Shell,
 ) -> Result<Built, Error> {
     let steps: Vec<Step> = plan
@@ -347,12 +359,20 @@ fn build_all(
         |step| match step {
             Step::Rust(build) => {
                 let groups: Vec<&BuildGroup> = build.iter().map(|&i| &plan.groups[i]).collect();
-                build_groups(&groups, workspace, build_options, &tokens, staging, shell)
-                    .map(Output::Binaries)
+                build_groups(
+                    &groups,
+                    workspace,
+                    build_options,
+                    &tokens,
+                    staging,
+                    children,
+                    shell,
+                )
+                .map(Output::Binaries)
             }
             Step::Python(jobs) => {
                 let jobs: Vec<&PythonJob> = jobs.iter().map(|&i| &plan.python[i]).collect();
-                build_python(&jobs, workspace, staging, shell).map(Output::Entries)
+                build_python(&jobs, workspace, staging, children, shell).map(Output::Entries)
             }
         },
     );
@@ -394,6 +414,7 @@ fn build_groups(
     build_options: &BuildOptions,
     tokens: &build::JobTokens,
     staging: &Path,
+    children: &ProcessGroups,
     shell: &Shell,
 ) -> Result<Vec<BTreeMap<String, PathBuf>>, Error> {
     let _token = tokens.acquire()?;
@@ -427,6 +448,7 @@ fn build_groups(
     let progress = shell.child_output(format!("Building {}", arches.join("+")));
     let built = build::run_build(
         &command,
+        children,
         groups,
         &dirs,
         build_options,
@@ -477,6 +499,7 @@ fn build_python(
     jobs: &[&PythonJob],
     workspace: &Workspace,
     staging: &Path,
+    children: &ProcessGroups,
     shell: &Shell,
 ) -> Result<Vec<Entry>, Error> {
     let job = jobs[0];
@@ -511,8 +534,11 @@ fn build_python(
         &job.recipe,
         &workspace.root,
         &work,
-        |command| shell.running(command),
-        |_, line| progress.line(line),
+        python::Runner {
+            children,
+            on_run: |command: &_| shell.running(command),
+            on_line: |_, line: &str| progress.line(line),
+        },
     )?;
     for other in &jobs[1..] {
         if let Some(handler) = &other.function.handler {

@@ -2,12 +2,13 @@
 //! of each function against a Lambda Runtime API emulator.
 use crate::errors::Error;
 use crate::invoke::report::{self, Profile, ProfileFile, Report};
-use crate::invoke::{Function, InvokeError, InvokeOptions, ProcessGroups, Session, memory};
+use crate::invoke::{Function, InvokeError, InvokeOptions, Session, memory};
 use crate::loaders;
 use crate::manifest::{self, Artifact};
 use crate::message::{Message, Outcome};
 use crate::model::{Arch, Kind, Runtime};
 use crate::platform;
+use crate::process::ProcessGroups;
 use crate::shell::Shell;
 use crate::verify::{self, Expectation, Finding, Severity};
 use crate::workspace::LoadOptions;
@@ -78,7 +79,13 @@ struct Subject {
     environment: BTreeMap<String, String>,
 }
 
-pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Error> {
+/// `children`: the run's process groups, through which `--invoke` starts the functions and the
+/// emulator, so that an interruption stops them.
+pub fn verify(
+    options: &VerifyOptions,
+    children: &ProcessGroups,
+    shell: &Shell,
+) -> Result<VerifyReport, Error> {
     if options.invoke {
         platform::require_linux("`verify --invoke`").map_err(InvokeError::from)?;
     }
@@ -137,7 +144,7 @@ pub fn verify(options: &VerifyOptions, shell: &Shell) -> Result<VerifyReport, Er
         });
     }
     if options.invoke {
-        invoke_all(&subjects, options, shell)?;
+        invoke_all(&subjects, options, children, shell)?;
     }
     Ok(report)
 }
@@ -198,7 +205,12 @@ fn tally(findings: &[Finding], report: &mut VerifyReport, shell: &Shell) {
     }
 }
 
-fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> Result<(), Error> {
+fn invoke_all(
+    subjects: &[Subject],
+    options: &VerifyOptions,
+    groups: &ProcessGroups,
+    shell: &Shell,
+) -> Result<(), Error> {
     let event = match &options.event {
         Some(path) => read_event(path)?,
         None => b"{}".to_vec(),
@@ -210,9 +222,7 @@ fn invoke_all(subjects: &[Subject], options: &VerifyOptions, shell: &Shell) -> R
         .as_deref()
         .map(read_profile_file)
         .transpose()?;
-    let groups = ProcessGroups::default();
-    groups.stop_on_interrupt()?;
-    let profiles = groups.outcome(invoke_selected(subjects, &event, options, &groups, shell))?;
+    let profiles = invoke_selected(subjects, &event, options, groups, shell)?;
     if profiles.is_empty() && !options.allow_skipped {
         return Err(Error::NothingInvoked);
     }

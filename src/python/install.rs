@@ -8,7 +8,7 @@ use super::site::{prune, remove_excluded};
 use super::{PythonError, PythonFunction, closure, handler, tags};
 use crate::archive::Entry;
 use crate::model::{Arch, PythonVersion, manylinux_tags};
-use crate::process::{ProcessBuilder, ProcessError, Stream};
+use crate::process::{ProcessBuilder, ProcessError, ProcessGroups, Stream};
 use crate::recipe::{CommandTemplate, PythonRecipe, PythonStep, PythonValues};
 use std::path::Path;
 use std::str::FromStr;
@@ -17,18 +17,30 @@ use std::str::FromStr;
 /// installer left out (pip evaluates markers of dependencies for the machine it runs on).
 const CLOSURE_ROUNDS: usize = 3;
 
+/// How [`build`] runs the recipe's programs: each in a process group of the run's `children`
+/// (stopped on an interruption); `on_run` is told of each command before it starts, `on_line` gets
+/// every line it prints.
+pub struct Runner<'a, R, L> {
+    pub children: &'a ProcessGroups,
+    pub on_run: R,
+    pub on_line: L,
+}
+
 /// Installs `function`'s dependencies for `arch` with `recipe` under `work`, and returns the zip
 /// entries: dependencies and own code at the root for a function, under `python/` for a layer.
-/// `on_run` is told of each command before it runs; `on_line` gets each line it prints.
 pub fn build(
     function: &PythonFunction,
     arch: Arch,
     recipe: &PythonRecipe,
     workspace_root: &Path,
     work: &Path,
-    on_run: impl Fn(&ProcessBuilder),
-    mut on_line: impl FnMut(Stream, &str),
+    runner: Runner<impl Fn(&ProcessBuilder), impl FnMut(Stream, &str)>,
 ) -> Result<Vec<Entry>, PythonError> {
+    let Runner {
+        children,
+        on_run,
+        mut on_line,
+    } = runner;
     let spec = &recipe.python;
     if let Some(lock) = &spec.lock
         && !function.project.join(lock).is_file()
@@ -96,7 +108,7 @@ pub fn build(
         process.cwd(workspace_root);
         on_run(&process);
         process
-            .stream(&mut on_line)
+            .stream_in(children, &mut on_line)
             .map_err(step_err("packaging"))?;
         let zip = workspace_root.join(output.fill(&values));
         if !zip.is_file() {
@@ -113,7 +125,7 @@ pub fn build(
                 let process = command(export);
                 on_run(&process);
                 process
-                    .stream(&mut on_line)
+                    .stream_in(children, &mut on_line)
                     .map_err(step_err("exporting the lock"))?;
             }
             None => {
@@ -146,6 +158,7 @@ pub fn build(
                 function,
                 &recipe.name,
                 arch,
+                children,
                 on_line,
             )
         };
@@ -205,9 +218,10 @@ fn run_install(
     function: &PythonFunction,
     recipe: &str,
     arch: Arch,
+    children: &ProcessGroups,
     on_line: &mut impl FnMut(Stream, &str),
 ) -> Result<(), PythonError> {
-    match install.stream(&mut *on_line) {
+    match install.stream_in(children, &mut *on_line) {
         Ok(_) => Ok(()),
         Err(err) => Err(
             classify_install_failure(err, requirements, arch, function.python, recipe)

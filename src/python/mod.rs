@@ -31,7 +31,7 @@ pub mod wheels;
 
 pub use error::PythonError;
 pub use files::check_own_code;
-pub use install::build;
+pub use install::{Runner, build};
 pub use layers::check_references as check_layer_references;
 pub use project::{PythonFunction, StandaloneOptions, allows, from_config, standalone};
 pub use tool_table::{parse_toml, table as read_table};

@@ -643,6 +643,7 @@ fn failure_reason(program: &str, err: &crate::process::ProcessError) -> String {
                 .unwrap_or("no output");
             format!("`{command}` failed: {}", first_line.trim())
         }
+        crate::process::ProcessError::Interrupted { .. } => "interrupted".into(),
     }
 }
 

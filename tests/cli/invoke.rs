@@ -236,7 +236,8 @@ fn the_library_invokes_a_packaged_function_and_reports_its_errors() {
     if !require_tools(&[PACKAGING_TOOLS, &["qemu-aarch64-static"]].concat()) {
         return;
     }
-    use cargo_powertools::invoke::{self, Function, InvokeOptions, ProcessGroups};
+    use cargo_powertools::invoke::{self, Function, InvokeOptions};
+    use cargo_powertools::process::ProcessGroups;
     let manifest = packaged_example().out.path().join("manifest.json");
     let manifest: cargo_powertools::manifest::Manifest =
         serde_json::from_slice(&std::fs::read(&manifest).unwrap()).unwrap();

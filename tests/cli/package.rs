@@ -1326,3 +1326,83 @@ fn the_architectures_building_side_by_side_share_the_jobs_of_dash_j() {
         assert_eq!(both, jobs == "2", "{log}");
     }
 }
+
+/// Processes whose command line or environment names `path`: cargo (`CARGO_TARGET_DIR`), rustc
+/// (`--out-dir`) and the linkers of a build into a target directory under `path`.
+fn processes_naming(path: &Path) -> Vec<String> {
+    let needle = path.to_string_lossy().into_owned();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if entry.path().join("task").is_dir() && entry.file_name() != "self" {
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+            let named = |bytes: &[u8]| String::from_utf8_lossy(bytes).contains(&needle);
+            if named(&cmdline) || named(&environ) {
+                found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn an_interrupted_build_is_stopped_with_everything_it_started_and_exits_130() {
+    if !require_tools(&["cargo-lambda", "zig"]) {
+        return;
+    }
+    use std::io::BufRead;
+    use std::time::{Duration, Instant};
+    let workspace = example_copy();
+    let out = earlier_output();
+    let before = snapshot(out.path());
+    // A cold target directory of its own: the build is still compiling when the signal comes.
+    let target = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-powertools"));
+    command
+        .args(["powertools", "package", "--locked", "--bin", "greeter"])
+        .args(["--arch", "x86_64", "--out-dir"])
+        .arg(out.path())
+        .current_dir(workspace.path())
+        .env("PATH", path_with_tools())
+        .env("CARGO_TARGET_DIR", target.path())
+        .envs(fixture_build_env())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut lines = stderr.lines().map_while(Result::ok);
+    let mut seen = Vec::new();
+    for line in lines.by_ref() {
+        seen.push(line.clone());
+        if line.contains("Running `") && line.contains("cargo lambda build") {
+            break;
+        }
+    }
+    // Until rustc runs under cargo, then the signal only the tool gets (as from a CI runner's
+    // SIGTERM, or `kill -INT`): the build's programs must be stopped by the tool itself.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !processes_naming(target.path())
+        .iter()
+        .any(|p| p.contains("rustc"))
+    {
+        assert!(Instant::now() < deadline, "no rustc started: {seen:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // SAFETY: signals the child we started.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let rest: Vec<String> = lines.collect();
+    let status = child.wait().unwrap();
+    let text = [seen, rest].concat().join("\n");
+    assert_eq!(status.code(), Some(130), "{text}");
+    assert!(
+        text.contains("error: interrupted: every program it started was stopped"),
+        "{text}"
+    );
+    assert!(!text.contains("panicked"), "{text}");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        processes_naming(target.path()),
+        Vec::<String>::new(),
+        "an interrupted package left programs running"
+    );
+    assert_eq!(snapshot(out.path()), before, "the earlier output changed");
+}
