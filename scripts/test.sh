@@ -48,8 +48,9 @@ trap 'kill "$cross" 2>/dev/null || true; rm -f "$cross_log"' EXIT
 # Every test runs here: a missing tool is a failure, never a skip (tests/cli/support.rs).
 export POWERTOOLS_REQUIRE_TOOLS=1
 # Most tests spend their time waiting (on a build another test holds the lock of, on PyPI, on an
-# emulator), so more of them run at once than there are cores.
-export RUST_TEST_THREADS="${RUST_TEST_THREADS:-4}"
+# emulator), so more of them run at once than there are cores: with four, a clean run had three
+# threads waiting on the example's one build while the cores were a third idle.
+export RUST_TEST_THREADS="${RUST_TEST_THREADS:-6}"
 timed tests cargo test --locked "$@"
 
 cross_status=0

@@ -597,10 +597,52 @@ pub fn example_failing_with(package_dir: &str, toml: &str) -> (ExampleCopy, Stri
     (example, stderr)
 }
 
+/// An output directory written by this tool, small and quick to make: one Python function without
+/// dependencies (pip, no download), for both architectures, packaged once. The failure contract
+/// ([`fails_leaving_earlier_output`]) needs earlier output the tool wrote, not any particular
+/// function in it; with this one, the forty-odd bad-input tests need neither the example's Rust
+/// build nor the network, and finish while the builds other tests wait on are still running.
+fn small_output() -> &'static Path {
+    static OUTPUT: OnceLock<tempfile::TempDir> = OnceLock::new();
+    OUTPUT
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let project = dir.path().join("hello-py");
+            std::fs::create_dir(&project).unwrap();
+            std::fs::write(
+                project.join("app.py"),
+                "def handler(event, context):\n    return {\"hello\": event.get(\"name\", \"world\")}\n",
+            )
+            .unwrap();
+            std::fs::write(project.join("requirements.txt"), "").unwrap();
+            let output = powertools()
+                .current_dir(dir.path())
+                .args(["package", "--python", "hello-py", "--handler", "app.handler"])
+                .args(["--recipe", "pip", "--python-version", "3.12", "--out-dir", "out"])
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "packaging the small output failed:\n{}",
+                stderr(&output)
+            );
+            dir
+        })
+        .path()
+}
+
+/// A copy of [`small_output`]'s output directory, as earlier output a failing command must leave
+/// byte-identical.
+pub fn small_earlier_output() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&small_output().join("out"), dir.path());
+    dir
+}
+
 /// Runs `command` with `--out-dir` set to a copy of earlier output, checks the failure contract and
 /// returns stderr.
 pub fn fails_leaving_earlier_output(command: &mut Command) -> String {
-    let out = earlier_output();
+    let out = small_earlier_output();
     let before = snapshot(out.path());
     let output = run(command.arg("--out-dir").arg(out.path()));
     let stderr = stderr(&output);
