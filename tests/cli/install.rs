@@ -298,6 +298,240 @@ fn actionlint_checks_the_github_actions_example() {
     );
 }
 
+/// The entries of a job's `strategy.matrix.include`, each as its keys and values.
+fn matrix(job: &Yaml) -> Vec<std::collections::BTreeMap<String, String>> {
+    job["strategy"]["matrix"]["include"]
+        .as_vec()
+        .expect("a matrix of `include` entries")
+        .iter()
+        .map(|entry| {
+            entries(entry)
+                .into_iter()
+                .map(|(k, v)| (k, scalar(&v).unwrap()))
+                .collect()
+        })
+        .collect()
+}
+
+/// `text` with each `${{ matrix.KEY }}` replaced by the entry's value.
+fn fill_matrix(text: &str, entry: &std::collections::BTreeMap<String, String>) -> String {
+    let mut filled = text.to_string();
+    for (key, value) in entry {
+        filled = filled.replace(&format!("${{{{ matrix.{key} }}}}"), value);
+    }
+    assert!(!filled.contains("${{"), "{filled}: an expression is left");
+    filled
+}
+
+/// What a user checks before trusting a release workflow they cannot run here: actionlint finds
+/// nothing in it; it builds a wheel for every platform issue 23 names (Linux x86_64 and arm64 with
+/// scripts/build-wheels.sh, macOS x86_64 and arm64, Windows x64) and runs each on its own platform;
+/// the standalone binaries it attaches to the GitHub release are the files Cargo.toml's
+/// `[package.metadata.binstall]` sends `cargo binstall` to; and nothing is published before the
+/// wheels have run, to PyPI by trusted publishing (no token) and to crates.io with the
+/// CARGO_REGISTRY_TOKEN secret.
+#[test]
+fn the_release_workflow_builds_every_platform_and_uploads_what_cargo_binstall_downloads() {
+    if !require_tools(&["actionlint"]) {
+        return;
+    }
+    let path = repo_root().join(".github/workflows/release.yml");
+    if let Err(findings) = actionlint(&path) {
+        panic!("{findings}");
+    }
+    let workflow = load_yaml(&path);
+    let jobs = &workflow["jobs"];
+    let steps = |job: &str| jobs[job]["steps"].as_vec().unwrap().clone();
+    let runs = |job: &str| -> Vec<String> {
+        steps(job)
+            .iter()
+            .filter_map(|s| s["run"].as_str().map(String::from))
+            .collect()
+    };
+    let uses = |job: &str, action: &str| -> Yaml {
+        steps(job)
+            .into_iter()
+            .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with(action)))
+            .unwrap_or_else(|| panic!("job {job} uses {action}"))
+    };
+    let needs = |job: &str| -> Vec<String> {
+        match &jobs[job]["needs"] {
+            Yaml::Array(jobs) => jobs.iter().map(|j| scalar(j).unwrap()).collect(),
+            single => vec![scalar(single).unwrap()],
+        }
+    };
+    assert_eq!(
+        workflow["on"]["push"]["tags"].as_vec().unwrap(),
+        &vec![Yaml::String("v*".into())],
+        "a release runs on a tag v<version>"
+    );
+
+    // The wheels: both Linux targets from scripts/build-wheels.sh, the others natively.
+    assert!(
+        runs("linux-wheels")
+            .iter()
+            .any(|r| r.trim() == "bash scripts/build-wheels.sh dist"),
+        "{:?}",
+        runs("linux-wheels")
+    );
+    let script = std::fs::read_to_string(repo_root().join("scripts/build-wheels.sh")).unwrap();
+    assert!(script.contains("targets=(x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu)"));
+    let pairs = |job: &str| -> Vec<(String, String)> {
+        matrix(&jobs[job])
+            .into_iter()
+            .map(|e| (e["os"].clone(), e["target"].clone()))
+            .collect()
+    };
+    let native = [
+        ("macos-13", "x86_64-apple-darwin"),
+        ("macos-14", "aarch64-apple-darwin"),
+        ("windows-latest", "x86_64-pc-windows-msvc"),
+    ];
+    let owned = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter()
+            .map(|(os, target)| (os.to_string(), target.to_string()))
+            .collect()
+    };
+    assert_eq!(pairs("native-wheels"), owned(&native));
+    assert!(
+        runs("native-wheels").iter().any(
+            |r| r.contains(r#"maturin build --release --locked --target "$TARGET" --out dist"#)
+        )
+    );
+
+    // Each wheel installed and run on a runner of its own platform, arm64 Linux on an arm64 one.
+    let mut smoked = vec![
+        ("ubuntu-24.04", "x86_64-unknown-linux-gnu"),
+        ("ubuntu-24.04-arm", "aarch64-unknown-linux-gnu"),
+    ];
+    smoked.extend(native);
+    assert_eq!(pairs("smoke"), owned(&smoked));
+    assert_eq!(needs("smoke"), ["linux-wheels", "native-wheels"]);
+    // Each picks its own wheel out of all of them (the names maturin and auditwheel give).
+    let version = cargo_toml_version();
+    let wheel_names: Vec<String> = [
+        "manylinux2014_x86_64.manylinux_2_17_x86_64",
+        "manylinux2014_aarch64.manylinux_2_17_aarch64",
+        "macosx_10_12_x86_64",
+        "macosx_11_0_arm64",
+        "win_amd64",
+    ]
+    .iter()
+    .map(|platform| format!("cargo_powertools-{version}-py3-none-{platform}.whl"))
+    .collect();
+    for (entry, own) in matrix(&jobs["smoke"]).iter().zip(&wheel_names) {
+        let glob = globset::Glob::new(&entry["wheel"])
+            .unwrap()
+            .compile_matcher();
+        let picked: Vec<&String> = wheel_names.iter().filter(|n| glob.is_match(n)).collect();
+        assert_eq!(picked, [own], "{}: {}", entry["target"], entry["wheel"]);
+    }
+    let smoke_runs = runs("smoke").join("\n");
+    for command in [
+        "cargo-powertools --version",
+        "cargo-powertools recipes",
+        "cargo-powertools package --python examples/workspace/python/orders-py --handler app.handler",
+        "cargo-powertools verify",
+    ] {
+        assert!(
+            smoke_runs.contains(command),
+            "the smoke test runs {command}"
+        );
+    }
+
+    // The release assets, one per target: what cargo binstall downloads.
+    let cargo_toml: toml_edit::DocumentMut =
+        std::fs::read_to_string(repo_root().join("Cargo.toml"))
+            .unwrap()
+            .parse()
+            .unwrap();
+    let package = &cargo_toml["package"];
+    let repository = package["repository"].as_str().expect("a repository URL");
+    let binstall = &package["metadata"]["binstall"];
+    assert_eq!(binstall["bin-dir"].as_str(), Some("{ bin }{ binary-ext }"));
+    let asset_template = jobs["smoke"]["env"]["ASSET"].as_str().unwrap();
+    let upload = uses("smoke", "actions/upload-artifact@");
+    assert_eq!(upload["with"]["path"].as_str(), Some("${{ env.ASSET }}"));
+    assert_eq!(
+        upload["with"]["name"].as_str(),
+        Some("binary-${{ matrix.target }}")
+    );
+    for entry in matrix(&jobs["smoke"]) {
+        let target = &entry["target"];
+        let asset = fill_matrix(asset_template, &entry);
+        let overridden = binstall
+            .get("overrides")
+            .and_then(|o| o.get(target.as_str()));
+        let key = |key: &str| {
+            overridden
+                .and_then(|o| o.get(key))
+                .or_else(|| binstall.get(key))
+                .and_then(|v| v.as_str())
+                .unwrap_or_else(|| panic!("binstall {key} for {target}"))
+                .to_string()
+        };
+        let url = key("pkg-url")
+            .replace("{ repo }", repository)
+            .replace("{ version }", &version)
+            .replace("{ name }", package["name"].as_str().unwrap())
+            .replace("{ target }", target);
+        assert_eq!(
+            url,
+            format!("{repository}/releases/download/v{version}/{asset}"),
+            "{target}"
+        );
+        let format = match entry["archive"].as_str() {
+            "tar.gz" => "tgz",
+            "zip" => "zip",
+            other => panic!("{target}: archive {other}"),
+        };
+        assert_eq!(key("pkg-fmt"), format, "{target}");
+    }
+    // The release gets every binary-* artifact: the assets above.
+    assert_eq!(needs("github-release"), ["smoke"]);
+    let download = steps("github-release")
+        .into_iter()
+        .find(|s| s["with"]["pattern"].as_str() == Some("binary-*"))
+        .expect("the release downloads the binaries");
+    let folder = download["with"]["path"].as_str().unwrap();
+    assert!(
+        runs("github-release")
+            .iter()
+            .any(|r| r.contains(&format!("cd {folder}\n"))
+                && r.contains(r#"gh release create "$TAG" --verify-tag"#)
+                && r.trim_end().ends_with("-- *")),
+        "{:?}",
+        runs("github-release")
+    );
+    assert_eq!(
+        jobs["github-release"]["permissions"]["contents"].as_str(),
+        Some("write")
+    );
+
+    // Published after the release, never before the wheels ran: PyPI by trusted publishing.
+    assert_eq!(needs("pypi"), ["github-release"]);
+    assert_eq!(
+        jobs["pypi"]["permissions"]["id-token"].as_str(),
+        Some("write")
+    );
+    let publish = uses("pypi", "pypa/gh-action-pypi-publish@");
+    for token in ["password", "user"] {
+        assert!(
+            publish["with"][token].is_badvalue(),
+            "trusted publishing needs no {token}"
+        );
+    }
+    assert_eq!(needs("crates-io"), ["github-release"]);
+    let cargo_publish = steps("crates-io")
+        .into_iter()
+        .find(|s| s["run"].as_str() == Some("cargo publish --locked"))
+        .expect("cargo publish --locked");
+    assert_eq!(
+        cargo_publish["env"]["CARGO_REGISTRY_TOKEN"].as_str(),
+        Some("${{ secrets.CARGO_REGISTRY_TOKEN }}")
+    );
+}
+
 /// What [`wheels`] needs: `scripts/build-wheels.sh`'s maturin with zig, auditwheel, and the arm64
 /// Rust standard library. Every test that calls [`wheels`] or [`wheel`] requires them.
 pub const WHEEL_TOOLS: &[&str] = &["maturin", "zig", "auditwheel", "rust-std-aarch64"];
