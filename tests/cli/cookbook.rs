@@ -241,9 +241,10 @@ fn run_page(page: &Path) {
                     combined(&output)
                 );
             }
-            "text" | "toml" | "json" | "yaml" | "" => {}
+            // Shown, not run: output, files, and commands for another system (Windows).
+            "text" | "toml" | "json" | "yaml" | "powershell" | "" => {}
             other => panic!(
-                "{name}:{}: unknown block kind `{other}`: use sh, sh fails-here or text",
+                "{name}:{}: unknown block kind `{other}`: use sh, sh fails-here, text or powershell",
                 block.line
             ),
         }
@@ -307,6 +308,7 @@ page_tests! {
     page_deploy => "deploy.md",
     page_getting_started => "getting-started.md",
     page_index => "README.md",
+    page_install => "install.md",
     page_openapi => "openapi.md",
     page_profile => "profile.md",
     page_profiling => "profiling.md",
