@@ -178,6 +178,9 @@ pub struct PythonConfig {
     pub allow_secrets: Option<Vec<String>>,
     /// The layers (Python tables with `layer = true`, or `[layers.<name>]`) the function runs with.
     pub layers: Option<Vec<String>>,
+    /// Zip the `.pyc` of every module, compiled for the runtime's CPython (default: false), so a
+    /// cold start does not compile them.
+    pub bytecode: Option<bool>,
 }
 
 /// The keys of a Python function's table, for the help of an unknown key.
@@ -191,6 +194,7 @@ pub const PYTHON_FUNCTION_KEYS: &[&str] = &[
     "exclude",
     "allow-secrets",
     "layers",
+    "bytecode",
     "openapi",
 ];
 /// The keys of a Python layer's table (`[layers.<name>]`).
@@ -202,6 +206,7 @@ pub const PYTHON_LAYER_KEYS: &[&str] = &[
     "include",
     "exclude",
     "allow-secrets",
+    "bytecode",
 ];
 /// The keys of `[defaults]` (`[workspace.metadata.powertools.defaults]`): any of a function's or a
 /// layer's but its folder.
@@ -214,6 +219,7 @@ pub const PYTHON_DEFAULT_KEYS: &[&str] = &[
     "exclude",
     "allow-secrets",
     "layers",
+    "bytecode",
 ];
 
 /// `[defaults]` of powertools.toml, `[workspace.metadata.powertools.defaults]` of Cargo.toml: what
@@ -229,6 +235,7 @@ pub struct PythonDefaults {
     pub exclude: Option<Vec<String>>,
     pub allow_secrets: Option<Vec<String>>,
     pub layers: Option<Vec<String>>,
+    pub bytecode: Option<bool>,
 }
 
 impl PythonConfig {
@@ -261,6 +268,7 @@ impl PythonConfig {
                 .layers
                 .clone()
                 .or_else(|| unless(self.layer, &defaults.layers)),
+            bytecode: self.bytecode.or(defaults.bytecode),
         }
     }
 }

@@ -36,6 +36,7 @@ const FUNCTION_KEYS: &[&str] = &[
     "exclude",
     "allow-secrets",
     "layers",
+    "bytecode",
 ];
 
 /// The file's top level: its three kinds of tables, each still to be read strictly.

@@ -64,6 +64,9 @@ impl PackageReport {
     }
 }
 
+/// The CPython that compiles the bytecode of `bytecode = true` functions, by runtime minor.
+type Compilers = BTreeMap<u8, python::interpreter::Interpreter>;
+
 /// A zip written to the staging directory, waiting to be moved into place.
 struct StagedZip {
     staged: PathBuf,
@@ -105,8 +108,15 @@ pub fn package(
     check_runtimes(&plan, options.allow_deprecated, shell)?;
     let time = archive::entry_time(std::env::var("SOURCE_DATE_EPOCH").ok().as_deref())?;
     let includes = resolve_includes(&plan.groups, &workspace)?;
+    let mut compilers = Compilers::new();
     for job in &plan.python {
         python::check_own_code(&job.function, &workspace.root)?;
+        let minor = job.function.python.minor();
+        if !compilers.contains_key(&minor)
+            && let Some(compiler) = python::bytecode_compiler(&job.function)?
+        {
+            compilers.insert(minor, compiler);
+        }
     }
     let cache = if plan.groups.is_empty() {
         None
@@ -139,7 +149,15 @@ pub fn package(
         )?)
     };
     let build_started = Instant::now();
-    let built = build_all(&plan, &workspace, &build_options, &work, children, shell)?;
+    let built = build_all(
+        &plan,
+        &workspace,
+        &build_options,
+        &compilers,
+        &work,
+        children,
+        shell,
+    )?;
     let build_time = build_started.elapsed();
     let mut jobs = Vec::new();
     for (group, binaries) in plan.groups.iter().zip(&built.rust) {
@@ -154,7 +172,13 @@ pub fn package(
         }
     }
     for (job, entries) in plan.python.iter().zip(built.python) {
-        let artifact = python_artifact(job, tool_versions[&job.recipe.name].clone());
+        let mut tools = tool_versions[&job.recipe.name].clone();
+        if job.function.bytecode
+            && let Some(compiler) = compilers.get(&job.function.python.minor())
+        {
+            tools.insert("cpython".into(), compiler.version.clone());
+        }
+        let artifact = python_artifact(job, tools);
         jobs.push((artifact, entries));
     }
 
@@ -330,6 +354,7 @@ fn build_all(
     plan: &Plan,
     workspace: &Workspace,
     build_options: &BuildOptions,
+    compilers: &Compilers,
     staging: &Path,
     children: &ProcessGroups,
     shell: &Shell,
@@ -372,7 +397,8 @@ fn build_all(
             }
             Step::Python(jobs) => {
                 let jobs: Vec<&PythonJob> = jobs.iter().map(|&i| &plan.python[i]).collect();
-                build_python(&jobs, workspace, staging, children, shell).map(Output::Entries)
+                build_python(&jobs, workspace, compilers, staging, children, shell)
+                    .map(Output::Entries)
             }
         },
     );
@@ -484,6 +510,7 @@ fn shared_installs(jobs: &[PythonJob]) -> Vec<Vec<usize>> {
                 && a.exclude == b.exclude
                 && a.include == b.include
                 && a.allow_secrets == b.allow_secrets
+                && a.bytecode == b.bytecode
         };
         match installs.iter_mut().find(|i| shares(&jobs[i[0]])) {
             Some(install) => install.push(index),
@@ -498,6 +525,7 @@ fn shared_installs(jobs: &[PythonJob]) -> Vec<Vec<usize>> {
 fn build_python(
     jobs: &[&PythonJob],
     workspace: &Workspace,
+    compilers: &Compilers,
     staging: &Path,
     children: &ProcessGroups,
     shell: &Shell,
@@ -534,6 +562,7 @@ fn build_python(
         &job.recipe,
         &workspace.root,
         &work,
+        compilers.get(&function.python.minor()),
         python::Runner {
             children,
             on_run: |command: &_| shell.running(command),

@@ -169,6 +169,19 @@ pub enum PythonError {
     MissingOutput { command: String, output: PathBuf },
     #[error(transparent)]
     Include(#[from] crate::include::IncludeError),
+    #[error("`{name}` has `bytecode = true`, and no CPython {python} runs on this machine to compile it for {}", .python.runtime())]
+    NoBytecodeCompiler {
+        name: String,
+        python: PythonVersion,
+        declared_in: PathBuf,
+    },
+    #[error("compiling bytecode with {} failed", .interpreter.display())]
+    Bytecode {
+        python: PythonVersion,
+        interpreter: PathBuf,
+        #[source]
+        source: ProcessError,
+    },
     #[error("could not read or write {}", .path.display())]
     Io {
         path: PathBuf,
@@ -275,6 +288,17 @@ impl PythonError {
             PythonError::BadValue { key, table, .. } => {
                 format!("fix `{key}` in {} (e.g. python = \"3.13\", architectures = [\"x86_64\", \"arm64\"], handler = \"app.handler\")", shown(table))
             }
+            PythonError::NoBytecodeCompiler {
+                name,
+                python,
+                declared_in,
+            } => format!(
+                "install CPython {python} so that `python{python}` runs (`uv python install {python}`, `pyenv install {python}`, or your distribution's package): a .pyc is only imported by the Python version that wrote it; or set `bytecode = false` for `{name}` in {}",
+                declared_in.display()
+            ),
+            PythonError::Bytecode { python, .. } => format!(
+                "the CPython {python} found could not run the compiler (the output above says why); install a working one, or set `bytecode = false`"
+            ),
             PythonError::MissingOutput { .. } | PythonError::Io { .. } => return None,
         })
     }

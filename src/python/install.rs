@@ -2,10 +2,11 @@
 //! (export the lock, install into a folder; or let the tool build the zip), then pruning the result
 //! and adding the project's own files.
 use super::files::{files_as_entries, own_code_entries};
+use super::interpreter::{self, Interpreter};
 use super::markers;
 use super::project::check_requires_python;
 use super::site::{prune, remove_excluded};
-use super::{PythonError, PythonFunction, closure, handler, tags};
+use super::{PythonError, PythonFunction, bytecode, closure, handler, tags};
 use crate::archive::Entry;
 use crate::model::{Arch, PythonVersion, manylinux_tags};
 use crate::process::{ProcessBuilder, ProcessError, ProcessGroups, Stream};
@@ -26,14 +27,34 @@ pub struct Runner<'a, R, L> {
     pub on_line: L,
 }
 
+/// The CPython that compiles `function`'s bytecode (its runtime's), when it has `bytecode = true`;
+/// an error naming the version to install when this machine has none.
+pub fn bytecode_compiler(function: &PythonFunction) -> Result<Option<Interpreter>, PythonError> {
+    if !function.bytecode {
+        return Ok(None);
+    }
+    find_compiler(function).map(Some)
+}
+
+fn find_compiler(function: &PythonFunction) -> Result<Interpreter, PythonError> {
+    interpreter::find(function.python.minor()).ok_or_else(|| PythonError::NoBytecodeCompiler {
+        name: function.name.clone(),
+        python: function.python,
+        declared_in: function.declared_in.clone(),
+    })
+}
+
 /// Installs `function`'s dependencies for `arch` with `recipe` under `work`, and returns the zip
-/// entries: dependencies and own code at the root for a function, under `python/` for a layer.
+/// entries: dependencies and own code at the root for a function, under `python/` for a layer,
+/// with the `.pyc` of each module compiled by `compiler` for `bytecode = true`
+/// ([`bytecode_compiler`]).
 pub fn build(
     function: &PythonFunction,
     arch: Arch,
     recipe: &PythonRecipe,
     workspace_root: &Path,
     work: &Path,
+    compiler: Option<&Interpreter>,
     runner: Runner<impl Fn(&ProcessBuilder), impl FnMut(Stream, &str)>,
 ) -> Result<Vec<Entry>, PythonError> {
     let Runner {
@@ -207,6 +228,22 @@ pub fn build(
     }
     if let (Some(handler), false) = (&function.handler, function.layer) {
         handler::check(handler, &entries, function)?;
+    }
+    if function.bytecode {
+        let compiler = match compiler {
+            Some(compiler) => compiler.clone(),
+            None => find_compiler(function)?,
+        };
+        let pyc = bytecode::compile(
+            &entries,
+            function.python,
+            function.layer,
+            &compiler,
+            work,
+            children,
+            &on_run,
+        )?;
+        entries.extend(pyc);
     }
     Ok(entries)
 }

@@ -12,7 +12,10 @@
 //! - [`detect`]: the recipe and Python version a project folder calls for;
 //! - [`tool_table`]: `[tool.powertools]` of a project's pyproject.toml;
 //! - [`files`]: installed and own files as zip entries;
+//! - [`bytecode`]: the `.pyc` of every module, for `bytecode = true`;
+//! - [`interpreter`]: the CPython of a runtime on this machine;
 //! - [`error`]: what can go wrong, with the fix.
+pub mod bytecode;
 pub mod cargo_tables;
 pub mod closure;
 pub mod detect;
@@ -20,6 +23,7 @@ mod error;
 mod files;
 pub mod handler;
 mod install;
+pub mod interpreter;
 mod layers;
 pub mod markers;
 mod project;
@@ -31,7 +35,7 @@ pub mod wheels;
 
 pub use error::PythonError;
 pub use files::check_own_code;
-pub use install::{Runner, build};
+pub use install::{Runner, build, bytecode_compiler};
 pub use layers::check_references as check_layer_references;
 pub use project::{PythonFunction, StandaloneOptions, allows, from_config, standalone};
 pub use tool_table::{parse_toml, table as read_table};

@@ -36,6 +36,8 @@ pub struct PythonFunction {
     pub python_found: Option<String>,
     /// Environment variables it runs with (a SAM template's literal `Environment.Variables`).
     pub environment: std::collections::BTreeMap<String, String>,
+    /// Its `.py` files are zipped with their `.pyc`, compiled for its runtime's CPython.
+    pub bytecode: bool,
 }
 
 impl PythonFunction {
@@ -124,6 +126,7 @@ pub fn from_config(
         recipe_found,
         python_found,
         environment: Default::default(),
+        bytecode: config.bytecode.unwrap_or(false),
     })
 }
 
@@ -161,6 +164,7 @@ pub fn standalone(options: &StandaloneOptions) -> Result<PythonFunction, PythonE
         handler: options.handler.clone().or(tool.handler),
         architectures: tool.architectures,
         layer: options.layer || tool.layer,
+        bytecode: tool.bytecode,
         ..Default::default()
     };
     let mut function = from_config(&name, &config, Path::new("/"), &declared_in)?;

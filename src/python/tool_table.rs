@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use std::path::Path;
 
 /// The keys `[tool.powertools]` takes.
-pub const TOOL_KEYS: &[&str] = &["handler", "python", "architectures", "layer"];
+pub const TOOL_KEYS: &[&str] = &["handler", "python", "architectures", "layer", "bytecode"];
 
 /// `[tool.powertools]`: what one project says about its own packaging.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -19,6 +19,7 @@ pub struct ToolTable {
     pub architectures: Option<Vec<Arch>>,
     #[serde(default)]
     pub layer: bool,
+    pub bytecode: Option<bool>,
 }
 
 /// `[tool.powertools]` of `pyproject` (none when the file or the table is not there).
@@ -113,7 +114,7 @@ mod tests {
         );
         assert_eq!(
             err.help().unwrap(),
-            "the keys of `[tool.powertools]` are: handler, python, architectures, layer"
+            "the keys of `[tool.powertools]` are: handler, python, architectures, layer, bytecode"
         );
         let err = read_text("[tool.powertools]\narchitectures = [\"arm\"]\n").unwrap_err();
         assert!(

@@ -312,6 +312,7 @@ page_tests! {
     page_openapi => "openapi.md",
     page_profile => "profile.md",
     page_profiling => "profiling.md",
+    page_python_cold_start => "python-cold-start.md",
     page_python_teams => "python-teams.md",
     page_recipe_cargo_lambda => "recipes/cargo-lambda.md",
     page_recipe_cargo_zigbuild => "recipes/cargo-zigbuild.md",

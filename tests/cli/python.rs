@@ -1381,3 +1381,137 @@ fn deprecated_runtimes_warn_and_blocked_ones_need_allow_deprecated() {
         stderr(&output)
     );
 }
+
+/// What `python` imports `module` from in the unpacked zip `dir`, by `-v`'s `code object from`
+/// lines: the `.pyc` or the `.py` of each of its modules imported from `dir`.
+fn code_objects_from(dir: &Path, python: &Path, code: &str) -> (String, Vec<String>) {
+    let output = Command::new(python)
+        .args(["-v", "-I", "-c", code])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{err}");
+    let prefix = format!("# code object from '{}/", dir.display());
+    let sources = err
+        .lines()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .map(|l| l.trim_end_matches('\'').to_string())
+        .collect();
+    (stdout(&output).trim().to_string(), sources)
+}
+
+/// `bytecode = true`: every module of the zip has its `.pyc` for the runtime's CPython (3.11 here:
+/// `cpython-311`), hash-based and unchecked, naming its source as Lambda sees it (`/var/task/...`);
+/// the function runs from the unpacked zip importing every module from its `.pyc` and writing
+/// nothing (Lambda's `/var/task` is read-only); a layer's name `/opt/python/...`; and the zips are
+/// the same bytes when packaged again from another copy of the project. Without it, no `.pyc`.
+#[test]
+fn bytecode_true_zips_the_pyc_lambda_imports_and_rebuilds_byte_identical() {
+    if !require_tools(&["uv", "unzip"]) {
+        return;
+    }
+    let with_bytecode = |example: &ExampleCopy| {
+        replace_in_file(
+            &example.path().join("Cargo.toml"),
+            "path = \"python/orders-py\"\n",
+            "path = \"python/orders-py\"\nbytecode = true\n",
+        );
+        example.append_to_manifest(
+            ".",
+            "\n[workspace.metadata.powertools.python.orders-deps]\npath = \"python/orders-py\"\npython = \"3.11\"\nlayer = true\nbytecode = true\narchitectures = [\"x86_64\"]\n",
+        );
+    };
+    let example = example_copy();
+    with_bytecode(&example);
+    let package = |example: &ExampleCopy| {
+        packaged_into_new_dir(powertools().current_dir(example.path()).args([
+            "package",
+            "--bin",
+            "orders-py",
+            "--bin",
+            "orders-deps",
+        ]))
+    };
+    let out = package(&example);
+    let python = interpreter("3.11");
+    for arch in ["x86_64", "arm64"] {
+        let zip = out.path().join(arch).join("orders-py.zip");
+        let names = names(&zip);
+        let sources: Vec<&String> = names.iter().filter(|n| n.ends_with(".py")).collect();
+        for source in &sources {
+            let (dir, file) = source.rsplit_once('/').unwrap_or(("", source));
+            let dir = if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            };
+            let pyc = format!(
+                "{dir}__pycache__/{}.cpython-311.pyc",
+                &file[..file.len() - 3]
+            );
+            assert!(names.contains(&pyc), "{pyc} for {source} in {arch}");
+        }
+        let pycs: Vec<&String> = names.iter().filter(|n| n.ends_with(".pyc")).collect();
+        assert_eq!(pycs.len(), sources.len(), "{pycs:?}");
+        assert!(pycs.iter().all(|n| n.ends_with(".cpython-311.pyc")));
+        // PEP 552 flags: hash-based (bit 0), not checked against the source (bit 1 clear).
+        let header = zip_entry(&zip, "pydantic/__pycache__/main.cpython-311.pyc");
+        assert_eq!(header[4..8], [1, 0, 0, 0], "{arch}");
+    }
+    for artifact in artifacts(out.path()) {
+        let cpython = artifact["tools"]["cpython"].as_str().unwrap_or_default();
+        assert!(cpython.starts_with("3.11."), "{artifact}");
+    }
+
+    // Lambda's view: the zip unpacked where nothing may be written, every module from its .pyc.
+    let unpacked = unzip(&out.path().join("x86_64/orders-py.zip"));
+    let before = snapshot(unpacked.path());
+    let (printed, imported) = code_objects_from(
+        unpacked.path(),
+        &python,
+        "import json, sys; sys.path.insert(0, '.'); import app; print(json.dumps(app.handler({'id': 'o-1', 'lines': [{'quantity': 3, 'unit_price_cents': 250}]}, None)))",
+    );
+    assert_eq!(printed, "{\"id\": \"o-1\", \"total_cents\": 750}");
+    for module in [
+        "__pycache__/app.cpython-311.pyc",
+        "pydantic/__pycache__/main.cpython-311.pyc",
+        "pydantic_core/__pycache__/__init__.cpython-311.pyc",
+    ] {
+        assert!(imported.contains(&module.to_string()), "{imported:?}");
+    }
+    let from_source: Vec<&String> = imported.iter().filter(|m| !m.ends_with(".pyc")).collect();
+    assert!(
+        from_source.is_empty(),
+        "compiled at import: {from_source:?}"
+    );
+    assert_eq!(snapshot(unpacked.path()), before, "import wrote files");
+
+    // The code objects name their source where Lambda has it (the import system puts the real
+    // path in at import): /var/task for a function, /opt for a layer.
+    let layer = unzip(&out.path().join("x86_64/orders-deps.zip"));
+    for (dir, pyc, source) in [
+        (
+            unpacked.path(),
+            "__pycache__/app.cpython-311.pyc",
+            "/var/task/app.py",
+        ),
+        (
+            layer.path(),
+            "python/pydantic/__pycache__/main.cpython-311.pyc",
+            "/opt/python/pydantic/main.py",
+        ),
+    ] {
+        let code = format!(
+            "import marshal; f = open({pyc:?}, 'rb'); f.read(16); print(marshal.load(f).co_filename)"
+        );
+        assert_eq!(code_objects_from(dir, &python, &code).0, source);
+    }
+
+    // Another copy of the project (another path), packaged again: the same bytes.
+    let elsewhere = example_copy();
+    with_bytecode(&elsewhere);
+    assert_ne!(elsewhere.path(), example.path());
+    let again = package(&elsewhere);
+    assert_eq!(snapshot(again.path()), snapshot(out.path()));
+}

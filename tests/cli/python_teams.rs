@@ -475,7 +475,7 @@ fn a_cargo_toml_python_table_takes_defaults_and_lists_python_keys() {
     let err = stderr(&output);
     assert!(
         err.contains("help: edit `python.orders.handlr` in ")
-            && err.contains("The keys of a Python table are: path, handler, python, architectures, recipe, include, exclude, allow-secrets, layers, openapi, layer\n"),
+            && err.contains("The keys of a Python table are: path, handler, python, architectures, recipe, include, exclude, allow-secrets, layers, bytecode, openapi, layer\n"),
         "{err}"
     );
     assert!(!err.contains("libc"), "{err}");
@@ -539,4 +539,101 @@ path = "layers/shared"
     );
     assert!(text.contains("No module named 'pydantic'"), "{text}");
     assert_eq!(processes_in(tmp.path()), Vec::<String>::new());
+}
+
+/// `bytecode = true` in `[defaults]`: each function and layer gets the `.pyc` of its modules for
+/// its runtime's CPython (3.12 here, which only pyenv has: no `python3.12` on the PATH), and one
+/// that says `bytecode = false` gets none.
+#[test]
+fn bytecode_from_defaults_compiles_with_the_runtimes_cpython_and_a_function_can_opt_out() {
+    if !require_tools(&["uv", "pip"]) {
+        return;
+    }
+    let repo = python_repo(&[
+        ("services/products", "products"),
+        ("services/orders", "orders"),
+        ("layers/shared", "shared-layer"),
+    ]);
+    std::fs::write(
+        repo.path().join("powertools.toml"),
+        TWO_FUNCTIONS_AND_A_LAYER
+            .replace(
+                "architectures = [\"x86_64\", \"arm64\"]",
+                "architectures = [\"x86_64\"]\nbytecode = true",
+            )
+            .replace(
+                "layers = [\"shared\"]",
+                "layers = [\"shared\"]\nbytecode = false",
+            ),
+    )
+    .unwrap();
+    let path = RustFreePath::with(&["uv", "python3"]);
+    assert!(which::which_in("python3.12", Some(path.path()), ".").is_err());
+    succeeded(&path.powertools(repo.path(), &["package"]));
+    let out = repo.path().join("dist/powertools/x86_64");
+    let products = zip_names(&out.join("products.zip"));
+    for name in [
+        "__pycache__/app.cpython-312.pyc",
+        "aws_lambda_powertools/__pycache__/__init__.cpython-312.pyc",
+        "aws_lambda_powertools/logging/__pycache__/logger.cpython-312.pyc",
+    ] {
+        assert!(
+            products.contains(&name.to_string()),
+            "{name} in {products:?}"
+        );
+    }
+    let shared = zip_names(&out.join("shared.zip"));
+    assert!(
+        shared.contains(&"python/pydantic/__pycache__/main.cpython-312.pyc".to_string()),
+        "{shared:?}"
+    );
+    let orders = zip_names(&out.join("orders.zip"));
+    assert!(
+        !orders
+            .iter()
+            .any(|n| n.contains("__pycache__") || n.ends_with(".pyc")),
+        "{orders:?}"
+    );
+    for artifact in read_manifest(&repo.path().join("dist/powertools"))["artifacts"]
+        .as_array()
+        .unwrap()
+    {
+        let cpython = &artifact["tools"]["cpython"];
+        match artifact["function"].as_str().unwrap() {
+            "orders" => assert!(cpython.is_null(), "{artifact}"),
+            _ => assert!(cpython.as_str().unwrap().starts_with("3.12."), "{artifact}"),
+        }
+    }
+}
+
+/// `bytecode = true` where no CPython of the runtime's version runs (none on PATH, no pyenv or uv
+/// Python in HOME): an error before anything is installed, naming the version and how to get it.
+#[test]
+fn bytecode_without_the_runtimes_cpython_names_the_version_to_install() {
+    let repo = python_repo(&[("services/orders", "orders")]);
+    std::fs::write(
+        repo.path().join("powertools.toml"),
+        "[defaults]\nbytecode = true\n\n[functions.orders]\npath = \"services/orders\"\npython = \"3.12\"\nhandler = \"app.lambda_handler\"\n",
+    )
+    .unwrap();
+    let path = RustFreePath::with(&["python3"]);
+    let home = tempfile::tempdir().unwrap();
+    let output = Command::new(assert_cmd::cargo::cargo_bin("cargo-powertools"))
+        .arg("package")
+        .current_dir(repo.path())
+        .env("PATH", path.path())
+        .env("HOME", home.path())
+        .env_remove("PYENV_ROOT")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let config = repo.path().join("powertools.toml");
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "error: `orders` has `bytecode = true`, and no CPython 3.12 runs on this machine to compile it for python3.12\n  help: install CPython 3.12 so that `python3.12` runs (`uv python install 3.12`, `pyenv install 3.12`, or your distribution's package): a .pyc is only imported by the Python version that wrote it; or set `bytecode = false` for `orders` in {}\n",
+            config.display()
+        )
+    );
+    assert!(!repo.path().join("dist").exists());
 }
