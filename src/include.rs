@@ -3,21 +3,35 @@
 use crate::archive::{self, Entry};
 use std::path::{Component, Path, PathBuf};
 
-/// Files that look like credentials, as globs over a zip entry's path. They are never zipped from
-/// an `include` folder or a Python project unless `allow-secrets` names them one by one.
-pub const SECRET_PATTERNS: [&str; 11] = [
+/// Files that look like credentials, as globs over a zip entry's path (matched without regard to
+/// case: `ID_RSA` is a key too). They are never zipped from an `include` folder or a Python project
+/// unless `allow-secrets` names them one by one.
+pub const SECRET_PATTERNS: [&str; 16] = [
     "**/.env*",
+    // SSH private keys, every algorithm ssh-keygen writes (and their `-cert`/`.pub` neighbours).
     "**/id_rsa*",
+    "**/id_dsa*",
+    "**/id_ecdsa*",
     "**/id_ed25519*",
     "**/*.pem",
     "**/*.key",
     "**/*.p12",
     "**/.aws/credentials",
     "**/.npmrc",
+    "**/.yarnrc*",
     "**/.pypirc",
+    "**/.netrc",
+    "**/.git-credentials",
     "**/.git",
     "**/.git/**",
 ];
+
+/// What a cloud service-account key file says of itself (a Google Cloud one, as `gcloud iam
+/// service-accounts keys create` writes it), whatever its name.
+const SERVICE_ACCOUNT: &str = "\"type\": \"service_account\"";
+
+/// JSON files larger than this are not read for a service-account key (those are about 2 KB).
+const CONTENT_CHECKED_BELOW: u64 = 64 * 1024;
 
 /// Tells credential-looking files from the rest; `allowed` are entry names let through.
 #[derive(Clone, Debug)]
@@ -32,6 +46,7 @@ impl Secrets {
         for pattern in SECRET_PATTERNS {
             let glob = globset::GlobBuilder::new(pattern)
                 .literal_separator(true)
+                .case_insensitive(true)
                 .build()
                 .expect("the built-in secret patterns are valid globs");
             builder.add(glob);
@@ -44,15 +59,34 @@ impl Secrets {
         }
     }
 
-    /// The pattern (without its leading `**/`) that makes `name` look like a credential, unless
-    /// `name` is allowed.
-    pub fn refused(&self, name: &str) -> Option<&'static str> {
+    /// What makes the file `source`, zipped as `name`, look like a credential (the pattern without
+    /// its leading `**/`, or what its content says), unless `name` is allowed.
+    pub fn refused(&self, name: &str, source: &Path) -> Option<&'static str> {
         if self.allowed.iter().any(|allowed| allowed == name) {
             return None;
         }
-        let index = *self.patterns.matches(name).first()?;
-        Some(SECRET_PATTERNS[index].trim_start_matches("**/"))
+        if let Some(&index) = self.patterns.matches(name).first() {
+            return Some(SECRET_PATTERNS[index].trim_start_matches("**/"));
+        }
+        is_service_account_key(name, source).then_some(SERVICE_ACCOUNT)
     }
+}
+
+/// A small `.json` file whose object says `"type": "service_account"` and holds a `private_key`.
+fn is_service_account_key(name: &str, source: &Path) -> bool {
+    let small_json = name.to_ascii_lowercase().ends_with(".json")
+        && std::fs::metadata(source).is_ok_and(|m| m.len() < CONTENT_CHECKED_BELOW);
+    if !small_json {
+        return false;
+    }
+    let Ok(bytes) = std::fs::read(source) else {
+        return false;
+    };
+    let Ok(serde_json::Value::Object(object)) = serde_json::from_slice(&bytes) else {
+        return false;
+    };
+    object.get("type").and_then(|t| t.as_str()) == Some("service_account")
+        && object.contains_key("private_key")
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -154,7 +188,7 @@ pub fn resolve(
         }
         if let Some((name, looks_like)) = entries[before..]
             .iter()
-            .find_map(|e| Some((&e.name, secrets.refused(&e.name)?)))
+            .find_map(|e| Some((&e.name, secrets.refused(&e.name, &e.source)?)))
         {
             return Err(IncludeError::Secret {
                 manifest: manifest.to_path_buf(),
@@ -364,6 +398,46 @@ mod tests {
     }
 
     #[test]
+    fn credentials_are_told_by_name_whatever_the_case_and_service_account_keys_by_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let secrets = Secrets::new(&["certs/allowed.pem".to_string()]);
+        let file = |name: &str, text: &str| {
+            let path = dir.path().join(name.replace('/', "_"));
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        for (name, looks_like) in [
+            ("keys/ID_RSA", "id_rsa*"),
+            ("keys/id_ecdsa", "id_ecdsa*"),
+            ("keys/id_dsa.pub", "id_dsa*"),
+            (".netrc", ".netrc"),
+            ("home/.git-credentials", ".git-credentials"),
+            (".yarnrc.yml", ".yarnrc*"),
+            ("config/.ENV.production", ".env*"),
+        ] {
+            assert_eq!(
+                secrets.refused(name, &file(name, "x")),
+                Some(looks_like),
+                "{name}"
+            );
+        }
+        let key = r#"{"type": "service_account", "project_id": "p", "private_key": "-----BEGIN PRIVATE KEY-----\n"}"#;
+        assert_eq!(
+            secrets.refused("config/deploy.json", &file("deploy.json", key)),
+            Some("\"type\": \"service_account\"")
+        );
+        // Data that only looks alike is zipped.
+        for (name, text) in [
+            ("data/id_map.csv", "id,name\n"),
+            ("data/identity.json", r#"{"type": "service_account"}"#),
+            ("data/list.json", "[1, 2]"),
+            ("certs/allowed.pem", "x"),
+        ] {
+            assert_eq!(secrets.refused(name, &file(name, text)), None, "{name}");
+        }
+    }
+
+    #[test]
     fn glob_characters_in_the_packages_own_path_are_not_a_pattern() {
         let dir = tempfile::tempdir().unwrap();
         let ws = dir.path().join("ws [draft]*");
@@ -452,7 +526,11 @@ mod tests {
             ("vendor/lib/.git/config", ".git/**"),
             ("vendor/lib/.git", ".git"),
         ] {
-            assert_eq!(secrets.refused(name), Some(pattern), "{name}");
+            assert_eq!(
+                secrets.refused(name, Path::new("/nonexistent")),
+                Some(pattern),
+                "{name}"
+            );
         }
         for name in [
             "assets/ca.pem",
@@ -463,7 +541,11 @@ mod tests {
             "docs/.gitignore",
             "monkey.py",
         ] {
-            assert_eq!(secrets.refused(name), None, "{name}");
+            assert_eq!(
+                secrets.refused(name, Path::new("/nonexistent")),
+                None,
+                "{name}"
+            );
         }
     }
 

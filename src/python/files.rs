@@ -192,7 +192,7 @@ pub(super) fn own_code_entries(
         }
         // Credential-looking files are left out unless `allow-secrets` names them; only an
         // explicit `include` that matches one is an error.
-        if secrets.refused(&name).is_some() {
+        if secrets.refused(&name, path).is_some() {
             continue;
         }
         entries.push(entry_for(path, format!("{prefix}{name}"))?);
