@@ -171,7 +171,8 @@ pub fn package(
             jobs.push((artifact, entries));
         }
     }
-    for (job, entries) in plan.python.iter().zip(built.python) {
+    let mut sizes = BTreeMap::new();
+    for (job, installed) in plan.python.iter().zip(built.python) {
         let mut tools = tool_versions[&job.recipe.name].clone();
         if job.function.bytecode
             && let Some(compiler) = compilers.get(&job.function.python.minor())
@@ -179,7 +180,8 @@ pub fn package(
             tools.insert("cpython".into(), compiler.version.clone());
         }
         let artifact = python_artifact(job, tools);
-        jobs.push((artifact, entries));
+        sizes.insert(artifact.path.clone(), (job, installed.owners));
+        jobs.push((artifact, installed.entries));
     }
 
     // Zipping, hashing and verifying: a thread per core. A zip whose inputs are those of the last
@@ -224,6 +226,7 @@ pub fn package(
         .map(|(zip, findings, _)| (zip, findings))
         .collect();
     report_findings(&staged, shell)?;
+    report_sizes(&staged, &sizes, shell);
 
     let mut manifest = Manifest::new(staged.into_iter().map(|(zip, _)| zip.artifact).collect());
     if let Some(template) = &workspace.sam {
@@ -328,7 +331,7 @@ fn python_project(options: &StandaloneOptions) -> Result<Workspace, Error> {
 /// each Python job's zip entries.
 struct Built {
     rust: Vec<BTreeMap<String, PathBuf>>,
-    python: Vec<Vec<Entry>>,
+    python: Vec<python::Installed>,
 }
 
 /// One build of the plan: one run of a Rust recipe's build command (the indices of the groups it
@@ -341,7 +344,7 @@ enum Step {
 
 enum Output {
     Binaries(Vec<BTreeMap<String, PathBuf>>),
-    Entries(Vec<Entry>),
+    Entries(python::Installed),
 }
 
 /// Runs every build of the plan, in lanes that run side by side: the Python installs of each
@@ -409,7 +412,7 @@ fn build_all(
         .collect::<Result<Vec<_>, _>>()?;
     let mut rust: Vec<Option<BTreeMap<String, PathBuf>>> =
         plan.groups.iter().map(|_| None).collect();
-    let mut python: Vec<Option<Vec<Entry>>> = plan.python.iter().map(|_| None).collect();
+    let mut python: Vec<Option<python::Installed>> = plan.python.iter().map(|_| None).collect();
     for (step, output) in steps.iter().zip(outputs) {
         match (step, output) {
             (Step::Rust(build), Output::Binaries(binaries)) => {
@@ -529,7 +532,7 @@ fn build_python(
     staging: &Path,
     children: &ProcessGroups,
     shell: &Shell,
-) -> Result<Vec<Entry>, Error> {
+) -> Result<python::Installed, Error> {
     let job = jobs[0];
     let function = &job.function;
     let names: Vec<&str> = jobs.iter().map(|j| j.function.name.as_str()).collect();
@@ -556,7 +559,7 @@ fn build_python(
         .join("python")
         .join(&function.name)
         .join(job.arch.as_str());
-    let entries = python::build(
+    let installed = python::build(
         function,
         job.arch,
         &job.recipe,
@@ -571,10 +574,10 @@ fn build_python(
     )?;
     for other in &jobs[1..] {
         if let Some(handler) = &other.function.handler {
-            python::handler::check(handler, &entries, &other.function)?;
+            python::handler::check(handler, &installed.entries, &other.function)?;
         }
     }
-    Ok(entries)
+    Ok(installed)
 }
 
 /// ` (why)` after a setting the project folder decided.
@@ -836,6 +839,36 @@ fn stage_zip(
     artifact.sha256 = manifest::hex(&summary.sha256);
     artifact.code_sha256 = manifest::base64(&summary.sha256);
     Ok(StagedZip { staged, artifact })
+}
+
+/// After the Python zips are written, a line each with its size and largest distributions, and a
+/// hint when much of it is what the runtime or the Powertools layer provides.
+fn report_sizes(
+    staged: &[(StagedZip, Vec<Finding>)],
+    sizes: &BTreeMap<String, (&PythonJob, python::size::Owners)>,
+    shell: &Shell,
+) {
+    let mut hinted = BTreeSet::new();
+    for (zip, _) in staged {
+        let Some((job, owners)) = sizes.get(&zip.artifact.path) else {
+            continue;
+        };
+        let prefix = if job.function.layer { "python/" } else { "" };
+        let Ok(breakdown) = python::size::Breakdown::of_zip(&zip.staged, owners, prefix) else {
+            continue;
+        };
+        shell.status(
+            "Size",
+            format!("{} ({}): {}", job.function.name, job.arch, breakdown.line()),
+        );
+        // One hint per function, from its first architecture: the others hold the same.
+        if !hinted.insert(job.function.name.as_str()) {
+            continue;
+        }
+        if let Some((message, help)) = breakdown.hint(&job.function, job.arch) {
+            shell.status("Note", format!("{message}\n{:>12}  help: {help}", ""));
+        }
+    }
 }
 
 /// Prints what `verify`'s checks found in the staged zips. Warnings are printed; any error fails

@@ -27,6 +27,14 @@ pub struct Runner<'a, R, L> {
     pub on_line: L,
 }
 
+/// What an install gives: the zip entries, and which distribution owns each top-level name among
+/// them (for the size line, [`super::size`]).
+#[derive(Clone, Debug, Default)]
+pub struct Installed {
+    pub entries: Vec<Entry>,
+    pub owners: super::size::Owners,
+}
+
 /// The CPython that compiles `function`'s bytecode (its runtime's), when it has `bytecode = true`;
 /// an error naming the version to install when this machine has none.
 pub fn bytecode_compiler(function: &PythonFunction) -> Result<Option<Interpreter>, PythonError> {
@@ -56,7 +64,7 @@ pub fn build(
     work: &Path,
     compiler: Option<&Interpreter>,
     runner: Runner<impl Fn(&ProcessBuilder), impl FnMut(Stream, &str)>,
-) -> Result<Vec<Entry>, PythonError> {
+) -> Result<Installed, PythonError> {
     let Runner {
         children,
         on_run,
@@ -220,6 +228,7 @@ pub fn build(
             gaps: gaps.iter().map(ToString::to_string).collect(),
         });
     }
+    let owners = super::size::owners(&site);
     prune(&site)?;
     let prefix = if function.layer { "python/" } else { "" };
     let mut entries = files_as_entries(&site, &site, prefix)?;
@@ -245,7 +254,7 @@ pub fn build(
         )?;
         entries.extend(pyc);
     }
-    Ok(entries)
+    Ok(Installed { entries, owners })
 }
 
 /// Runs the install command; a failure for want of a wheel names the package and why.

@@ -14,6 +14,7 @@
 //! - [`files`]: installed and own files as zip entries;
 //! - [`bytecode`]: the `.pyc` of every module, for `bytecode = true`;
 //! - [`interpreter`]: the CPython of a runtime on this machine;
+//! - [`size`]: what a zip is made of, by distribution, and what Lambda could provide instead;
 //! - [`error`]: what can go wrong, with the fix.
 pub mod bytecode;
 pub mod cargo_tables;
@@ -29,13 +30,14 @@ pub mod markers;
 mod project;
 mod requirements;
 mod site;
+pub mod size;
 pub mod tags;
 mod tool_table;
 pub mod wheels;
 
 pub use error::PythonError;
 pub use files::check_own_code;
-pub use install::{Runner, build, bytecode_compiler};
+pub use install::{Installed, Runner, build, bytecode_compiler};
 pub use layers::check_references as check_layer_references;
 pub use project::{PythonFunction, StandaloneOptions, allows, from_config, standalone};
 pub use tool_table::{parse_toml, table as read_table};

@@ -165,6 +165,7 @@ pub fn standalone(options: &StandaloneOptions) -> Result<PythonFunction, PythonE
         architectures: tool.architectures,
         layer: options.layer || tool.layer,
         bytecode: tool.bytecode,
+        exclude: tool.exclude,
         ..Default::default()
     };
     let mut function = from_config(&name, &config, Path::new("/"), &declared_in)?;

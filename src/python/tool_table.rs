@@ -8,7 +8,14 @@ use serde::de::DeserializeOwned;
 use std::path::Path;
 
 /// The keys `[tool.powertools]` takes.
-pub const TOOL_KEYS: &[&str] = &["handler", "python", "architectures", "layer", "bytecode"];
+pub const TOOL_KEYS: &[&str] = &[
+    "handler",
+    "python",
+    "architectures",
+    "layer",
+    "bytecode",
+    "exclude",
+];
 
 /// `[tool.powertools]`: what one project says about its own packaging.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
@@ -20,6 +27,8 @@ pub struct ToolTable {
     #[serde(default)]
     pub layer: bool,
     pub bytecode: Option<bool>,
+    /// Distributions to leave out (the runtime or a layer provides them).
+    pub exclude: Option<Vec<String>>,
 }
 
 /// `[tool.powertools]` of `pyproject` (none when the file or the table is not there).
@@ -114,7 +123,7 @@ mod tests {
         );
         assert_eq!(
             err.help().unwrap(),
-            "the keys of `[tool.powertools]` are: handler, python, architectures, layer, bytecode"
+            "the keys of `[tool.powertools]` are: handler, python, architectures, layer, bytecode, exclude"
         );
         let err = read_text("[tool.powertools]\narchitectures = [\"arm\"]\n").unwrap_err();
         assert!(

@@ -1515,3 +1515,81 @@ fn bytecode_true_zips_the_pyc_lambda_imports_and_rebuilds_byte_identical() {
     let again = package(&elsewhere);
     assert_eq!(snapshot(again.path()), snapshot(out.path()));
 }
+
+/// The exclude line a size hint of `log` suggests: what follows "write `" up to "` in".
+fn suggested_exclude(log: &str) -> String {
+    let start = log
+        .find("write `exclude = ")
+        .unwrap_or_else(|| panic!("no hint in\n{log}"));
+    let rest = &log[start + "write `".len()..];
+    rest[..rest.find("` in ").unwrap()].to_string()
+}
+
+/// After packaging, a size line per zip naming its largest distributions; when what the runtime
+/// already has is most of it (`aws-lambda-powertools[tracer]` brings botocore, 17 of its 19 MB),
+/// a note with the `exclude` line that leaves it out, in the table it goes in. Written there, that
+/// line gives a zip without them, a fraction of the size, and the next note is for Powertools
+/// itself (its public layer).
+#[test]
+fn a_size_line_names_the_largest_distributions_and_a_hint_the_exclude_that_drops_botocore() {
+    if !require_tools(&["uv"]) {
+        return;
+    }
+    let project = uv_project(
+        "3.12",
+        &["aws-lambda-powertools[tracer]"],
+        "    from aws_lambda_powertools import Tracer\n    return {\"tracer\": Tracer.__name__}",
+    );
+    let (out, output) = package_folder(project.path(), "uv", &["--arch", "x86_64"]);
+    let log = succeeded(&output) + &stderr(&output);
+    let size_line = log
+        .lines()
+        .find(|l| l.trim_start().starts_with("Size fn-py (x86_64): "))
+        .unwrap_or_else(|| panic!("no size line in\n{log}"));
+    assert!(size_line.contains(" MB zipped: botocore "), "{size_line}");
+    assert!(size_line.contains("aws-lambda-powertools "), "{size_line}");
+    let pyproject = project.path().join("pyproject.toml");
+    assert!(
+        log.contains(&format!(
+            "help: to leave them out, write `exclude = [\"botocore\", \"jmespath\", \"python-dateutil\", \"six\", \"urllib3\"]` in `[tool.powertools]` of {} (their versions are then the runtime's or the layer's, not your lock's)\n",
+            pyproject.display()
+        )),
+        "{log}"
+    );
+    assert!(log.contains("in the python3.12 runtime already"), "{log}");
+    let before = std::fs::metadata(out.path().join("x86_64/fn-py.zip"))
+        .unwrap()
+        .len();
+
+    let exclude = suggested_exclude(&log);
+    let text = std::fs::read_to_string(&pyproject).unwrap();
+    std::fs::write(
+        &pyproject,
+        format!("{text}\n[tool.powertools]\n{exclude}\n"),
+    )
+    .unwrap();
+    let (out, output) = package_folder(project.path(), "uv", &["--arch", "x86_64"]);
+    let log = succeeded(&output) + &stderr(&output);
+    let zip = out.path().join("x86_64/fn-py.zip");
+    let names = names(&zip);
+    assert!(
+        !names.iter().any(|n| n.starts_with("botocore")),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("aws_lambda_powertools/"))
+    );
+    let after = std::fs::metadata(&zip).unwrap().len();
+    assert!(after * 4 < before, "{after} bytes, from {before}");
+    assert!(!log.contains("runtime already"), "{log}");
+    assert!(
+        log.contains("is in the public Powertools layer (AWSLambdaPowertoolsPythonV3-python312-x86_64, attach it to the function)"),
+        "{log}"
+    );
+    assert_eq!(
+        suggested_exclude(&log),
+        "exclude = [\"aws-lambda-powertools\", \"botocore\", \"jmespath\", \"python-dateutil\", \"six\", \"urllib3\"]"
+    );
+}
