@@ -168,8 +168,9 @@ pub struct PythonConfig {
     pub layer: bool,
     /// Distributions to leave out, e.g. ["boto3", "botocore"], which the runtime already has.
     pub exclude: Option<Vec<String>>,
-    /// Globs of the project's own files to zip, relative to its folder. Default: every `*.py`
-    /// outside virtualenvs, tests and caches.
+    /// Globs of the project's own files to zip, relative to its folder. Default: the whole folder
+    /// as `sam build` zips it, minus what never belongs in a function (tests, virtualenvs, caches,
+    /// `.git`, build and output folders: `python::files`).
     pub include: Option<Vec<String>>,
     /// Where this function's OpenAPI fragment comes from (opt-in).
     pub openapi: Option<openapi::Source>,
