@@ -1327,24 +1327,6 @@ fn the_architectures_building_side_by_side_share_the_jobs_of_dash_j() {
     }
 }
 
-/// Processes whose command line or environment names `path`: cargo (`CARGO_TARGET_DIR`), rustc
-/// (`--out-dir`) and the linkers of a build into a target directory under `path`.
-fn processes_naming(path: &Path) -> Vec<String> {
-    let needle = path.to_string_lossy().into_owned();
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        if entry.path().join("task").is_dir() && entry.file_name() != "self" {
-            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-            let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
-            let named = |bytes: &[u8]| String::from_utf8_lossy(bytes).contains(&needle);
-            if named(&cmdline) || named(&environ) {
-                found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
-            }
-        }
-    }
-    found
-}
-
 #[test]
 fn an_interrupted_build_is_stopped_with_everything_it_started_and_exits_130() {
     if !require_tools(&["cargo-lambda", "zig"]) {

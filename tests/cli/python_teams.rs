@@ -129,16 +129,21 @@ layers = ["shared"]
 path = "layers/shared"
 "#;
 
+/// The folders [`TWO_FUNCTIONS_AND_A_LAYER`] names: two functions and a layer.
+fn two_functions_and_a_layer_repo() -> tempfile::TempDir {
+    python_repo(&[
+        ("services/products", "products"),
+        ("services/orders", "orders"),
+        ("layers/shared", "shared-layer"),
+    ])
+}
+
 #[test]
 fn a_powertools_toml_packages_two_functions_and_a_layer_for_both_architectures_without_rust() {
     if !require_tools(&["uv"]) {
         return;
     }
-    let repo = python_repo(&[
-        ("services/products", "products"),
-        ("services/orders", "orders"),
-        ("layers/shared", "shared-layer"),
-    ]);
+    let repo = two_functions_and_a_layer_repo();
     std::fs::write(
         repo.path().join("powertools.toml"),
         TWO_FUNCTIONS_AND_A_LAYER,
@@ -549,11 +554,7 @@ fn bytecode_from_defaults_compiles_with_the_runtimes_cpython_and_a_function_can_
     if !require_tools(&["uv", "pip"]) {
         return;
     }
-    let repo = python_repo(&[
-        ("services/products", "products"),
-        ("services/orders", "orders"),
-        ("layers/shared", "shared-layer"),
-    ]);
+    let repo = two_functions_and_a_layer_repo();
     std::fs::write(
         repo.path().join("powertools.toml"),
         TWO_FUNCTIONS_AND_A_LAYER

@@ -521,19 +521,36 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-/// Processes whose working directory is under `dir`: what `verify --invoke` started there.
-pub fn processes_in(dir: &Path) -> Vec<String> {
+/// The command lines of the running processes for which `matches(process's /proc folder)` holds.
+fn processes_where(matches: impl Fn(&Path) -> bool) -> Vec<String> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(cwd) = std::fs::read_link(entry.path().join("cwd")) else {
-            continue;
-        };
-        if cwd.starts_with(dir) {
-            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let proc_dir = entry.path();
+        if entry.file_name() != "self" && proc_dir.join("task").is_dir() && matches(&proc_dir) {
+            let cmdline = std::fs::read(proc_dir.join("cmdline")).unwrap_or_default();
             found.push(String::from_utf8_lossy(&cmdline).replace('\0', " "));
         }
     }
     found
+}
+
+/// Processes whose working directory is under `dir`: what `verify --invoke` started there.
+pub fn processes_in(dir: &Path) -> Vec<String> {
+    processes_where(|proc_dir| {
+        std::fs::read_link(proc_dir.join("cwd")).is_ok_and(|cwd| cwd.starts_with(dir))
+    })
+}
+
+/// Processes whose command line or environment names `path`: cargo (`CARGO_TARGET_DIR`), rustc
+/// (`--out-dir`) and the linkers of a build into a target directory under `path`.
+pub fn processes_naming(path: &Path) -> Vec<String> {
+    let needle = path.to_string_lossy().into_owned();
+    processes_where(|proc_dir| {
+        ["cmdline", "environ"].iter().any(|file| {
+            let bytes = std::fs::read(proc_dir.join(file)).unwrap_or_default();
+            String::from_utf8_lossy(&bytes).contains(&needle)
+        })
+    })
 }
 
 /// `verify --invoke` with a private TMPDIR, so that the processes it starts can be found.
